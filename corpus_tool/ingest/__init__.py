@@ -1,0 +1,1 @@
+"""Ingest documents into clean, page-mapped text (issue 2)."""

@@ -1,0 +1,346 @@
+"""The data that flows between corpus_tool's stages, defined once.
+
+Every stage is a function over these frozen dataclasses:
+ingest (file -> Document) -> segment (Document -> Provisions) -> tag
+(Provisions -> Tags) -> index; annotate; export.
+
+Offsets are the source of truth. ``Document.text`` is the clean text of a
+document; a Provision's ``start``/``end`` are offsets into it; a Tag's evidence,
+a SearchHit's highlights and an Annotation's position are offsets into the
+provision's own ``text``. ``CharBoxes`` maps any offset of ``Document.text``
+back to its page and bounding box.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from array import array
+from dataclasses import dataclass
+from typing import Any
+
+# Document families (issue 2, item 6). Kept as plain strings so that the JSON
+# interface stays simple; this tuple is the closed list the code may produce.
+FAMILIES = (
+    "eu-regulation",
+    "eu-directive",
+    "eu-decision",
+    "eu-proposal",
+    "us-executive-order",
+    "us-federal-register-notice",
+    "us-state-bill",
+    "licence",
+    "other",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """Where a character sits: 1-based page number and PDF points from top-left."""
+
+    page: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+@dataclass(frozen=True, slots=True)
+class PageInfo:
+    """One page of a document and the slice of the clean text that came from it."""
+
+    number: int  # 1-based
+    width: float
+    height: float
+    start: int  # offset in Document.text of the first character from this page
+    end: int  # offset one past the last character from this page
+
+
+@dataclass(frozen=True, slots=True)
+class Footnote:
+    """A footnote kept apart from the body text."""
+
+    label: str  # as printed: "1", "12", "*"
+    text: str
+    page: int
+    call: int | None = None  # offset in Document.text of its call, when found
+
+
+class CharBoxes:
+    """Per-character page and box for a document's clean text, stored compactly.
+
+    Characters the cleaner inserted (a recovered space, a newline) carry the box
+    of the character before them, so every offset maps to a page.
+    """
+
+    __slots__ = ("page", "x0", "top", "x1", "bottom")  # noqa: RUF023 (field order matters)
+
+    def __init__(
+        self,
+        page: array | None = None,
+        x0: array | None = None,
+        top: array | None = None,
+        x1: array | None = None,
+        bottom: array | None = None,
+    ) -> None:
+        self.page = page if page is not None else array("H")
+        self.x0 = x0 if x0 is not None else array("f")
+        self.top = top if top is not None else array("f")
+        self.x1 = x1 if x1 is not None else array("f")
+        self.bottom = bottom if bottom is not None else array("f")
+
+    def append(self, box: Box) -> None:
+        self.page.append(box.page)
+        self.x0.append(box.x0)
+        self.top.append(box.top)
+        self.x1.append(box.x1)
+        self.bottom.append(box.bottom)
+
+    def __len__(self) -> int:
+        return len(self.page)
+
+    def locate(self, offset: int) -> Box:
+        """The page and box of the character at ``offset`` of the clean text."""
+        if not len(self.page):
+            raise IndexError("document has no character boxes")
+        i = min(max(offset, 0), len(self.page) - 1)
+        return Box(self.page[i], self.x0[i], self.top[i], self.x1[i], self.bottom[i])
+
+    def pages_of(self, start: int, end: int) -> tuple[int, int]:
+        """First and last page of the span ``[start, end)``."""
+        if not len(self.page):
+            return (1, 1)
+        lo = min(max(start, 0), len(self.page) - 1)
+        hi = min(max(end - 1, lo), len(self.page) - 1)
+        pages = self.page[lo : hi + 1]
+        return (min(pages), max(pages))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CharBoxes) and all(
+            getattr(self, n) == getattr(other, n) for n in self.__slots__
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentMeta:
+    """What a document is: the fields of ``corpus-tool docs --json``."""
+
+    file: str  # file name as given, e.g. "eu-ai-act-2024-1689.pdf"
+    doc_id: str  # stable id derived from the file name
+    sha256: str
+    title: str
+    family: str  # one of FAMILIES
+    jurisdiction: str  # "EU", "US", "UK", "" when unknown
+    date: str  # ISO date "2024-07-12" or ""
+    citation: str  # "Regulation (EU) 2024/1689", "Executive Order 14110", "88 FR 75191"
+    eli: str  # ELI URI where printed, else ""
+    pages: int  # 0 for text files
+    source: str = ""  # absolute path the file was ingested from
+    media_type: str = "application/pdf"
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document's clean text, as a reader sees it, mapped back to its pages."""
+
+    meta: DocumentMeta
+    text: str
+    pages: tuple[PageInfo, ...] = ()
+    footnotes: tuple[Footnote, ...] = ()
+    boxes: CharBoxes | None = None  # None for plain-text sources
+    warnings: tuple[str, ...] = ()
+
+    def page_at(self, offset: int) -> int:
+        """1-based page of the character at ``offset`` (1 for plain text)."""
+        if self.boxes is not None and len(self.boxes):
+            return self.boxes.locate(offset).page
+        for p in self.pages:
+            if p.start <= offset < p.end:
+                return p.number
+        return 1
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A cross-reference written inside a provision."""
+
+    text: str  # as written: "paragraph 1, points (a) and (b)"
+    start: int  # offsets in the provision's text
+    end: int
+    target: str | None = None  # resolved provision id in the same document
+    target_doc: str | None = None  # doc_id of another corpus document it resolves to
+    external: str | None = None  # official citation of another act, "Directive (EU) 2019/790"
+
+
+@dataclass(frozen=True)
+class Provision:
+    """One citable unit of a document: a recital, article, paragraph, point, section…"""
+
+    file: str
+    doc_id: str
+    id: str  # "art_53__para_2" (see ../shared/gold/README.md convention)
+    citation: str  # "Article 53(2)"
+    kind: str  # recital, article, paragraph, point, chapter, section, annex, subsection, clause, …
+    parent: str | None
+    heading: str
+    path: tuple[str, ...]  # breadcrumb of citations: ("Chapter V", "Section 2", "Article 53")
+    pages: tuple[int, int]  # first and last page
+    start: int  # span in Document.text
+    end: int
+    text: str  # the provision's text, without its own number label
+    order: int  # position in document order
+    footnotes: tuple[Footnote, ...] = ()
+    refs: tuple[Reference, ...] = ()
+    defined_term: str | None = None
+    searchable: bool = True  # False for pure containers whose text is all in children
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A span of a provision's text that made a tagger decide."""
+
+    start: int  # offsets in Provision.text
+    end: int
+    text: str
+    role: str  # "exemption", "open-source", "carve-back", "condition", "mention"
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A machine label on a provision, with the evidence for it."""
+
+    doc_id: str
+    provision_id: str
+    label: str  # oss-exemption, oss-mention, carve-back, oss-condition
+    evidence: tuple[Evidence, ...]
+    source: str  # the rule or model that produced it, e.g. "oss_rules.v1:exemption"
+    score: float
+    targets: tuple[str, ...] = ()  # for oss-exemption: provision ids it exempts from
+
+    @property
+    def tag_id(self) -> str:
+        return f"{self.doc_id}:{self.provision_id}:{self.label}"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A provision that matched a query."""
+
+    file: str
+    doc_id: str
+    id: str
+    citation: str
+    heading: str
+    kind: str
+    pages: tuple[int, int]
+    score: float
+    snippet: str  # matched words marked with «…»
+    highlights: tuple[tuple[int, int], ...] = ()  # offsets in Provision.text
+
+
+@dataclass(frozen=True, slots=True)
+class TextQuote:
+    """W3C TextQuoteSelector."""
+
+    exact: str
+    prefix: str = ""
+    suffix: str = ""
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """A person's judgement on a provision or a span of it."""
+
+    id: str
+    author: str
+    created: str  # ISO 8601 UTC
+    modified: str
+    file: str
+    doc_id: str
+    sha256: str  # version of the document annotated
+    provision_id: str
+    labels: tuple[str, ...] = ()
+    note: str = ""
+    quote: TextQuote | None = None
+    position: tuple[int, int] | None = None  # offsets in Provision.text
+    decision: str | None = None  # "accept" | "reject" on a machine tag
+    tag_label: str | None = None  # the machine tag decided on
+
+
+# --- JSON round-trip -------------------------------------------------------
+
+
+def to_dict(obj: Any) -> Any:
+    """A JSON-ready structure for any model object (tuples become lists)."""
+    if isinstance(obj, CharBoxes):
+        return {n: list(getattr(obj, n)) for n in CharBoxes.__slots__}
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, (list, tuple)):
+        return [to_dict(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: to_dict(v) for k, v in obj.items()}
+    return obj
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    if cls not in _HINTS:
+        _HINTS[cls] = typing.get_type_hints(cls)
+    return _HINTS[cls]
+
+
+def _convert(tp: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        members = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _convert(members[0], value) if len(members) == 1 else value
+    if tp is CharBoxes:
+        return CharBoxes(
+            array("H", value["page"]),
+            *(array("f", value[n]) for n in ("x0", "top", "x1", "bottom")),
+        )
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return from_dict(tp, value)
+    if origin is tuple:
+        args = typing.get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_convert(args[0], v) for v in value)
+        return tuple(_convert(a, v) for a, v in zip(args, value, strict=False))
+    return value
+
+
+def from_dict(cls: type, data: dict[str, Any]) -> Any:
+    """Rebuild a model object from ``to_dict`` output; unknown keys are ignored."""
+    hints = _hints(cls)
+    kwargs = {
+        f.name: _convert(hints[f.name], data[f.name])
+        for f in dataclasses.fields(cls)
+        if f.name in data
+    }
+    return cls(**kwargs)
+
+
+__all__ = [
+    "FAMILIES",
+    "Annotation",
+    "Box",
+    "CharBoxes",
+    "Document",
+    "DocumentMeta",
+    "Evidence",
+    "Footnote",
+    "PageInfo",
+    "Provision",
+    "Reference",
+    "SearchHit",
+    "Tag",
+    "TextQuote",
+    "from_dict",
+    "to_dict",
+]
