@@ -1,0 +1,485 @@
+"""The annotation store: an append-only JSON Lines event log in the workspace's annotations/.
+
+Every change is one line (``create``, ``update`` or ``delete``) appended with a
+single ``os.write`` on an ``O_APPEND`` descriptor, fsynced, under an exclusive
+``flock`` on ``annotations/.lock`` so that several processes may annotate the
+same workspace at once. The current state is the replay of the log. A line
+that does not parse (a crash mid-write) is skipped with a warning; the next
+append starts on a fresh line so it never glues onto the torn one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import getpass
+import json
+import logging
+import os
+import secrets
+import tomllib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from corpus_tool.annotations.labels import LabelScheme, load_label_scheme
+from corpus_tool.errors import StoreError
+from corpus_tool.model import Annotation, Provision, Tag, TextQuote, from_dict, to_dict
+from corpus_tool.workspace import DocBundle, Workspace
+
+log = logging.getLogger(__name__)
+
+EVENTS_FILE = "events.jsonl"
+LOCK_FILE = ".lock"
+CONFIG_FILE = "corpus-tool.toml"
+AUTHOR_ENV = "CORPUS_TOOL_AUTHOR"
+DECISIONS = ("accept", "reject")
+CONTEXT_CHARS = 32  # prefix/suffix length of a text-quote selector
+# Fields a caller may change with update(); the rest (id, author, created) are history.
+UPDATABLE = frozenset(
+    {"labels", "note", "quote", "position", "decision", "tag_label", "provision_id"}
+)
+# Fields re-anchoring may move, besides the updatable ones.
+ANCHOR_FIELDS = frozenset({"file", "sha256"})
+
+
+def now_iso() -> str:
+    """UTC time to the millisecond, sortable as text."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def new_annotation_id() -> str:
+    return "ann_" + secrets.token_hex(8)
+
+
+def default_author(ws: Workspace) -> str:
+    """$CORPUS_TOOL_AUTHOR, then ``author`` in the workspace's corpus-tool.toml, then the OS user."""
+    env = os.environ.get(AUTHOR_ENV, "").strip()
+    if env:
+        return env
+    config = ws.root / CONFIG_FILE
+    if config.is_file():
+        try:
+            data = tomllib.loads(config.read_text("utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise StoreError(f"{config}: cannot read the workspace config ({exc})") from exc
+        section = data.get("annotations", {})
+        author = section.get("author") if isinstance(section, dict) else None
+        author = author or data.get("author")
+        if isinstance(author, str) and author.strip():
+            return author.strip()
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def text_quote(text: str, start: int, end: int) -> TextQuote:
+    """A W3C text-quote selector for ``text[start:end]`` with its surrounding context."""
+    return TextQuote(
+        exact=text[start:end],
+        prefix=text[max(0, start - CONTEXT_CHARS) : start],
+        suffix=text[end : end + CONTEXT_CHARS],
+    )
+
+
+def select_span(
+    provision: Provision,
+    quote: str | TextQuote | None,
+    position: tuple[int, int] | None,
+) -> tuple[TextQuote | None, tuple[int, int] | None]:
+    """Quote and position selectors for a span of ``provision``, checked against its text."""
+    text = provision.text
+    exact = quote.exact if isinstance(quote, TextQuote) else quote
+    if position is not None:
+        start, end = int(position[0]), int(position[1])
+        if not 0 <= start < end <= len(text):
+            raise StoreError(
+                f"span {start}-{end} is outside {provision.citation} ({len(text)} characters)"
+            )
+        if exact is not None and text[start:end] != exact:
+            raise StoreError(
+                f"the quote {exact!r} is not at {start}-{end} of {provision.citation}"
+                f" (found {text[start:end]!r})"
+            )
+        return text_quote(text, start, end), (start, end)
+    if exact is None or exact == "":
+        return None, None
+    start = text.find(exact)
+    if start < 0:
+        # People paste quotes with different spacing; match on collapsed whitespace.
+        collapsed = " ".join(exact.split())
+        start = text.find(collapsed)
+        exact = collapsed
+    if start < 0:
+        raise StoreError(f"the quote {quote!r} does not occur in {provision.citation}")
+    return text_quote(text, start, start + len(exact)), (start, start + len(exact))
+
+
+class AnnotationStore:
+    """Create, change and read the annotations of one workspace."""
+
+    def __init__(self, ws: Workspace, author: str | None = None) -> None:
+        self.ws = ws
+        self.author = (author or "").strip() or default_author(ws)
+        self.warnings: list[str] = []
+        self._cache_key: tuple[int, int, int] | None = None
+        self._state: dict[str, Annotation] = {}
+        self._scheme: LabelScheme | None = None
+
+    # --- paths and locking ---------------------------------------------------
+    @property
+    def path(self) -> Path:
+        return self.ws.annotations_dir / EVENTS_FILE
+
+    @property
+    def scheme(self) -> LabelScheme:
+        if self._scheme is None:
+            self._scheme = load_label_scheme(self.ws)
+        return self._scheme
+
+    @contextlib.contextmanager
+    def _lock(self, exclusive: bool) -> Iterator[None]:
+        lock_path = self.ws.annotations_dir / LOCK_FILE
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            if exclusive:
+                raise
+            # A reader in a read-only workspace still gets a consistent view:
+            # each event is one write, and a half-seen line is skipped like a torn one.
+            yield
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    # --- writing ---------------------------------------------------------------
+    def _append(self, record: dict[str, Any]) -> None:
+        data = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+        try:
+            self.ws.annotations_dir.mkdir(parents=True, exist_ok=True)
+            with self._lock(exclusive=True):
+                fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+                try:
+                    size = os.fstat(fd).st_size
+                    if size and os.pread(fd, 1, size - 1) != b"\n":
+                        data = b"\n" + data  # never glue onto a torn last line
+                    try:
+                        written = os.write(fd, data)
+                        if written != len(data):
+                            raise OSError(errno.ENOSPC, "short write (disk full?)")
+                        os.fsync(fd)
+                    except OSError:
+                        # Leave the log as it was: cut off whatever part of the line got in.
+                        with contextlib.suppress(OSError):
+                            os.ftruncate(fd, size)
+                        raise
+                finally:
+                    os.close(fd)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise StoreError(
+                f"cannot save the annotation in {self.ws.annotations_dir}: {reason};"
+                " nothing was written"
+            ) from exc
+        self._cache_key = None
+
+    def _event(self, kind: str, **fields: Any) -> dict[str, Any]:
+        return {"event": kind, "at": now_iso(), "by": self.author, **fields}
+
+    def create(
+        self,
+        *,
+        doc_id: str,
+        provision_id: str,
+        labels: Iterable[str] = (),
+        note: str = "",
+        quote: str | TextQuote | None = None,
+        position: tuple[int, int] | None = None,
+        decision: str | None = None,
+        tag_label: str | None = None,
+    ) -> Annotation:
+        """Record a new annotation on a provision (or a span of it) of an ingested document."""
+        bundle = self.ws.find_doc(doc_id)
+        provision = _provision(bundle, provision_id)
+        labels = self.scheme.validate(list(labels))
+        tq, pos = select_span(provision, quote, position)
+        decision, tag_label = _check_decision(bundle, provision, decision, tag_label)
+        if not labels and not note.strip() and decision is None:
+            raise StoreError("an annotation needs at least a label, a note or a decision")
+        stamp = now_iso()
+        annotation = Annotation(
+            id=new_annotation_id(),
+            author=self.author,
+            created=stamp,
+            modified=stamp,
+            file=bundle.meta.file,
+            doc_id=bundle.meta.doc_id,
+            sha256=bundle.meta.sha256,
+            provision_id=provision.id,
+            labels=labels,
+            note=note,
+            quote=tq,
+            position=pos,
+            decision=decision,
+            tag_label=tag_label,
+        )
+        self._append(self._event("create", annotation=to_dict(annotation)))
+        self._mirror([(annotation.doc_id, annotation.provision_id)])
+        return annotation
+
+    def update(self, annotation_id: str, **changes: Any) -> Annotation:
+        """Change labels, note, span or decision of an annotation (its history stays in the log)."""
+        unknown = set(changes) - UPDATABLE
+        if unknown:
+            raise StoreError(
+                f"cannot change {', '.join(sorted(unknown))} of an annotation;"
+                f" changeable: {', '.join(sorted(UPDATABLE))}"
+            )
+        current = self.get(annotation_id)
+        bundle = self.ws.find_doc(current.doc_id)
+        provision = _provision(bundle, changes.get("provision_id", current.provision_id))
+        fields: dict[str, Any] = {"provision_id": provision.id}
+        if "labels" in changes:
+            fields["labels"] = self.scheme.validate(list(changes["labels"]))
+        if "note" in changes:
+            fields["note"] = str(changes["note"] or "")
+        if "quote" in changes or "position" in changes:
+            fields["quote"], fields["position"] = select_span(
+                provision, changes.get("quote"), changes.get("position")
+            )
+        elif provision.id != current.provision_id and current.quote is not None:
+            fields["quote"], fields["position"] = select_span(provision, current.quote, None)
+        if fields.get("provision_id") != current.provision_id or "position" in fields:
+            fields["sha256"], fields["file"] = bundle.meta.sha256, bundle.meta.file
+        decision = changes.get("decision", current.decision)
+        tag_label = changes.get("tag_label", current.tag_label)
+        fields["decision"], fields["tag_label"] = _check_decision(
+            bundle, provision, decision, tag_label
+        )
+        updated = replace(current, **fields, modified=now_iso())
+        if not updated.labels and not updated.note.strip() and updated.decision is None:
+            raise StoreError("an annotation needs at least a label, a note or a decision")
+        self._append(self._event("update", annotation=to_dict(updated)))
+        self._mirror(
+            [(current.doc_id, current.provision_id), (updated.doc_id, updated.provision_id)]
+        )
+        return updated
+
+    def reattach(self, annotation: Annotation) -> Annotation:
+        """Record where re-anchoring found an annotation (only anchor fields may differ)."""
+        current = self.get(annotation.id)
+        changed = {
+            name
+            for name in UPDATABLE | ANCHOR_FIELDS
+            if getattr(current, name) != getattr(annotation, name)
+        }
+        if changed - {"provision_id", "quote", "position", "file", "sha256"}:
+            raise StoreError(f"re-anchoring may not change {', '.join(sorted(changed))}")
+        updated = replace(annotation, modified=now_iso())
+        self._append(self._event("update", annotation=to_dict(updated), reason="re-anchored"))
+        self._mirror(
+            [(current.doc_id, current.provision_id), (updated.doc_id, updated.provision_id)]
+        )
+        return updated
+
+    def delete(self, annotation_id: str) -> None:
+        """Mark an annotation deleted; the log keeps it, so it can be recovered."""
+        current = self.get(annotation_id)
+        self._append(self._event("delete", id=current.id))
+        self._mirror([(current.doc_id, current.provision_id)])
+
+    def restore(self, annotations: Iterable[Annotation]) -> int:
+        """Append annotations exactly as given (ids, authors, times): used by import."""
+        count = 0
+        keys = []
+        for annotation in annotations:
+            self._append(self._event("create", annotation=to_dict(annotation)))
+            keys.append((annotation.doc_id, annotation.provision_id))
+            count += 1
+        self._mirror(keys)
+        return count
+
+    # --- reading -----------------------------------------------------------
+    def events(self) -> list[dict[str, Any]]:
+        """Every readable event of the log, in the order written."""
+        try:
+            with self._lock(exclusive=False):
+                raw = self.path.read_bytes() if self.path.exists() else b""
+        except OSError as exc:
+            raise StoreError(f"cannot read the annotations in {self.path}: {exc.strerror}") from exc
+        events: list[dict[str, Any]] = []
+        lines = raw.split(b"\n")
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            torn = number == len(lines)  # no newline after it: the write never finished
+            try:
+                event = json.loads(line.decode("utf-8"))
+                if not isinstance(event, dict) or "event" not in event:
+                    raise ValueError("not an event")
+            except (ValueError, UnicodeDecodeError):
+                what = "an unfinished last line" if torn else "an unreadable line"
+                self._warn(
+                    f"{self.path}:{number}: skipped {what} (a write was interrupted);"
+                    " every other annotation is intact"
+                )
+                continue
+            events.append(event)
+        return events
+
+    def _warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+            log.warning(message)
+
+    def _replay(self) -> dict[str, Annotation]:
+        try:
+            st = self.path.stat()
+            key = (st.st_size, st.st_mtime_ns, st.st_ino)
+        except FileNotFoundError:
+            key = (0, 0, 0)
+        if key == self._cache_key:
+            return self._state
+        state: dict[str, Annotation] = {}
+        for event in self.events():
+            kind = event.get("event")
+            try:
+                if kind in ("create", "update"):
+                    annotation = from_dict(Annotation, event["annotation"])
+                    state[annotation.id] = annotation
+                elif kind == "delete":
+                    state.pop(event["id"], None)
+            except (KeyError, TypeError) as exc:
+                self._warn(f"{self.path}: skipped a malformed {kind!r} event ({exc})")
+        self._state, self._cache_key = state, key
+        return state
+
+    def all(self) -> list[Annotation]:
+        """Current annotations, oldest first."""
+        return sorted(self._replay().values(), key=lambda a: (a.created, a.id))
+
+    def get(self, annotation_id: str) -> Annotation:
+        """An annotation by id or by a unique prefix of its id."""
+        state = self._replay()
+        if annotation_id in state:
+            return state[annotation_id]
+        matches = (
+            [a for i, a in state.items() if i.startswith(annotation_id)] if annotation_id else []
+        )
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise StoreError(f"annotation id {annotation_id!r} is ambiguous ({len(matches)} match)")
+        raise StoreError(f"no annotation {annotation_id!r} in {self.path}")
+
+    def for_provision(self, doc_id: str, provision_id: str) -> list[Annotation]:
+        return [a for a in self.all() if a.doc_id == doc_id and a.provision_id == provision_id]
+
+    # --- mirror into the index (best effort) ---------------------------------
+    def _mirror(self, keys: Iterable[tuple[str, str]]) -> None:
+        wanted = set(keys)
+        if not wanted or not self.ws.index_dir.exists():
+            return
+        labels = labels_by_provision(self.all(), self.scheme)
+        update = {k: labels.get(k, ()) for k in wanted}
+        try:
+            from corpus_tool import index
+
+            index.set_labels(self.ws, update)  # type: ignore[attr-defined]
+        except Exception as exc:  # the store is the truth; the index catches up on rebuild
+            log.info("index not updated with annotation labels: %s", exc)
+
+
+def _provision(bundle: DocBundle, provision_id: str) -> Provision:
+    provision = bundle.provision(provision_id)
+    if provision is None:
+        near = [p.id for p in bundle.provisions if provision_id in p.id or p.id in provision_id]
+        hint = f"; did you mean {', '.join(near[:5])}?" if near else ""
+        raise StoreError(f"{bundle.meta.doc_id} has no provision {provision_id!r}{hint}")
+    return provision
+
+
+def _check_decision(
+    bundle: DocBundle, provision: Provision, decision: str | None, tag_label: str | None
+) -> tuple[str | None, str | None]:
+    if decision is None and tag_label is None:
+        return None, None
+    if decision not in DECISIONS:
+        raise StoreError(f"a decision is one of {', '.join(DECISIONS)}, not {decision!r}")
+    tags = [t for t in bundle.tags if t.provision_id == provision.id]
+    if tag_label not in {t.label for t in tags}:
+        have = ", ".join(sorted({t.label for t in tags})) or "none"
+        raise StoreError(
+            f"{provision.citation} of {bundle.meta.doc_id} has no machine tag {tag_label!r}"
+            f" (its tags: {have})"
+        )
+    return decision, tag_label
+
+
+def labels_by_provision(
+    annotations: Iterable[Annotation], scheme: LabelScheme
+) -> dict[tuple[str, str], tuple[str, ...]]:
+    found: dict[tuple[str, str], set[str]] = {}
+    for a in annotations:
+        if a.labels:
+            found.setdefault((a.doc_id, a.provision_id), set()).update(a.labels)
+    return {k: scheme.order(v) for k, v in sorted(found.items())}
+
+
+def current_labels(ws: Workspace) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(doc_id, provision_id) -> the labels people put on it (all authors)."""
+    store = AnnotationStore(ws, author="-")
+    return labels_by_provision(store.all(), store.scheme)
+
+
+def decisions_of(annotations: Iterable[Annotation]) -> dict[str, str]:
+    latest: dict[str, tuple[str, str]] = {}
+    for a in annotations:
+        if a.decision and a.tag_label:
+            tag_id = f"{a.doc_id}:{a.provision_id}:{a.tag_label}"
+            if tag_id not in latest or a.modified >= latest[tag_id][0]:
+                latest[tag_id] = (a.modified, a.decision)
+    return {k: v[1] for k, v in sorted(latest.items())}
+
+
+def tag_decisions(ws: Workspace) -> dict[str, str]:
+    """Tag.tag_id -> "accept" | "reject"; the latest decision by anyone wins."""
+    return decisions_of(AnnotationStore(ws, author="-").all())
+
+
+def effective_tags(
+    tags: Iterable[Tag], decisions: Mapping[str, str]
+) -> list[tuple[Tag, str | None]]:
+    """Machine tags a person has not rejected, each with its decision (None when unreviewed)."""
+    return [(t, decisions.get(t.tag_id)) for t in tags if decisions.get(t.tag_id) != "reject"]
+
+
+def review(
+    ws: Workspace, tag_id: str, decision: str, *, author: str | None = None, note: str = ""
+) -> Annotation:
+    """Accept or reject a machine tag; one decision per author and tag (a new one replaces it)."""
+    parts = tag_id.split(":")
+    if len(parts) != 3 or not all(parts):
+        raise StoreError(f"a tag id looks like DOC:PROVISION:LABEL, not {tag_id!r}")
+    doc_id, provision_id, label = parts
+    store = AnnotationStore(ws, author)
+    mine = [
+        a
+        for a in store.for_provision(doc_id, provision_id)
+        if a.author == store.author and a.tag_label == label and a.decision
+    ]
+    if mine:
+        changes: dict[str, Any] = {"decision": decision}
+        if note:
+            changes["note"] = note
+        return store.update(mine[-1].id, **changes)
+    return store.create(
+        doc_id=doc_id, provision_id=provision_id, note=note, decision=decision, tag_label=label
+    )
