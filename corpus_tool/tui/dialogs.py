@@ -1,0 +1,285 @@
+"""Modal dialogs: help, export, saved searches, note editor, review set-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets.option_list import Option
+
+from corpus_tool.tui.session import SavedSearch
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key binding, by where it works."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark,f1", "dismiss", "Close help")
+    ]
+
+    def __init__(self, sections: list[tuple[str, list[tuple[str, str]]]]) -> None:
+        super().__init__()
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        text = Text()
+        for title, rows in self.sections:
+            text.append(f"{title}\n", style="bold underline")
+            for keys, description in rows:
+                text.append(f"  {keys:<22}", style="bold cyan")
+                text.append(f"{description}\n")
+            text.append("\n")
+        text.append("The mouse works too: click rows, facets, outline entries and buttons;\n")
+        text.append("drag in the quote selector to choose a span.", style="")
+        with Vertical(id="help-box", classes="dialog"):
+            yield Label("Keys", classes="dialog-title")
+            with VerticalScroll():
+                yield Static(text, id="help-text")
+            yield Label("Esc closes", classes="dialog-hint")
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    fmt: str
+    path: Path
+    selection: dict[str, object]
+
+
+class ExportDialog(ModalScreen[ExportRequest | None]):
+    """Choose what to export (query, tag, label, document, author), the format and the path."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(
+        self,
+        formats: tuple[str, ...],
+        *,
+        query: str,
+        doc_ids: list[str],
+        tag_labels: list[str],
+        human_labels: list[str],
+        default_dir: Path,
+    ) -> None:
+        super().__init__()
+        self.formats = formats
+        self.query_text = query
+        self.doc_ids = doc_ids
+        self.tag_labels = tag_labels
+        self.human_labels = human_labels
+        self.default_dir = default_dir
+
+    def compose(self) -> ComposeResult:
+        fmt = self.formats[0] if self.formats else ""
+        with Vertical(id="export-box", classes="dialog"):
+            yield Label("Export", classes="dialog-title")
+            yield Label("Format")
+            yield Select(
+                [(f, f) for f in self.formats], value=fmt, allow_blank=False, id="export-format"
+            )
+            yield Label("Query (empty: everything)")
+            yield Input(self.query_text, id="export-query")
+            with Horizontal(classes="dialog-row"):
+                yield Select([(t, t) for t in self.tag_labels], prompt="any tag", id="export-tag")
+                yield Select(
+                    [(lab, lab) for lab in self.human_labels], prompt="any label", id="export-label"
+                )
+            with Horizontal(classes="dialog-row"):
+                yield Select(
+                    [(d, d) for d in self.doc_ids], prompt="all documents", id="export-doc"
+                )
+                yield Input(placeholder="author (any)", id="export-author")
+            yield Label("Path")
+            yield Input(str(self.default_dir / f"export.{fmt}"), id="export-path")
+            yield Checkbox("UTF-8 BOM (for Excel)", id="export-bom")
+            yield Static("", id="export-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Export", variant="primary", id="export-go")
+                yield Button("Cancel", id="export-cancel")
+
+    @on(Select.Changed, "#export-format")
+    def _format_changed(self, event: Select.Changed) -> None:
+        path_input = self.query_one("#export-path", Input)
+        path = Path(path_input.value)
+        if event.value and path.stem == "export":
+            path_input.value = str(path.with_suffix(f".{event.value}"))
+
+    @on(Button.Pressed, "#export-cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted, "#export-path")
+    @on(Button.Pressed, "#export-go")
+    def _go(self) -> None:
+        path_text = self.query_one("#export-path", Input).value.strip()
+        if not path_text:
+            self.query_one("#export-error", Static).update("Choose a path to write.")
+            return
+
+        def chosen(select_id: str) -> str | None:
+            value = self.query_one(select_id, Select).value
+            return None if value is Select.BLANK else str(value)
+
+        selection: dict[str, object] = {
+            "query": self.query_one("#export-query", Input).value.strip() or None,
+            "tag": chosen("#export-tag"),
+            "label": chosen("#export-label"),
+            "doc": chosen("#export-doc"),
+            "author": self.query_one("#export-author", Input).value.strip() or None,
+            "bom": self.query_one("#export-bom", Checkbox).value,
+        }
+        fmt = str(self.query_one("#export-format", Select).value)
+        self.dismiss(ExportRequest(fmt, Path(path_text).expanduser(), selection))
+
+
+class SaveSearchDialog(ModalScreen[str | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, query: str) -> None:
+        super().__init__()
+        self.query_text = query
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="save-box", classes="dialog"):
+            yield Label("Save search", classes="dialog-title")
+            yield Static(Text(self.query_text or "(empty query)", style="italic"))
+            yield Input(placeholder="name", id="save-name")
+            yield Label("Enter saves · Esc cancels", classes="dialog-hint")
+
+    @on(Input.Submitted, "#save-name")
+    def _save(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.dismiss(event.value.strip())
+
+
+class SavedSearchesDialog(ModalScreen[SavedSearch | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, searches: list[SavedSearch]) -> None:
+        super().__init__()
+        self.searches = searches
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="saved-box", classes="dialog"):
+            yield Label("Saved searches", classes="dialog-title")
+            if not self.searches:
+                yield Static("None yet: Ctrl+S in the search screen saves the current search.")
+            options = []
+            for i, s in enumerate(self.searches):
+                filters = " ".join(f"{k}={v}" for k, v in s.filters.items())
+                options.append(
+                    Option(
+                        Text.assemble((s.name, "bold"), "  ", s.query, f"  {filters}"), id=str(i)
+                    )
+                )
+            yield OptionList(*options, id="saved-list")
+            yield Label("Enter runs · Esc cancels", classes="dialog-hint")
+
+    @on(OptionList.OptionSelected, "#saved-list")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.searches[int(event.option_id or 0)])
+
+
+@dataclass(frozen=True)
+class NoteRequest:
+    note: str
+    labels: tuple[str, ...]
+
+
+class NoteEditor(ModalScreen[NoteRequest | None]):
+    """Write a note (and optionally labels) on the provision or its chosen quote."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save note"),
+        Binding("escape", "dismiss(None)", "Cancel"),
+    ]
+
+    def __init__(self, citation: str, quote: str | None, labels: list[str], note: str = "") -> None:
+        super().__init__()
+        self.citation = citation
+        self.quote = quote
+        self.labels = labels
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="note-box", classes="dialog"):
+            yield Label(f"Note on {self.citation}", classes="dialog-title")
+            if self.quote:
+                yield Static(Text(f"“{self.quote}”", style="italic"), id="note-quote")
+            yield TextArea(self.note, id="note-text", soft_wrap=True)
+            with Horizontal(classes="dialog-row", id="note-labels"):
+                for name in self.labels:
+                    yield Checkbox(name, id=f"note-label-{_css_id(name)}", name=name)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save (Ctrl+S)", variant="primary", id="note-save")
+                yield Button("Cancel", id="note-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#note-text", TextArea).focus()
+
+    @on(Button.Pressed, "#note-cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#note-save")
+    def action_save(self) -> None:
+        note = self.query_one("#note-text", TextArea).text.strip()
+        labels = tuple(
+            str(box.name) for box in self.query(Checkbox) if box.value and box.name is not None
+        )
+        if note or labels:
+            self.dismiss(NoteRequest(note, labels))
+        else:
+            self.notify("Write a note or tick a label first.", severity="warning")
+
+
+@dataclass(frozen=True)
+class ReviewRequest:
+    label: str | None
+    query: str
+
+
+class ReviewSetup(ModalScreen[ReviewRequest | None]):
+    """Which machine tags to review: one label or all, optionally only a query's hits."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, labels: list[str], query: str) -> None:
+        super().__init__()
+        self.labels = labels
+        self.query_text = query
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="review-setup-box", classes="dialog"):
+            yield Label("Review machine tags", classes="dialog-title")
+            yield Label("Label")
+            yield Select(
+                [(lab, lab) for lab in self.labels], prompt="all labels", id="review-label"
+            )
+            yield Label("Only provisions matching (empty: all)")
+            yield Input(self.query_text, id="review-query")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Start", variant="primary", id="review-start")
+                yield Button("Cancel", id="review-cancel")
+
+    @on(Button.Pressed, "#review-cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted, "#review-query")
+    @on(Button.Pressed, "#review-start")
+    def _start(self) -> None:
+        value = self.query_one("#review-label", Select).value
+        label = None if value is Select.BLANK else str(value)
+        self.dismiss(ReviewRequest(label, self.query_one("#review-query", Input).value.strip()))
+
+
+def _css_id(name: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in name)

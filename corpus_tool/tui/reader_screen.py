@@ -1,0 +1,516 @@
+"""The reader: one provision in context, its references, tags, footnotes and annotations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Footer, Header, Label, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from corpus_tool.errors import CorpusToolError, StoreError
+from corpus_tool.model import Annotation, Provision, Tag
+from corpus_tool.tui import render
+from corpus_tool.tui.screens_base import CoreScreen
+from corpus_tool.tui.session import LabelInfo
+from corpus_tool.tui.widgets.outline import OutlineTree
+
+# The reader's own keys are ctrl-keys and punctuation so that the label scheme's
+# single letters stay free; a scheme key that still collides wins over the reader's
+# key (the action keeps its other key), because labelling is what the reader is for.
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the reader is: one provision, and the words to highlight in it."""
+
+    doc_id: str
+    provision_id: str | None
+    highlights: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class QuoteChoice:
+    start: int
+    end: int
+    exact: str
+
+
+@dataclass
+class ProvisionView:
+    """All the reader shows for one provision, gathered off the UI thread."""
+
+    place: Place
+    provision: Provision
+    doc_title: str
+    tags: tuple[Tag, ...]
+    annotations: list[Annotation]
+    before: Provision | None
+    after: Provision | None
+    colours: dict[str, str]
+    targets: dict[str, str] = field(default_factory=dict)  # provision id -> citation
+    annotation_error: str | None = None
+
+
+class QuoteArea(TextArea):
+    """The provision's text, read-only, to choose a quote with shift+arrows or the mouse."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "choose", "Use selection as quote"),
+        Binding("escape", "cancel", "Cancel quote"),
+    ]
+
+    @dataclass
+    class Chosen(Message):
+        quote: QuoteChoice | None
+
+    def action_choose(self) -> None:
+        document: Any = self.document  # a Document (get_index_from_location) in Textual 8
+        start, end = sorted(
+            (
+                document.get_index_from_location(self.selection.start),
+                document.get_index_from_location(self.selection.end),
+            )
+        )
+        if start == end:
+            self.notify("Select some words first (shift+arrows or drag with the mouse).")
+            return
+        self.post_message(self.Chosen(QuoteChoice(start, end, self.text[start:end])))
+
+    def action_cancel(self) -> None:
+        self.post_message(self.Chosen(None))
+
+
+class ReaderScreen(CoreScreen):
+    AUTO_FOCUS = "#refs"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,backspace", "back", "Back"),
+        Binding("left_square_bracket", "step(-1)", "Previous", key_display="["),
+        Binding("right_square_bracket", "step(1)", "Next", key_display="]"),
+        Binding("ctrl+o", "focus_outline", "Outline"),
+        Binding("ctrl+f", "focus_refs", "References"),
+        Binding("quotation_mark,ctrl+t", "select_quote", "Quote", key_display='"'),
+        Binding("ctrl+n", "note", "Note"),
+        Binding("u,ctrl+z", "undo", "Undo"),
+        Binding("ctrl+s", "retry", "Retry save", show=False),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        view: ProvisionView
+
+    @dataclass
+    class AnnotationSaved(Message):
+        annotation: Annotation
+
+    @dataclass
+    class AnnotationRefused(Message):
+        error: str
+
+    def __init__(self, place: Place, *, outline: bool = False) -> None:
+        super().__init__()
+        self.place = place
+        self.trail: list[Place] = []  # where Back returns to
+        self.view: ProvisionView | None = None
+        self.quote: QuoteChoice | None = None
+        self.focus_outline_first = outline
+        self.label_keys: dict[str, LabelInfo] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="breadcrumb")
+        yield Static("", id="legend")
+        with Horizontal(id="reader-body"):
+            yield OutlineTree(id="outline")
+            with VerticalScroll(id="reader-scroll"):
+                yield Static("", id="before", classes="context")
+                yield Static("", id="heading")
+                yield Static("Loading…", id="provision")
+                yield QuoteArea(
+                    "", id="quote-area", read_only=True, soft_wrap=True, show_cursor=True
+                )
+                yield Static("", id="footnotes")
+                yield Static("", id="after", classes="context")
+            with Vertical(id="reader-side"):
+                yield Label("References (Enter follows)", classes="side-title")
+                yield OptionList(id="refs")
+                yield Label("Annotations", classes="side-title")
+                with VerticalScroll(id="annotations-scroll"):
+                    yield Static("", id="quote-pending")
+                    yield Static("", id="annotations")
+                    yield Static("", id="unsaved")
+                yield Static("", id="label-keys")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#quote-area").display = False
+        self._bind_label_keys()
+        self.load(self.place)
+
+    def _bind_label_keys(self) -> None:
+        try:
+            scheme = self.session.label_scheme()
+        except CorpusToolError as exc:
+            self.query_one("#label-keys", Static).update(Text(f"No label keys: {exc}", style="dim"))
+            return
+        help_text = Text()
+        for label in scheme:
+            key = label.key.strip()
+            if not key:
+                continue
+            textual_key = _textual_key(key)
+            self._bindings.key_to_bindings.pop(textual_key, None)
+            self.label_keys[textual_key] = label
+            self._bindings.bind(
+                textual_key, f"label({label.name!r})", label.name, show=False, key_display=key
+            )
+            help_text.append(f" {key} ", style="bold reverse")
+            help_text.append(f" {label.name}\n", style=label.colour or "")
+        self.query_one("#label-keys", Static).update(help_text)
+
+    # --- loading ---------------------------------------------------------------------
+    def load(self, place: Place) -> None:
+        self.place = place
+        self.gather(place)
+
+    @work(thread=True, exclusive=True, group="reader", exit_on_error=False)
+    def gather(self, place: Place) -> None:
+        session = self.session
+        bundle = session.bundle(place.doc_id)
+        if bundle is None:
+            raise StoreError(f"no document {place.doc_id!r} in the workspace")
+        provision = bundle.provision(place.provision_id) if place.provision_id else None
+        if provision is None:
+            ordered = sorted(bundle.provisions, key=lambda p: p.order)
+            if not ordered:
+                raise StoreError(f"document {place.doc_id!r} has no provisions")
+            provision = ordered[0]
+            place = Place(place.doc_id, provision.id, place.highlights)
+        tags = session.tags_for(place.doc_id, provision.id)
+        annotation_error = None
+        try:
+            annotations = session.annotations_for(place.doc_id, provision.id)
+        except CorpusToolError as exc:
+            annotations, annotation_error = [], str(exc)
+        labels = {t.label for t in tags} | {lab for a in annotations for lab in a.labels}
+        before, after = session.neighbours(provision)
+        targets = {}
+        for ref in provision.refs:
+            if ref.target:
+                target = bundle.provision(ref.target)
+                if target is not None:
+                    targets[ref.target] = target.citation
+        view = ProvisionView(
+            place=place,
+            provision=provision,
+            doc_title=bundle.meta.title or bundle.meta.doc_id,
+            tags=tags,
+            annotations=annotations,
+            before=before,
+            after=after,
+            colours=session.label_colours(labels),
+            targets=targets,
+            annotation_error=annotation_error,
+        )
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Loaded(view))
+
+    @on(Loaded)
+    def _loaded(self, event: Loaded) -> None:
+        view = event.view
+        self.view = view
+        self.place = view.place
+        p = view.provision
+        self.query_one("#breadcrumb", Static).update(render.breadcrumb(p, view.doc_title))
+        self.query_one("#legend", Static).update(render.legend(view.colours))
+        heading = Text(p.citation, style="bold")
+        if p.heading:
+            heading.append(f"  {p.heading}", style="bold italic")
+        heading.append(f"   [{p.kind}]", style="dim")
+        self.query_one("#heading", Static).update(heading)
+        self.query_one("#provision", Static).update(
+            render.provision_text(
+                p,
+                highlights=view.place.highlights,
+                tags=view.tags,
+                colours=view.colours,
+                annotations=view.annotations,
+            )
+        )
+        self.query_one("#before", Static).update(render.context_text("Before", view.before))
+        self.query_one("#after", Static).update(render.context_text("After", view.after))
+        footnotes = self.query_one("#footnotes", Static)
+        footnotes.update(render.footnotes_text(p))
+        footnotes.display = bool(p.footnotes)
+        self._show_refs(view)
+        self._show_annotations()
+        self._leave_quote_mode()
+        self.quote = None
+        self._show_quote()
+        bundle = self.session.bundle(p.doc_id)
+        outline = self.query_one("#outline", OutlineTree)
+        if bundle is not None:
+            outline.show_document(bundle)
+            outline.reveal(p.id)
+        self.query_one("#reader-scroll", VerticalScroll).scroll_home(animate=False)
+        if self.focus_outline_first:
+            self.focus_outline_first = False
+            outline.focus()
+
+    def _show_refs(self, view: ProvisionView) -> None:
+        refs = self.query_one("#refs", OptionList)
+        refs.clear_options()
+        for i, ref in enumerate(view.provision.refs):
+            label = Text(ref.text, style="bold")
+            if ref.target and ref.target in view.targets:
+                label.append(f"  → {view.targets[ref.target]}", style="cyan")
+                refs.add_option(Option(label, id=str(i)))
+            elif ref.target_doc:
+                label.append(f"  → {ref.target_doc}", style="cyan")
+                refs.add_option(Option(label, id=str(i)))
+            else:
+                label.append(f"  ({ref.external or 'not resolved'})", style="dim")
+                refs.add_option(Option(label, id=str(i), disabled=True))
+        if not view.provision.refs:
+            refs.add_option(Option(Text("no cross-references", style="dim"), disabled=True))
+        first = next((i for i, o in enumerate(refs.options) if not o.disabled), None)
+        refs.highlighted = first
+
+    def _show_annotations(self) -> None:
+        view = self.view
+        text = Text()
+        if view is not None:
+            if view.annotation_error:
+                text.append(f"Annotations unavailable: {view.annotation_error}\n", style="red")
+            for i, ann in enumerate(view.annotations):
+                if i:
+                    text.append("\n")
+                text.append_text(render.annotation_line(ann, view.colours))
+            if not view.annotations and not view.annotation_error:
+                text.append("none yet", style="dim")
+        self.query_one("#annotations", Static).update(text)
+        unsaved = Text()
+        for item in self.session.pending:
+            kw = item.kwargs
+            unsaved.append("UNSAVED ", style="bold white on red")
+            unsaved.append(f"{kw.get('doc_id')} {kw.get('provision_id')} ")
+            unsaved.append(", ".join(kw.get("labels", ())), style="bold")
+            if kw.get("note"):
+                unsaved.append(f" {kw['note']}")
+            unsaved.append("\n")
+        if self.session.pending:
+            unsaved.append("Ctrl+S retries; they are also retried on the next save.", style="dim")
+        widget = self.query_one("#unsaved", Static)
+        widget.update(unsaved)
+        widget.display = bool(self.session.pending)
+
+    # --- navigation ---------------------------------------------------------------------
+    def go(self, place: Place) -> None:
+        self.trail.append(self.place)
+        self.load(place)
+
+    def action_back(self) -> None:
+        if self.query_one("#quote-area").display:
+            self._leave_quote_mode()
+            return
+        if self.trail:
+            self.load(self.trail.pop())
+        else:
+            self.app.pop_screen()
+
+    def action_step(self, delta: int) -> None:
+        if self.view is None:
+            return
+        target = self.session.step(self.view.provision, delta)
+        if target is not None:
+            self.go(Place(target.doc_id, target.id))
+
+    @on(OptionList.OptionSelected, "#refs")
+    def _follow(self, event: OptionList.OptionSelected) -> None:
+        if self.view is None or event.option_id is None:
+            return
+        ref = self.view.provision.refs[int(event.option_id)]
+        if ref.target:
+            self.go(Place(self.view.provision.doc_id, ref.target))
+        elif ref.target_doc:
+            self.go(Place(ref.target_doc, None))
+
+    @on(OutlineTree.Chosen)
+    def _outline_chosen(self, event: OutlineTree.Chosen) -> None:
+        if event.provision_id != self.place.provision_id:
+            self.go(Place(event.doc_id, event.provision_id))
+
+    def action_focus_outline(self) -> None:
+        self.query_one("#outline", OutlineTree).focus()
+
+    def action_focus_refs(self) -> None:
+        self.query_one("#refs", OptionList).focus()
+
+    # --- quotes --------------------------------------------------------------------------
+    def action_select_quote(self) -> None:
+        if self.view is None:
+            return
+        area = self.query_one("#quote-area", QuoteArea)
+        area.load_text(self.view.provision.text)
+        self.query_one("#provision").display = False
+        area.display = True
+        area.focus()
+
+    def _leave_quote_mode(self) -> None:
+        area = self.query_one("#quote-area", QuoteArea)
+        if area.display:
+            area.display = False
+            self.query_one("#provision").display = True
+            self.query_one("#refs", OptionList).focus()
+
+    @on(QuoteArea.Chosen)
+    def _quote_chosen(self, event: QuoteArea.Chosen) -> None:
+        if event.quote is not None:
+            self.quote = event.quote
+        self._leave_quote_mode()
+        self._show_quote()
+
+    def _show_quote(self) -> None:
+        widget = self.query_one("#quote-pending", Static)
+        if self.quote is None:
+            widget.update("")
+            widget.display = False
+            return
+        text = Text("Quote: ", style="bold")
+        text.append(f"“{self.quote.exact}”", style="italic")
+        text.append("\nPress a label key or Ctrl+N to annotate it.", style="dim")
+        widget.update(text)
+        widget.display = True
+
+    # --- annotating ----------------------------------------------------------------------
+    def _annotation_kwargs(self, labels: tuple[str, ...], note: str = "") -> dict[str, Any] | None:
+        if self.view is None:
+            return None
+        p = self.view.provision
+        kwargs: dict[str, Any] = {
+            "doc_id": p.doc_id,
+            "provision_id": p.id,
+            "labels": labels,
+            "note": note,
+        }
+        if self.quote is not None:
+            kwargs["quote"] = self.quote.exact
+            kwargs["position"] = (self.quote.start, self.quote.end)
+        return kwargs
+
+    def action_label(self, name: str) -> None:
+        kwargs = self._annotation_kwargs((name,))
+        if kwargs is not None:
+            self.save_annotation(kwargs)
+
+    def action_note(self) -> None:
+        from corpus_tool.tui.dialogs import NoteEditor, NoteRequest
+
+        if self.view is None:
+            return
+        try:
+            names = [lab.name for lab in self.session.label_scheme()]
+        except CorpusToolError:
+            names = []
+
+        def done(request: NoteRequest | None) -> None:
+            if request is None:
+                return
+            kwargs = self._annotation_kwargs(request.labels, request.note)
+            if kwargs is not None:
+                self.save_annotation(kwargs)
+
+        quote = self.quote.exact if self.quote else None
+        self.app.push_screen(NoteEditor(self.view.provision.citation, quote, names), done)
+
+    @work(thread=True, exclusive=False, group="annotate", exit_on_error=False)
+    def save_annotation(self, kwargs: dict[str, Any]) -> None:
+        try:
+            created = self.session.annotate(**kwargs)
+        except StoreError as exc:
+            self.post_message(self.AnnotationRefused(str(exc)))
+            return
+        self.post_message(self.AnnotationSaved(created))
+
+    @on(AnnotationSaved)
+    def _saved(self, event: AnnotationSaved) -> None:
+        self.corpus_app.undo_stack.append(event.annotation)
+        self.quote = None
+        labels = ", ".join(event.annotation.labels) or "note"
+        self.notify(f"Annotated {event.annotation.provision_id}: {labels}", timeout=3)
+        self.load(self.place)
+
+    @on(AnnotationRefused)
+    def _refused(self, event: AnnotationRefused) -> None:
+        self.notify(
+            f"Not saved — kept in the unsaved list ({len(self.session.pending)}); "
+            f"Ctrl+S retries. {event.error}",
+            title="Annotation store",
+            severity="error",
+            timeout=10,
+        )
+        self.quote = None
+        self._show_quote()
+        self._show_annotations()
+
+    def action_retry(self) -> None:
+        if not self.session.pending:
+            self.notify("Nothing unsaved.")
+            return
+        self.retry_saving()
+
+    @work(thread=True, exclusive=True, group="annotate-retry", exit_on_error=False)
+    def retry_saving(self) -> None:
+        try:
+            saved = self.session.retry_pending()
+        except StoreError as exc:
+            self.post_message(self.AnnotationRefused(str(exc)))
+            return
+        self.app.call_from_thread(self.notify, f"Saved {saved} pending annotation(s).")
+        self.app.call_from_thread(self.load, self.place)
+
+    def action_undo(self) -> None:
+        stack = self.corpus_app.undo_stack
+        if not stack:
+            self.notify("Nothing to undo.")
+            return
+        self.undo_annotation(stack[-1])
+
+    @work(thread=True, exclusive=True, group="annotate-undo", exit_on_error=False)
+    def undo_annotation(self, annotation: Annotation) -> None:
+        self.session.delete_annotation(annotation.id)
+        self.app.call_from_thread(self._undone, annotation)
+
+    def _undone(self, annotation: Annotation) -> None:
+        stack = self.corpus_app.undo_stack
+        if stack and stack[-1].id == annotation.id:
+            stack.pop()
+        self.notify(f"Undone: annotation on {annotation.provision_id}", timeout=3)
+        self.load(self.place)
+
+
+def _textual_key(key: str) -> str:
+    """Label-scheme keys as Textual names them ("1" stays "1", "?" -> "question_mark")."""
+    names = {
+        "?": "question_mark",
+        '"': "quotation_mark",
+        "[": "left_square_bracket",
+        "]": "right_square_bracket",
+        " ": "space",
+        "/": "slash",
+        "-": "minus",
+        "+": "plus",
+        ".": "full_stop",
+        ",": "comma",
+        ";": "semicolon",
+        "'": "apostrophe",
+        "=": "equals_sign",
+    }
+    return names.get(key, key)

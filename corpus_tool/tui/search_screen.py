@@ -1,0 +1,302 @@
+"""The search screen: query bar, facet sidebar, results table and a preview."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Input, Static
+from textual.worker import get_current_worker
+
+from corpus_tool.errors import CorpusToolError, QueryError
+from corpus_tool.tui import render
+from corpus_tool.tui.screens_base import CoreScreen
+from corpus_tool.tui.session import Filters, ResultRow, SavedSearch, SearchOutcome
+from corpus_tool.tui.widgets.facets import FacetTree
+from corpus_tool.tui.widgets.results import ResultsTable
+from corpus_tool.tui.widgets.search_bar import SearchBar
+
+
+class SearchScreen(CoreScreen):
+    """Type a query; results, facets and a preview follow as you type."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+f", "focus_query", "Query"),
+        Binding("ctrl+t", "focus_results", "Results", show=False),
+        Binding("ctrl+g", "focus_facets", "Facets", show=False),
+        Binding("ctrl+s", "save_search", "Save search"),
+        Binding("ctrl+l", "saved_searches", "Saved"),
+        Binding("ctrl+o", "browse_document", "Browse doc"),
+        Binding("ctrl+x", "clear_filters", "Clear filters", show=False),
+    ]
+
+    @dataclass
+    class SearchDone(Message):
+        generation: int
+        outcome: SearchOutcome
+
+    @dataclass
+    class PreviewReady(Message):
+        row: ResultRow
+        text: Text
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filters = Filters()
+        self.generation = 0  # bumped per search started; older results are dropped
+        self.shown_generation = 0
+        self.last_outcome: SearchOutcome | None = None
+        self._timer: Timer | None = None
+        self._last_keystroke = 0.0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield SearchBar(self.session.load_history(), id="search-bar")
+        with Horizontal(id="search-body"):
+            yield FacetTree(id="facets")
+            with Vertical(id="results-pane"):
+                yield ResultsTable(id="results")
+                with VerticalScroll(id="preview-scroll"):
+                    yield Static(
+                        "Type a query above. Enter moves to the results; Enter on a row opens it.",
+                        id="preview",
+                    )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.search_bar.input.focus()
+        self.search_bar.show_status(
+            f"{len(self.session.doc_ids())} documents in {self.session.ws.root}"
+        )
+
+    # --- typed access to the children ------------------------------------------
+    @property
+    def search_bar(self) -> SearchBar:
+        return self.query_one("#search-bar", SearchBar)
+
+    @property
+    def results(self) -> ResultsTable:
+        return self.query_one("#results", ResultsTable)
+
+    @property
+    def facets(self) -> FacetTree:
+        return self.query_one("#facets", FacetTree)
+
+    @property
+    def query_text(self) -> str:
+        return self.search_bar.input.value
+
+    # --- typing -> debounced search ------------------------------------------------
+    @on(Input.Changed, "#query")
+    def _query_changed(self, event: Input.Changed) -> None:
+        if not self._valid(event.value):
+            return
+        now = time.monotonic()
+        idle = now - self._last_keystroke >= self.corpus_app.debounce
+        self._last_keystroke = now
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        # The first key after a pause searches at once (no added latency); keys typed
+        # in a burst wait until typing pauses, so we do not search every prefix.
+        if idle:
+            self.start_search()
+        else:
+            self._timer = self.set_timer(self.corpus_app.debounce, self.start_search)
+
+    def _valid(self, query: str) -> bool:
+        try:
+            if query.strip():
+                self.session.validate(query)
+        except QueryError as exc:
+            where = f"column {exc.position + 1}: " if exc.position is not None else ""
+            self.search_bar.show_error(f"✗ {where}{exc.reason}")
+            return False
+        except CorpusToolError as exc:
+            self.search_bar.show_error(f"✗ {exc}")
+            return False
+        self.search_bar.show_error(None)
+        return True
+
+    @on(SearchBar.Submitted)
+    def _submitted(self, event: SearchBar.Submitted) -> None:
+        self.session.save_history(self.search_bar.input.history)
+        if self._valid(event.query):
+            if self._timer is not None:
+                self._timer.stop()
+                self._timer = None
+                self.start_search()
+            if self.results.row_count:
+                self.results.focus()
+
+    def start_search(self) -> None:
+        self._timer = None
+        query = self.query_text
+        self.generation += 1
+        if not query.strip() and not self.filters.as_kwargs():
+            self.workers.cancel_group(self, "search")
+            self._show_empty()
+            return
+        self.run_search(self.generation, query, self.filters)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def run_search(self, generation: int, query: str, filters: Filters) -> None:
+        outcome = self.session.search(query, filters)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.SearchDone(generation, outcome))
+
+    @on(SearchDone)
+    def _search_done(self, event: SearchDone) -> None:
+        if event.generation < self.generation:
+            return  # a newer search is on its way; this one is stale
+        outcome = event.outcome
+        self.last_outcome = outcome
+        self.shown_generation = event.generation
+        colours = self.session.label_colours(
+            {lab for row in outcome.rows for lab in (*row.tags, *row.labels)}
+        )
+        self.results.show(outcome, colours)
+        self.facets.show(outcome.facets, self.filters)
+        shown = len(outcome.rows)
+        more = f" (first {shown})" if shown < outcome.total else ""
+        self.search_bar.show_status(
+            f"{outcome.total} provisions{more} · {outcome.seconds * 1000:.0f} ms"
+        )
+        self._show_filters()
+        if not outcome.rows:
+            self.query_one("#preview", Static).update("No provision matches.")
+
+    def _show_empty(self) -> None:
+        self.last_outcome = None
+        self.shown_generation = self.generation
+        self.results.clear()
+        self.results.rows_shown = []
+        self.facets.clear()
+        self.search_bar.show_status(f"{len(self.session.doc_ids())} documents")
+        self.query_one("#preview", Static).update("Type a query above.")
+
+    def _show_filters(self) -> None:
+        active = self.filters.as_kwargs()
+        self.search_bar.show_filters(
+            "  ".join(f"{k}:{v}" for k, v in active.items())
+            + ("  (Ctrl+X clears)" if active else "")
+        )
+
+    # --- facets ----------------------------------------------------------------------
+    @on(FacetTree.Toggled)
+    def _facet_toggled(self, event: FacetTree.Toggled) -> None:
+        self.filters = self.filters.with_(event.facet, event.value)
+        self._show_filters()
+        self.start_search()
+
+    def action_clear_filters(self) -> None:
+        self.filters = Filters()
+        self._show_filters()
+        self.start_search()
+
+    # --- preview and opening -----------------------------------------------------------
+    @on(ResultsTable.Highlighted)
+    def _highlighted(self, event: ResultsTable.Highlighted) -> None:
+        self.load_preview(event.row)
+
+    @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
+    def load_preview(self, row: ResultRow) -> None:
+        hit = row.hit
+        provision = self.session.provision(hit.doc_id, hit.id)
+        if provision is None:
+            text = Text(hit.snippet)
+        else:
+            bundle = self.session.bundle(hit.doc_id)
+            title = bundle.meta.title if bundle else hit.doc_id
+            tags = self.session.tags_for(hit.doc_id, hit.id)
+            colours = self.session.label_colours(t.label for t in tags)
+            text = render.breadcrumb(provision, title)
+            text.append("\n")
+            if provision.heading:
+                text.append(provision.heading + "\n", style="bold")
+            text.append_text(
+                render.provision_text(
+                    provision, highlights=hit.highlights, tags=tags, colours=colours
+                )
+            )
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.PreviewReady(row, text))
+
+    @on(PreviewReady)
+    def _preview_ready(self, event: PreviewReady) -> None:
+        if self.results.current() == event.row:
+            self.query_one("#preview", Static).update(event.text)
+
+    @on(ResultsTable.Opened)
+    def _opened(self, event: ResultsTable.Opened) -> None:
+        hit = event.row.hit
+        self.corpus_app.open_reader(hit.doc_id, hit.id, hit.highlights)
+
+    def action_browse_document(self) -> None:
+        row = self.results.current()
+        if row is None:
+            self.notify(
+                "Choose a result first, or use the command palette (Ctrl+P) to open a document."
+            )
+            return
+        self.corpus_app.open_reader(row.hit.doc_id, None, (), outline=True)
+
+    # --- focus --------------------------------------------------------------------------
+    def action_focus_query(self) -> None:
+        self.search_bar.input.focus()
+
+    def action_focus_results(self) -> None:
+        self.results.focus()
+
+    def action_focus_facets(self) -> None:
+        self.facets.focus()
+
+    # --- saved searches -------------------------------------------------------------------
+    def action_save_search(self) -> None:
+        from corpus_tool.tui.dialogs import SaveSearchDialog
+
+        query = self.query_text
+
+        def save(name: str | None) -> None:
+            if not name:
+                return
+            try:
+                self.session.save_search(name, query, self.filters)
+            except CorpusToolError as exc:
+                self.corpus_app.report_error(exc)
+                return
+            self.notify(f"Saved search “{name}” in {self.session.saved_searches_path.name}")
+
+        self.app.push_screen(SaveSearchDialog(query), save)
+
+    def action_saved_searches(self) -> None:
+        from corpus_tool.tui.dialogs import SavedSearchesDialog
+
+        try:
+            searches = self.session.saved_searches()
+        except CorpusToolError as exc:
+            self.corpus_app.report_error(exc)
+            return
+        self.app.push_screen(SavedSearchesDialog(searches), self.run_saved)
+
+    def run_saved(self, saved: SavedSearch | None) -> None:
+        if saved is None:
+            return
+        self.filters = Filters(
+            **{k: v for k, v in saved.filters.items() if k in ("doc", "kind", "tag", "label")}
+        )
+        self.search_bar.input.value = saved.query  # Input.Changed starts the search
+        self._show_filters()
+        self.search_bar.input.focus()
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self.start_search()

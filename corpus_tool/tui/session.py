@@ -1,0 +1,424 @@
+"""The TUI's window on the core: documents, search, annotations, review and export.
+
+Everything here is plain Python over the core functions named in
+notes/interfaces.md, so it can be tested without a terminal. Core modules are
+imported lazily (start-up stays fast, and a missing area gives one clear line).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from corpus_tool.errors import CorpusToolError, StoreError
+from corpus_tool.model import Annotation, Provision, SearchHit, Tag
+from corpus_tool.workspace import DocBundle, Workspace, atomic_write_bytes
+
+# Saved searches are the user's work (not derived data), so they live beside the
+# annotations, where a user backs up and versions what they made.
+SAVED_SEARCHES_FILE = "saved-searches.json"
+# Query history is a convenience that may be lost: derived-data folder.
+HISTORY_FILE = "tui-history.json"
+HISTORY_LIMIT = 200
+
+# Shown for machine tag labels that the label scheme does not colour.
+FALLBACK_COLOURS = ("magenta", "cyan", "yellow", "green", "bright_blue", "red", "bright_magenta")
+
+
+class CoreUnavailable(CorpusToolError):
+    """A core area the UI needs is not installed in this build."""
+
+
+def core(module: str, name: str) -> Any:
+    """``corpus_tool.<module>.<name>``, or a one-line error when that area is missing."""
+    try:
+        mod = importlib.import_module(f"corpus_tool.{module}")
+    except ImportError as exc:
+        raise CoreUnavailable(f"corpus_tool.{module} is not available: {exc}") from exc
+    try:
+        return getattr(mod, name)
+    except AttributeError as exc:
+        raise CoreUnavailable(f"corpus_tool.{module} has no {name} yet") from exc
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The facet filters the sidebar applies to a search."""
+
+    doc: str | None = None
+    kind: str | None = None
+    tag: str | None = None
+    label: str | None = None
+
+    def with_(self, facet: str, value: str | None) -> Filters:
+        current = getattr(self, facet)
+        data = {f: getattr(self, f) for f in ("doc", "kind", "tag", "label")}
+        # Choosing the active value again clears it: one key toggles a filter.
+        data[facet] = None if current == value else value
+        return Filters(**data)
+
+    def as_kwargs(self) -> dict[str, str]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One row of the results table: a hit and what is known about its provision."""
+
+    hit: SearchHit
+    tags: tuple[str, ...]
+    labels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    """A finished search, as the results table and the facet sidebar show it."""
+
+    query: str
+    filters: Filters
+    rows: tuple[ResultRow, ...]
+    total: int
+    facets: dict[str, dict[str, int]]
+    seconds: float
+
+
+@dataclass(frozen=True)
+class LabelInfo:
+    """A label of the scheme as the UI needs it."""
+
+    name: str
+    key: str
+    description: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class SavedSearch:
+    name: str
+    query: str
+    filters: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class PendingAnnotation:
+    """An annotation the store refused; kept until a save succeeds."""
+
+    kwargs: dict[str, Any]
+    error: str
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One machine tag waiting for a person's decision."""
+
+    tag: Tag
+    provision: Provision
+    doc_title: str
+
+
+class Session:
+    """One workspace opened in the UI: caches what the screens read often."""
+
+    def __init__(self, ws: Workspace, author: str | None = None) -> None:
+        self.ws = ws
+        self.author = author
+        self._lock = threading.RLock()
+        self._bundles: dict[str, DocBundle] = {}
+        self._tags: dict[tuple[str, str], tuple[Tag, ...]] = {}
+        self._labels: dict[tuple[str, str], tuple[str, ...]] | None = None
+        self._store: Any = None
+        self._scheme: tuple[LabelInfo, ...] | None = None
+        self.pending: list[PendingAnnotation] = []
+
+    # --- documents ---------------------------------------------------------
+    def doc_ids(self) -> list[str]:
+        return self.ws.doc_ids()
+
+    def bundle(self, doc_id: str) -> DocBundle | None:
+        with self._lock:
+            cached = self._bundles.get(doc_id)
+        if cached is not None:
+            return cached
+        bundle = self.ws.load_bundle(doc_id)
+        if bundle is None:
+            return None
+        with self._lock:
+            self._bundles[doc_id] = bundle
+            for tag in bundle.tags:
+                key = (tag.doc_id, tag.provision_id)
+                self._tags[key] = (*self._tags.get(key, ()), tag)
+        return bundle
+
+    def warm(self) -> int:
+        """Load every bundle now (a background worker calls this after start-up)."""
+        return sum(1 for d in self.doc_ids() if self.bundle(d) is not None)
+
+    def provision(self, doc_id: str, provision_id: str) -> Provision | None:
+        bundle = self.bundle(doc_id)
+        return bundle.provision(provision_id) if bundle else None
+
+    def tags_for(self, doc_id: str, provision_id: str) -> tuple[Tag, ...]:
+        self.bundle(doc_id)
+        with self._lock:
+            return self._tags.get((doc_id, provision_id), ())
+
+    def neighbours(self, provision: Provision) -> tuple[Provision | None, Provision | None]:
+        """The provisions just before and after, in document order, at the same level."""
+        bundle = self.bundle(provision.doc_id)
+        if bundle is None:
+            return (None, None)
+        siblings = [p for p in bundle.provisions if p.parent == provision.parent]
+        siblings.sort(key=lambda p: p.order)
+        i = next((n for n, p in enumerate(siblings) if p.id == provision.id), None)
+        if i is None:
+            return (None, None)
+        before = siblings[i - 1] if i > 0 else None
+        after = siblings[i + 1] if i + 1 < len(siblings) else None
+        return (before, after)
+
+    def step(self, provision: Provision, delta: int) -> Provision | None:
+        """The provision ``delta`` places away in document order (any level)."""
+        bundle = self.bundle(provision.doc_id)
+        if bundle is None:
+            return None
+        ordered = sorted(bundle.provisions, key=lambda p: p.order)
+        i = next((n for n, p in enumerate(ordered) if p.id == provision.id), None)
+        if i is None or not 0 <= i + delta < len(ordered):
+            return None
+        return ordered[i + delta]
+
+    # --- search ------------------------------------------------------------
+    def validate(self, query: str) -> None:
+        """Raise QueryError (with a position) when ``query`` cannot be parsed."""
+        core("index", "validate_query")(query)
+
+    def search(self, query: str, filters: Filters, limit: int | None = 200) -> SearchOutcome:
+        started = time.perf_counter()
+        result = core("index", "search")(self.ws, query, limit=limit, **filters.as_kwargs())
+        labels = self.labels()
+        rows = tuple(
+            ResultRow(
+                hit,
+                tuple(sorted({t.label for t in self.tags_for(hit.doc_id, hit.id)})),
+                labels.get((hit.doc_id, hit.id), ()),
+            )
+            for hit in result.hits
+        )
+        return SearchOutcome(
+            query=query,
+            filters=filters,
+            rows=rows,
+            total=result.total,
+            facets={k: dict(v) for k, v in result.facets.items()},
+            seconds=time.perf_counter() - started,
+        )
+
+    # --- labels and annotations ------------------------------------------------
+    def label_scheme(self) -> tuple[LabelInfo, ...]:
+        if self._scheme is None:
+            scheme = core("annotations", "load_label_scheme")(self.ws)
+            labels = getattr(scheme, "labels", scheme)
+            if isinstance(labels, dict):
+                labels = labels.values()
+            self._scheme = tuple(
+                LabelInfo(
+                    name=str(_field(lab, "name")),
+                    key=str(_field(lab, "key", "") or ""),
+                    description=str(_field(lab, "description", "") or ""),
+                    colour=str(_field(lab, "colour", "") or _field(lab, "color", "") or ""),
+                )
+                for lab in labels
+            )
+        return self._scheme
+
+    def label_colours(self, names: Iterable[str]) -> dict[str, str]:
+        """A colour per label: the scheme's colour, else a stable fallback."""
+        try:
+            scheme = {lab.name: lab.colour for lab in self.label_scheme() if lab.colour}
+        except CorpusToolError:
+            scheme = {}
+        colours = {}
+        for i, name in enumerate(sorted(set(names))):
+            colours[name] = scheme.get(name) or FALLBACK_COLOURS[i % len(FALLBACK_COLOURS)]
+        return colours
+
+    def store(self) -> Any:
+        if self._store is None:
+            self._store = core("annotations", "AnnotationStore")(self.ws, author=self.author)
+        return self._store
+
+    def labels(self) -> dict[tuple[str, str], tuple[str, ...]]:
+        """Human labels per provision (empty until the annotations area exists)."""
+        if self._labels is None:
+            try:
+                self._labels = dict(core("annotations", "current_labels")(self.ws))
+            except CorpusToolError:
+                self._labels = {}
+        return self._labels
+
+    def annotations_for(self, doc_id: str, provision_id: str) -> list[Annotation]:
+        return list(self.store().for_provision(doc_id, provision_id))
+
+    def annotate(self, **kwargs: Any) -> Annotation:
+        """Create an annotation; on StoreError keep it in ``pending`` and re-raise.
+
+        Earlier refused annotations are retried first so they keep their order.
+        """
+        self.retry_pending()
+        try:
+            created = self.store().create(**kwargs)
+        except StoreError as exc:
+            self.pending.append(PendingAnnotation(dict(kwargs), str(exc)))
+            raise
+        except OSError as exc:
+            # A store that leaks a raw OSError (disk full) must not lose the work either.
+            self.pending.append(PendingAnnotation(dict(kwargs), str(exc)))
+            raise StoreError(f"cannot save the annotation: {exc}") from exc
+        self._labels = None
+        return created
+
+    def retry_pending(self) -> int:
+        """Save the annotations the store refused earlier; raises StoreError if it still cannot."""
+        saved = 0
+        while self.pending:
+            item = self.pending[0]
+            try:
+                self.store().create(**item.kwargs)
+            except (StoreError, OSError) as exc:
+                item.error = str(exc)
+                raise StoreError(f"{len(self.pending)} annotation(s) still unsaved: {exc}") from exc
+            self.pending.pop(0)
+            saved += 1
+            self._labels = None
+        return saved
+
+    def delete_annotation(self, annotation_id: str) -> None:
+        self.store().delete(annotation_id)
+        self._labels = None
+
+    def update_annotation(self, annotation_id: str, **changes: Any) -> Annotation:
+        updated = self.store().update(annotation_id, **changes)
+        self._labels = None
+        return updated  # type: ignore[no-any-return]
+
+    # --- review -----------------------------------------------------------------
+    def review_queue(self, label: str | None = None, query: str = "") -> list[ReviewItem]:
+        """Machine tags in document order, limited to a label and/or a query's hits."""
+        wanted: set[tuple[str, str]] | None = None
+        if query.strip():
+            result = core("index", "search")(self.ws, query, limit=None)
+            wanted = {(h.doc_id, h.id) for h in result.hits}
+        items = []
+        for doc_id in self.doc_ids():
+            bundle = self.bundle(doc_id)
+            if bundle is None:
+                continue
+            by_id = {p.id: p for p in bundle.provisions}
+            for tag in bundle.tags:
+                if label and tag.label != label:
+                    continue
+                if wanted is not None and (tag.doc_id, tag.provision_id) not in wanted:
+                    continue
+                provision = by_id.get(tag.provision_id)
+                if provision is not None:
+                    items.append(ReviewItem(tag, provision, bundle.meta.title or doc_id))
+        items.sort(key=lambda it: (it.tag.doc_id, it.provision.order, it.tag.label))
+        return items
+
+    def decisions(self) -> dict[str, str]:
+        try:
+            return dict(core("annotations", "tag_decisions")(self.ws))
+        except CoreUnavailable:
+            return {}
+
+    def review(self, tag_id: str, decision: str) -> tuple[Annotation, str | None]:
+        """Store a decision; returns it and this author's earlier decision on the tag.
+
+        ``review`` replaces an author's earlier decision in place, so undo must put
+        that decision back rather than delete the annotation.
+        """
+        doc_id, provision_id, label = [*tag_id.split(":"), "", "", ""][:3]
+        store = self.store()
+        mine = [
+            a
+            for a in store.for_provision(doc_id, provision_id)
+            if a.author == store.author and a.tag_label == label and a.decision
+        ]
+        earlier = mine[-1].decision if mine else None
+        made = core("annotations", "review")(self.ws, tag_id, decision, author=store.author)
+        self._labels = None
+        return made, earlier
+
+    def undo_review(self, annotation: Annotation, earlier: str | None) -> None:
+        if earlier is None:
+            self.delete_annotation(annotation.id)
+        else:
+            self.update_annotation(annotation.id, decision=earlier)
+
+    # --- export -----------------------------------------------------------------
+    def export_formats(self) -> tuple[str, ...]:
+        formats = core("export", "FORMATS")
+        return tuple(formats.keys() if isinstance(formats, dict) else formats)
+
+    def export(self, fmt: str, path: Path, **selection: Any) -> int:
+        chosen = {k: v for k, v in selection.items() if v not in (None, "")}
+        return int(core("export", "export")(self.ws, fmt, path, **chosen))
+
+    # --- saved searches and history ---------------------------------------------
+    @property
+    def saved_searches_path(self) -> Path:
+        return self.ws.annotations_dir / SAVED_SEARCHES_FILE
+
+    def saved_searches(self) -> list[SavedSearch]:
+        path = self.saved_searches_path
+        if not path.exists():
+            return []
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return [
+                SavedSearch(d["name"], d["query"], dict(d.get("filters", {})))
+                for d in data.get("searches", [])
+            ]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise StoreError(f"{path}: saved searches are unreadable ({exc})") from exc
+
+    def save_search(self, name: str, query: str, filters: Filters) -> SavedSearch:
+        name = name.strip()
+        if not name:
+            raise StoreError("a saved search needs a name")
+        saved = SavedSearch(name, query, filters.as_kwargs())
+        searches = [s for s in self.saved_searches() if s.name != name] + [saved]
+        payload = {"searches": [s.__dict__ for s in searches]}
+        data = json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8")
+        try:
+            atomic_write_bytes(self.saved_searches_path, data)
+        except OSError as exc:
+            raise StoreError(f"{self.saved_searches_path}: cannot save the search ({exc})") from exc
+        return saved
+
+    def load_history(self) -> list[str]:
+        path = self.ws.derived_dir / HISTORY_FILE
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return [q for q in data if isinstance(q, str)][-HISTORY_LIMIT:]
+        except (OSError, ValueError, TypeError):
+            return []
+
+    def save_history(self, history: Sequence[str]) -> None:
+        data = json.dumps(list(history)[-HISTORY_LIMIT:], ensure_ascii=False).encode("utf-8")
+        # History is a convenience: never fail a session for it.
+        with contextlib.suppress(OSError):
+            atomic_write_bytes(self.ws.derived_dir / HISTORY_FILE, data)
+
+
+def _field(obj: Any, name: str, default: Any = None) -> Any:
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)

@@ -1,0 +1,1 @@
+"""The TUI's widgets: each posts small messages its screen handles with ``@on``."""

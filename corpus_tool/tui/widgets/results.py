@@ -1,0 +1,72 @@
+"""The results table: one row per matching provision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.message import Message
+from textual.widgets import DataTable
+
+from corpus_tool.tui.session import ResultRow, SearchOutcome
+
+COLUMNS = ("Citation", "Document", "Heading", "Tags · labels", "Score")
+
+
+class ResultsTable(DataTable[object]):
+    """Provisions found by the current query; Enter opens one in the reader."""
+
+    @dataclass
+    class Opened(Message):
+        row: ResultRow
+
+    @dataclass
+    class Highlighted(Message):
+        row: ResultRow
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+        self.rows_shown: list[ResultRow] = []
+
+    def on_mount(self) -> None:
+        for name in COLUMNS:
+            self.add_column(name, key=name)
+
+    def show(self, outcome: SearchOutcome, colours: dict[str, str]) -> None:
+        self.clear()
+        self.rows_shown = list(outcome.rows)
+        for i, row in enumerate(outcome.rows):
+            hit = row.hit
+            marks = Text()
+            for label in row.tags:
+                marks.append(label + " ", style=colours.get(label, "magenta"))
+            for label in row.labels:
+                marks.append(label + " ", style=f"bold {colours.get(label, 'cyan')}")
+            self.add_row(
+                Text(hit.citation, style="bold"),
+                hit.doc_id,
+                (hit.heading[:60] + "…") if len(hit.heading) > 60 else hit.heading,
+                marks,
+                Text(f"{hit.score:.2f}", justify="right"),
+                key=str(i),
+            )
+
+    def current(self) -> ResultRow | None:
+        if not self.rows_shown or self.cursor_row < 0 or self.cursor_row >= len(self.rows_shown):
+            return None
+        return self.rows_shown[self.cursor_row]
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        row = self.current()
+        if row is not None:
+            self.post_message(self.Opened(row))
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        row = self.current()
+        if row is not None:
+            self.post_message(self.Highlighted(row))

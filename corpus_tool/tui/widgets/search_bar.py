@@ -1,0 +1,100 @@
+"""The query bar: the full query language, history on ↑/↓, inline syntax errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Input, Static
+
+
+class QueryInput(Input):
+    """An Input that walks back and forth through earlier queries."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "history(-1)", "Earlier query", show=False),
+        Binding("down", "history(1)", "Later query", show=False),
+    ]
+
+    def __init__(self, history: list[str] | None = None, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.history: list[str] = list(history or [])
+        self._cursor: int | None = None  # position in history while browsing it
+        self._draft = ""
+
+    def remember(self, query: str) -> None:
+        query = query.strip()
+        if query:
+            if query in self.history:
+                self.history.remove(query)
+            self.history.append(query)
+        self._cursor = None
+
+    def action_history(self, step: int) -> None:
+        if not self.history:
+            return
+        if self._cursor is None:
+            if step > 0:
+                return
+            self._draft = self.value
+            self._cursor = len(self.history)
+        self._cursor += step
+        if self._cursor >= len(self.history):
+            self._cursor = None
+            self.value = self._draft
+        else:
+            self._cursor = max(0, self._cursor)
+            self.value = self.history[self._cursor]
+        self.cursor_position = len(self.value)
+
+
+class SearchBar(Vertical):
+    """Query input, a status line (hits, time, filters) and the inline error."""
+
+    @dataclass
+    class Submitted(Message):
+        """Enter in the query bar: the user is done typing."""
+
+        query: str
+
+    def __init__(self, history: list[str] | None = None, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._history = history
+
+    def compose(self) -> ComposeResult:
+        yield QueryInput(
+            self._history,
+            placeholder='Search: open source /s exempt*   "free and open-source"   art_53 …',
+            id="query",
+        )
+        with Horizontal(id="query-status-row"):
+            yield Static("", id="query-status")
+            yield Static("", id="query-filters")
+        yield Static("", id="query-error")
+
+    @property
+    def input(self) -> QueryInput:
+        return self.query_one("#query", QueryInput)
+
+    def show_error(self, message: str | None) -> None:
+        error = self.query_one("#query-error", Static)
+        error.update(message or "")
+        error.set_class(bool(message), "-visible")
+        self.input.set_class(bool(message), "-invalid")
+
+    def show_status(self, status: str) -> None:
+        self.query_one("#query-status", Static).update(status)
+
+    def show_filters(self, filters: str) -> None:
+        self.query_one("#query-filters", Static).update(filters)
+
+    @on(Input.Submitted, "#query")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.input.remember(event.value)
+        self.post_message(self.Submitted(event.value))
