@@ -266,6 +266,9 @@ class Annotation:
     position: tuple[int, int] | None = None  # offsets in Provision.text
     decision: str | None = None  # "accept" | "reject" on a machine tag
     tag_label: str | None = None  # the machine tag decided on
+    # A whole-provision annotation keeps the opening of the provision's text as annotated,
+    # so re-anchoring can tell a renumbered or rewritten provision from the same one.
+    anchor_text: str = ""
 
 
 # --- JSON round-trip -------------------------------------------------------
