@@ -1,0 +1,252 @@
+"""Run a query against a workspace's index: ranked or document-order hits, snippets, facets.
+
+An open searcher is cached per index folder and reopened only when a writer
+has committed a new generation, so the UI can search on every keystroke.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh import query as wq
+
+from corpus_tool import query as ast
+from corpus_tool.errors import StoreError
+from corpus_tool.index import store
+from corpus_tool.index.compile import compile_query
+from corpus_tool.index.highlight import highlights, snippet
+from corpus_tool.model import SearchHit
+from corpus_tool.workspace import Workspace, doc_id_for
+
+FACETS = ("doc", "kind", "tag", "label")
+SORTS = ("score", "doc")
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The hits of one query (at most ``limit``), how many matched, and facet counts."""
+
+    query: str
+    hits: tuple[SearchHit, ...]
+    total: int
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+@dataclass
+class _Columns:
+    """Per-entry values for facets and document order, read once per index generation."""
+
+    doc_id: list[str]
+    kind: list[str]
+    order: list[int]
+    tags: dict[int, list[str]]
+    labels: dict[int, list[str]]
+
+
+class _Open:
+    def __init__(self, ix: Any) -> None:
+        self.ix = ix
+        self.searcher = ix.searcher()
+        self.columns: _Columns | None = None
+
+    def refresh(self) -> None:
+        if not self.searcher.up_to_date():
+            self.searcher = self.searcher.refresh()
+            self.columns = None
+
+    def close(self) -> None:
+        self.searcher.close()
+
+
+_OPEN: dict[str, _Open] = {}
+_LOCK = threading.RLock()
+
+
+def _searcher(ws: Workspace) -> _Open:
+    key = str(ws.index_dir)
+    cached = _OPEN.get(key)
+    if cached is not None:
+        try:
+            cached.refresh()
+            return cached
+        except Exception:  # files removed under an old reader: open afresh
+            _drop(key)
+    if not store.exists(ws):
+        if ws.doc_ids():
+            store.rebuild_index(ws)
+        else:
+            raise StoreError(
+                f"no search index in {ws.root}: nothing has been ingested yet "
+                "(run 'corpus-tool ingest')"
+            )
+    opened = _Open(store.open_index(ws))
+    _OPEN[key] = opened
+    return opened
+
+
+def _drop(key: str) -> None:
+    cached = _OPEN.pop(key, None)
+    if cached is not None:
+        with contextlib.suppress(Exception):
+            cached.close()
+
+
+def forget(ws: Workspace) -> None:
+    """Close the cached searcher of ``ws`` (tests; before deleting a workspace)."""
+    with _LOCK:
+        _drop(str(ws.index_dir))
+
+
+def _columns(opened: _Open) -> _Columns:
+    if opened.columns is not None:
+        return opened.columns
+    reader = opened.searcher.reader()
+    n = reader.doc_count_all()
+    doc_ids = [""] * n
+    kinds = [""] * n
+    for fieldname, target in (("doc_id", doc_ids), ("kind", kinds)):
+        for value in reader.field_terms(fieldname):
+            for docnum in reader.postings(fieldname, value).all_ids():
+                target[docnum] = value
+    multi: dict[str, dict[int, list[str]]] = {"tag": {}, "label": {}}
+    for fieldname, target_map in multi.items():
+        if fieldname not in reader.indexed_field_names():
+            continue
+        for value in reader.field_terms(fieldname):
+            for docnum in reader.postings(fieldname, value).all_ids():
+                target_map.setdefault(docnum, []).append(value)
+    order_col = reader.column_reader("order")
+    orders = [int(order_col[d]) for d in range(n)]
+    opened.columns = _Columns(doc_ids, kinds, orders, multi["tag"], multi["label"])
+    return opened.columns
+
+
+def _values(value: str | Sequence[str] | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v for v in (x.strip() for x in value.split(",")) if v]
+    return [v for v in value if v]
+
+
+def _filters(doc: Any, kind: Any, tag: Any, label: Any) -> list[wq.Query]:
+    out: list[wq.Query] = []
+    docs = _values(doc)
+    if docs:
+        out.append(
+            wq.Or(
+                [wq.Term("doc_id", d.lower()) for d in docs]
+                + [wq.Term("doc_id", doc_id_for(d)) for d in docs]
+                + [wq.Term("file", d) for d in docs]
+            )
+        )
+    for fieldname, value in (("kind", kind), ("tag", tag), ("label", label)):
+        vals = _values(value)
+        if vals:
+            out.append(wq.Or([wq.Term(fieldname, v.lower()) for v in vals]))
+    return out
+
+
+def search(
+    ws: Workspace,
+    query: str,
+    *,
+    doc: str | Sequence[str] | None = None,
+    kind: str | Sequence[str] | None = None,
+    tag: str | Sequence[str] | None = None,
+    label: str | Sequence[str] | None = None,
+    limit: int | None = 20,
+    sort: str = "score",
+) -> SearchResult:
+    """Provisions matching ``query`` (see docs/readme/search.md for the language)."""
+    if sort not in SORTS:
+        raise StoreError(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
+    tree = ast.parse(query)
+    empty = SearchResult(query, (), 0, {f: {} for f in FACETS})
+    if tree is None:
+        return empty
+    compiled = compile_query(query, tree)
+    if compiled is None:
+        return empty
+    filters = _filters(doc, kind, tag, label)
+    q = wq.And([compiled, *filters]) if filters else compiled
+    with _LOCK:
+        for attempt in range(3):
+            try:
+                return _run(ws, query, tree, q, limit, sort)
+            except StoreError:
+                raise
+            except OSError:
+                # a writer removed segment files under an old reader: reopen and retry
+                _drop(str(ws.index_dir))
+                if attempt == 2:
+                    raise
+    raise AssertionError("unreachable")
+
+
+def _run(
+    ws: Workspace, text: str, tree: ast.Node, q: wq.Query, limit: int | None, sort: str
+) -> SearchResult:
+    opened = _searcher(ws)
+    searcher = opened.searcher
+    cols = _columns(opened)
+    matched = sorted(searcher.docs_for_query(q))
+    total = len(matched)
+    facets = _facets(cols, matched)
+    if sort == "score":
+        results = searcher.search(q, limit=limit if limit else None)
+        chosen = [(hit.docnum, hit.score or 0.0) for hit in results]
+    else:
+        ordered = sorted(matched, key=lambda d: (cols.doc_id[d], cols.order[d]))
+        top = ordered[:limit] if limit else ordered
+        scores = _scores(searcher, q, top)
+        chosen = [(d, scores.get(d, 0.0)) for d in top]
+    hits = tuple(_hit(searcher.stored_fields(d)["payload"], score, tree) for d, score in chosen)
+    return SearchResult(text, hits, total, facets)
+
+
+def _scores(searcher: Any, q: wq.Query, docnums: Sequence[int]) -> dict[int, float]:
+    """BM25F scores of a few chosen entries (document order still shows them)."""
+    if not docnums:
+        return {}
+    results = searcher.search(q, limit=None, filter=set(docnums))
+    return {hit.docnum: hit.score or 0.0 for hit in results}
+
+
+def _facets(cols: _Columns, matched: Sequence[int]) -> dict[str, dict[str, int]]:
+    doc_c: Counter[str] = Counter(cols.doc_id[d] for d in matched)
+    kind_c: Counter[str] = Counter(cols.kind[d] for d in matched)
+    tag_c: Counter[str] = Counter()
+    label_c: Counter[str] = Counter()
+    for d in matched:
+        tag_c.update(cols.tags.get(d, ()))
+        label_c.update(cols.labels.get(d, ()))
+    return {
+        "doc": dict(doc_c.most_common()),
+        "kind": dict(kind_c.most_common()),
+        "tag": dict(tag_c.most_common()),
+        "label": dict(label_c.most_common()),
+    }
+
+
+def _hit(payload: dict[str, Any], score: float, tree: ast.Node) -> SearchHit:
+    text = payload["text"]
+    spans = highlights(text, tree)
+    pages = payload.get("pages") or [1, 1]
+    return SearchHit(
+        file=payload["file"],
+        doc_id=payload["doc_id"],
+        id=payload["id"],
+        citation=payload["citation"],
+        heading=payload["heading"],
+        kind=payload["kind"],
+        pages=(int(pages[0]), int(pages[-1])),
+        score=round(float(score), 4),
+        snippet=snippet(text, spans),
+        highlights=spans,
+    )
