@@ -81,6 +81,12 @@ class Connector(SpanQuery):
     def children(self):  # type: ignore[no-untyped-def]
         return iter([self.a, self.b])
 
+    def estimate_size(self, ixreader: Any) -> int:
+        return int(self.q.estimate_size(ixreader))
+
+    def estimate_min_size(self, ixreader: Any) -> int:
+        return 0
+
     def apply(self, fn):  # type: ignore[no-untyped-def]
         return Connector(fn(self.a), fn(self.b), self.unit, self.n, self.ordered)
 
@@ -139,6 +145,12 @@ class SpanUnion(wq.Query):
 
     def children(self):  # type: ignore[no-untyped-def]
         return iter(self.subqueries)
+
+    def estimate_size(self, ixreader: Any) -> int:
+        return sum(int(q.estimate_size(ixreader)) for q in self.subqueries)
+
+    def estimate_min_size(self, ixreader: Any) -> int:
+        return 0
 
     def apply(self, fn):  # type: ignore[no-untyped-def]
         return SpanUnion([fn(q) for q in self.subqueries])

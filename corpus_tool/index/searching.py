@@ -56,8 +56,12 @@ class _Open:
 
     def refresh(self) -> None:
         if not self.searcher.up_to_date():
-            self.searcher = self.searcher.refresh()
+            # A fresh searcher, not Searcher.refresh(): that reuses segment readers
+            # and keeps their old deletion sets, so replaced entries would linger.
+            old = self.searcher
+            self.searcher = self.ix.searcher()
             self.columns = None
+            old.close()
 
     def close(self) -> None:
         self.searcher.close()

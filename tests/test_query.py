@@ -1,0 +1,129 @@
+"""The query language parser: precedence, connectors, patterns and errors with a column."""
+
+from __future__ import annotations
+
+import pytest
+
+from corpus_tool.errors import QueryError
+from corpus_tool.query import (
+    And,
+    ButNot,
+    Field,
+    Near,
+    Not,
+    Or,
+    Pattern,
+    Quoted,
+    Words,
+    parse,
+    validate_query,
+)
+
+
+def test_plain_space_means_and() -> None:
+    node = parse("open source exempt")
+    assert isinstance(node, And)
+    assert [c.raw for c in node.children] == ["open", "source", "exempt"]  # type: ignore[attr-defined]
+
+
+def test_or_binds_tighter_than_connectors_westlaw_order() -> None:
+    node = parse('open-source /p exempt! OR exception OR "not apply"')
+    assert isinstance(node, Near) and node.unit == "provision"
+    assert isinstance(node.left, Words) and node.left.raw == "open-source"
+    assert isinstance(node.right, Or) and len(node.right.children) == 3
+
+
+def test_connector_levels_words_inside_sentence_inside_provision() -> None:
+    node = parse("a /3 b /s c /p d")
+    assert isinstance(node, Near) and node.unit == "provision"
+    inner = node.left
+    assert isinstance(inner, Near) and inner.unit == "sentence"
+    assert isinstance(inner.left, Near) and (inner.left.unit, inner.left.n) == ("word", 3)
+
+
+@pytest.mark.parametrize(
+    ("op", "unit", "n", "ordered"),
+    [
+        ("/s", "sentence", 0, False),
+        ("w/s", "sentence", 0, False),
+        ("+s", "sentence", 0, True),
+        ("/p", "provision", 0, False),
+        ("w/p", "provision", 0, False),
+        ("/5", "word", 5, False),
+        ("w/5", "word", 5, False),
+        ("+5", "word", 5, True),
+        ("pre/5", "word", 5, True),
+    ],
+)
+def test_connectors(op: str, unit: str, n: int, ordered: bool) -> None:
+    node = parse(f'"free and open-source" {op} apply')
+    assert isinstance(node, Near)
+    assert (node.unit, node.n, node.ordered) == (unit, n, ordered)
+    assert isinstance(node.left, Quoted) and node.left.raw == "free and open-source"
+
+
+def test_but_not_binds_loosest() -> None:
+    node = parse("licen! /s free % recital")
+    assert isinstance(node, ButNot)
+    assert isinstance(node.positive, Near) and isinstance(node.negative, Words)
+
+
+def test_and_binds_looser_than_connectors_and_lowercase_and_or() -> None:
+    node = parse("a /s b and c or d")
+    assert isinstance(node, And)
+    assert isinstance(node.children[0], Near)
+    assert isinstance(node.children[1], Or)
+
+
+def test_patterns() -> None:
+    root = parse("licen!")
+    assert root == Pattern(0, "prefix", "licen", "licen!")
+    inner = parse("wom*n")
+    assert isinstance(inner, Pattern) and (inner.kind, inner.pattern) == ("wildcard", "wom?n")
+    trailing = parse("licen*")
+    assert isinstance(trailing, Pattern) and trailing.pattern == "licen*"
+    fuzzy = parse("licence~2")
+    assert isinstance(fuzzy, Pattern) and (fuzzy.kind, fuzzy.distance) == ("fuzzy", 2)
+
+
+def test_fields_and_not() -> None:
+    node = parse('cite:"Article 53" NOT kind:recital')
+    assert isinstance(node, And)
+    cite, neg = node.children
+    assert isinstance(cite, Field) and cite.name == "cite" and isinstance(cite.value, Quoted)
+    assert isinstance(neg, Not) and isinstance(neg.child, Field)
+    group = parse("kind:(recital OR article)")
+    assert isinstance(group, Field) and isinstance(group.value, Or)
+
+
+def test_empty_query_is_none() -> None:
+    assert parse("   ") is None
+
+
+@pytest.mark.parametrize(
+    ("query", "column", "reason"),
+    [
+        ('"open source', 1, "never closed"),
+        ("(licen! OR exempt", 1, "never closed"),
+        ("licen!)", 7, "no matching"),
+        ("/s apply", 1, "where a term was expected"),
+        ("apply /s", 7, "needs a term or phrase on its right"),
+        ("apply /s kind:recital", 10, "restrictor 'kind:'"),
+        ("apply /s NOT free", 10, "NOT"),
+        ("a /0 b", 3, "between 1 and"),
+        ("colour:red", 1, "unknown field 'colour'"),
+        ("l!", 1, "at least 2 letters"),
+        ("*ence", 1, "cannot start with a wildcard"),
+        ("a OR", 3, "needs a term on its right"),
+        ("a % ", 3, "needs something to exclude"),
+        ("()", 1, "empty parentheses"),
+        ("kind:", 1, "needs a value"),
+    ],
+)
+def test_errors_say_where_and_why(query: str, column: int, reason: str) -> None:
+    with pytest.raises(QueryError) as info:
+        validate_query(query)
+    err = info.value
+    assert err.position is not None and err.position + 1 == column, str(err)
+    assert reason in err.reason
+    assert f"at column {column}" in str(err) and "\n" not in str(err)
