@@ -109,7 +109,7 @@ def agreement(
             )
     shared = set(a_items) & set(b_items)
     compared = sorted(set(a_items) | set(b_items)) if union else sorted(shared)
-    used = set().union(*a_items.values(), *b_items.values())
+    used = set().union(*(a_items.get(k, set()) | b_items.get(k, set()) for k in compared))
     rows = []
     for label in scheme.order(used):
         pairs = [(label in a_items.get(k, set()), label in b_items.get(k, set())) for k in compared]

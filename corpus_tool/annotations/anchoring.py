@@ -44,6 +44,7 @@ class AnchorResult:
     sha256: str = ""
     file: str = ""
     reason: str = ""
+    anchor_text: str = ""
 
     @property
     def reattached(self) -> Annotation | None:
@@ -57,6 +58,7 @@ class AnchorResult:
             quote=self.quote,
             sha256=self.sha256 or self.annotation.sha256,
             file=self.file or self.annotation.file,
+            anchor_text=self.anchor_text,
         )
 
     @property
@@ -207,20 +209,7 @@ def anchor(annotation: Annotation, bundle: DocBundle | None) -> AnchorResult:
         )
 
     if a.quote is None and a.position is None:
-        if same is not None:
-            return AnchorResult(
-                a,
-                ANCHORED,
-                "provision",
-                same.id,
-                same.citation,
-                None,
-                None,
-                1.0,
-                meta.sha256,
-                meta.file,
-            )
-        return AnchorResult(a, ORPHANED, "none", reason=f"provision {a.provision_id} is gone")
+        return _anchor_provision(a, bundle, same)
     quote = a.quote or TextQuote("")
     if same is not None and a.position is not None:
         start, end = a.position
@@ -249,6 +238,57 @@ def anchor(annotation: Annotation, bundle: DocBundle | None) -> AnchorResult:
         "its provision" if same is not None else f"{a.doc_id} (provision {a.provision_id} is gone)"
     )
     return AnchorResult(a, ORPHANED, "none", reason=f"the quote is no longer in {where}")
+
+
+def _anchor_provision(a: Annotation, bundle: DocBundle, same: Provision | None) -> AnchorResult:
+    """A whole-provision annotation: by id while the provision opens as it did, else by its opening."""
+    meta = bundle.meta
+
+    def at(status: str, method: str, p: Provision, score: float) -> AnchorResult:
+        opening = p.text[: len(a.anchor_text)] if a.anchor_text else ""
+        return AnchorResult(
+            a,
+            status,
+            method,
+            p.id,
+            p.citation,
+            None,
+            None,
+            score,
+            meta.sha256,
+            meta.file,
+            anchor_text=opening,
+        )
+
+    opening = a.anchor_text
+    if not opening:  # written before openings were kept: the id is all there is
+        if same is not None:
+            return at(ANCHORED, "provision", same, 1.0)
+        return AnchorResult(a, ORPHANED, "none", reason=f"provision {a.provision_id} is gone")
+    if same is not None and same.text.startswith(opening):
+        return at(ANCHORED, "provision", same, 1.0)
+    starts = [p for p in bundle.provisions if p.text.startswith(opening)]
+    if starts:
+        # The same opening may begin a container and its first child: take the closest in size.
+        p = min(starts, key=lambda p: (p.kind != (same.kind if same else p.kind), len(p.text)))
+        return at(MOVED, "provision-text", p, 1.0)
+    matcher = SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2(opening)
+    best: tuple[float, int, Provision] | None = None
+    for p in bundle.provisions:
+        matcher.set_seq1(p.text[: len(opening)])
+        if matcher.real_quick_ratio() < FUZZY_MIN or matcher.quick_ratio() < FUZZY_MIN:
+            continue
+        ratio = matcher.ratio()
+        key = (ratio, -abs(p.order - (same.order if same else p.order)))
+        if ratio >= FUZZY_MIN and (best is None or key > best[:2]):
+            best = (ratio, key[1], p)
+    if best is not None:
+        return at(MOVED, "fuzzy", best[2], best[0])
+    gone = "is gone" if same is None else "now holds a different text"
+    return AnchorResult(
+        a, ORPHANED, "none", reason=f"provision {a.provision_id} {gone}; its text is nowhere else"
+    )
 
 
 def check_anchors(

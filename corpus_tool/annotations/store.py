@@ -38,12 +38,14 @@ CONFIG_FILE = "corpus-tool.toml"
 AUTHOR_ENV = "CORPUS_TOOL_AUTHOR"
 DECISIONS = ("accept", "reject")
 CONTEXT_CHARS = 32  # prefix/suffix length of a text-quote selector
+# Opening of the provision kept by a whole-provision annotation for re-anchoring.
+ANCHOR_CHARS = 300
 # Fields a caller may change with update(); the rest (id, author, created) are history.
 UPDATABLE = frozenset(
     {"labels", "note", "quote", "position", "decision", "tag_label", "provision_id"}
 )
 # Fields re-anchoring may move, besides the updatable ones.
-ANCHOR_FIELDS = frozenset({"file", "sha256"})
+ANCHOR_FIELDS = frozenset({"file", "sha256", "anchor_text"})
 
 
 def now_iso() -> str:
@@ -229,6 +231,7 @@ class AnnotationStore:
             position=pos,
             decision=decision,
             tag_label=tag_label,
+            anchor_text="" if pos else provision.text[:ANCHOR_CHARS],
         )
         self._append(self._event("create", annotation=to_dict(annotation)))
         self._mirror([(annotation.doc_id, annotation.provision_id)])
@@ -258,6 +261,8 @@ class AnnotationStore:
             fields["quote"], fields["position"] = select_span(provision, current.quote, None)
         if fields.get("provision_id") != current.provision_id or "position" in fields:
             fields["sha256"], fields["file"] = bundle.meta.sha256, bundle.meta.file
+            span = fields.get("position", current.position)
+            fields["anchor_text"] = "" if span else provision.text[:ANCHOR_CHARS]
         decision = changes.get("decision", current.decision)
         tag_label = changes.get("tag_label", current.tag_label)
         fields["decision"], fields["tag_label"] = _check_decision(
@@ -280,7 +285,7 @@ class AnnotationStore:
             for name in UPDATABLE | ANCHOR_FIELDS
             if getattr(current, name) != getattr(annotation, name)
         }
-        if changed - {"provision_id", "quote", "position", "file", "sha256"}:
+        if changed - {"provision_id", "quote", "position", "file", "sha256", "anchor_text"}:
             raise StoreError(f"re-anchoring may not change {', '.join(sorted(changed))}")
         updated = replace(annotation, modified=now_iso())
         self._append(self._event("update", annotation=to_dict(updated), reason="re-anchored"))
