@@ -111,9 +111,9 @@ def test_bad_annotations_are_refused_with_a_clear_message(
 
 def test_unknown_document_or_provision_names_what_exists(ws: Workspace) -> None:
     store = AnnotationStore(ws)
-    with pytest.raises(StoreError, match="no document 'act-nine'.*known: act-one, act-two"):
+    with pytest.raises(StoreError, match=r"no document 'act-nine'.*known: act-one, act-two"):
         store.create(doc_id="act-nine", provision_id="art_1", labels=["relevant"])
-    with pytest.raises(StoreError, match="act-one has no provision 'art_33'.*did you mean art_3"):
+    with pytest.raises(StoreError, match=r"act-one has no provision 'art_33'.*did you mean art_3"):
         store.create(doc_id="act-one", provision_id="art_33", labels=["relevant"])
 
 
@@ -146,7 +146,9 @@ def test_workspace_label_scheme_overrides_the_default(ws: Workspace) -> None:
     (ws.root / "labels.toml").write_text('[labels.exempt]\nkey = "x"\ncolour = "#112233"\n')
     scheme = load_label_scheme(ws)
     assert scheme.names == ("exempt",) and scheme.by_key("x").name == "exempt"
-    with pytest.raises(StoreError, match="unknown label 'relevant'; the label scheme .*labels.toml. has: exempt"):
+    with pytest.raises(
+        StoreError, match=r"unknown label 'relevant'; the label scheme .*labels.toml. has: exempt"
+    ):
         AnnotationStore(ws).create(doc_id="act-one", provision_id="art_1", labels=["relevant"])
     (ws.root / "labels.toml").write_text(
         '[labels.a]\nkey = "x"\ncolour = "#112233"\n[labels.b]\nkey = "x"\ncolour = "#112233"\n'
@@ -154,7 +156,7 @@ def test_workspace_label_scheme_overrides_the_default(ws: Workspace) -> None:
     with pytest.raises(StoreError, match="key 'x' is used by both 'a' and 'b'"):
         load_label_scheme(ws)
     (ws.root / "labels.toml").write_text("[labels\n")
-    with pytest.raises(StoreError, match="labels.toml: not valid TOML"):
+    with pytest.raises(StoreError, match=r"labels.toml: not valid TOML"):
         load_label_scheme(ws)
 
 
@@ -215,7 +217,7 @@ def test_disk_full_raises_store_error_and_leaves_the_store_intact(
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(store_module.os, "write", full)
-    with pytest.raises(StoreError, match="cannot save the annotation .*No space left on device"):
+    with pytest.raises(StoreError, match=r"cannot save the annotation .*No space left on device"):
         store.create(doc_id="act-one", provision_id="art_2", labels=["obligation"])
     assert (ws.annotations_dir / "events.jsonl").read_bytes() == before
 
