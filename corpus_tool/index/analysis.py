@@ -30,8 +30,9 @@ SENTENCE_STRIDE = 1 << 20
 WORD_RE = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:['’]\w+)*")
 
 # A sentence may end after . ? ! (and closing quotes or brackets) when the next
-# sentence starts with a capital, a digit, an opening bracket or quote.
-_BOUNDARY_RE = re.compile(r"[.?!][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+# sentence starts with a capital, a digit, an opening bracket or quote, or a
+# point label such as "(a)".
+_BOUNDARY_RE = re.compile(r"[.?!][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9]|\([a-z]{1,4}\)\s)")
 _WORD_BEFORE_RE = re.compile(r"([\w.]+)$")
 _LIST_LABEL_RE = re.compile(r"^(?:\d+|[ivxlcdm]+|[a-z])$", re.IGNORECASE)
 

@@ -82,7 +82,10 @@ def storage(ws: Workspace) -> FileStorage:
 
 
 def exists(ws: Workspace) -> bool:
-    return ws.index_dir.is_dir() and index.exists_in(str(ws.index_dir), indexname=INDEX_NAME)
+    """Whether an index of this format has a committed generation (never reads it)."""
+    if not ws.index_dir.is_dir():
+        return False
+    return index.TOC._latest_generation(storage(ws), INDEX_NAME) >= 0
 
 
 def open_index(ws: Workspace) -> index.Index:
