@@ -1,9 +1,192 @@
-"""Sub-commands of this area (filled in by its issue)."""
+"""``corpus-tool provisions`` (list provisions of the stored documents) and ``show DOC ID``."""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from corpus_tool.cli.common import print_jsonl, stdout_console, workspace
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """No commands yet."""
+    p = sub.add_parser(
+        "provisions",
+        help="list the provisions of the ingested documents",
+        description="List provisions in document order: a table, or JSON Lines with --json "
+        "(file, doc_id, id, citation, kind, parent, heading, path, pages, start, end, text, "
+        "footnotes, refs, defined_term, searchable, tags).",
+    )
+    p.add_argument(
+        "--doc",
+        action="append",
+        metavar="DOC",
+        help="only this document (doc id or file name; repeatable)",
+    )
+    p.add_argument(
+        "--kind",
+        action="append",
+        metavar="KIND",
+        help="only this kind (recital, article, paragraph, point, annex, section, …; repeatable)",
+    )
+    p.add_argument("--json", action="store_true", help="JSON Lines, one provision per line")
+    p.set_defaults(func=cmd_provisions)
+
+    s = sub.add_parser(
+        "show",
+        help="print one provision with its path, text, footnotes and references",
+        description="Print one provision, e.g. 'corpus-tool show eu-ai-act-2024-1689 art_53__para_2'.",
+    )
+    s.add_argument("doc", metavar="DOC", help="doc id or file name")
+    s.add_argument("id", metavar="ID", help="provision id, e.g. art_53__para_2 (or its citation)")
+    s.add_argument("--json", action="store_true", help="the provision as one JSON object")
+    s.set_defaults(func=cmd_show)
+
+
+def provision_record(bundle: Any, provision: Any, tags: Iterable[Any] = ()) -> dict[str, Any]:
+    """The stable JSON shape of one provision (the ``provisions --json`` interface)."""
+    from corpus_tool.model import to_dict
+
+    return {
+        "file": provision.file,
+        "doc_id": provision.doc_id,
+        "id": provision.id,
+        "citation": provision.citation,
+        "kind": provision.kind,
+        "parent": provision.parent,
+        "heading": provision.heading,
+        "path": list(provision.path),
+        "pages": list(provision.pages),
+        "start": provision.start,
+        "end": provision.end,
+        "text": provision.text,
+        "footnotes": to_dict(provision.footnotes),
+        "refs": to_dict(provision.refs),
+        "defined_term": provision.defined_term,
+        "searchable": provision.searchable,
+        "tags": [
+            {
+                "label": t.label,
+                "evidence": to_dict(t.evidence),
+                "source": t.source,
+                "score": t.score,
+            }
+            for t in tags
+        ],
+    }
+
+
+def _bundles(ws: Any, docs: list[str] | None) -> Iterator[Any]:
+    if docs:
+        for ref in docs:
+            yield ws.find_doc(ref)
+    else:
+        yield from ws.bundles()
+
+
+def _tags_by_provision(bundle: Any) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {}
+    for t in bundle.tags:
+        out.setdefault(t.provision_id, []).append(t)
+    return out
+
+
+def cmd_provisions(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from corpus_tool.errors import StoreError
+
+    ws = workspace(args)
+    kinds = {k.lower() for k in args.kind} if args.kind else None
+    table = None
+    if not args.json:
+        table = Table(show_lines=False, header_style="bold")
+        for col in ("doc", "id", "citation", "kind", "pages", "heading / text"):
+            # Ids and citations are what users copy: wrap them, never cut them.
+            table.add_column(col, overflow="fold", ratio=3 if col == "heading / text" else None)
+    count = 0
+    any_bundle = False
+    for bundle in _bundles(ws, args.doc):
+        any_bundle = True
+        tags = _tags_by_provision(bundle)
+        for p in bundle.provisions:
+            if kinds is not None and p.kind.lower() not in kinds:
+                continue
+            count += 1
+            if args.json:
+                print_jsonl(provision_record(bundle, p, tags.get(p.id, ())))
+            elif table is not None:
+                pages = (
+                    f"{p.pages[0]}" if p.pages[0] == p.pages[1] else f"{p.pages[0]}–{p.pages[1]}"
+                )
+                snippet = p.heading or p.text
+                if len(snippet) > 90:
+                    snippet = snippet[:89] + "…"
+                table.add_row(p.doc_id, p.id, p.citation, p.kind, pages, snippet)
+    if not any_bundle:
+        raise StoreError(
+            f"no ingested documents in workspace {ws.root}; run 'corpus-tool ingest' first"
+        )
+    if table is not None:
+        console = stdout_console()
+        console.print(table)
+        console.print(f"{count} provision(s)")
+    return 0
+
+
+def _find_provision(bundle: Any, ref: str) -> Any:
+    from corpus_tool.errors import StoreError
+
+    p = bundle.provision(ref)
+    if p is not None:
+        return p
+    wanted = " ".join(ref.split()).lower()
+    for q in bundle.provisions:
+        if q.citation.lower() == wanted:
+            return q
+    raise StoreError(
+        f"no provision {ref!r} in {bundle.meta.doc_id}; "
+        f"list them with 'corpus-tool provisions --doc {bundle.meta.doc_id}'"
+    )
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from rich.markup import escape
+    from rich.panel import Panel
+
+    ws = workspace(args)
+    bundle = ws.find_doc(args.doc)
+    p = _find_provision(bundle, args.id)
+    tags = _tags_by_provision(bundle).get(p.id, [])
+    if args.json:
+        print_jsonl(provision_record(bundle, p, tags))
+        return 0
+    console = stdout_console()
+    pages = f"p. {p.pages[0]}" if p.pages[0] == p.pages[1] else f"pp. {p.pages[0]}–{p.pages[1]}"
+    title = f"{p.citation}" + (f" — {p.heading}" if p.heading else "")
+    console.print(f"[bold]{escape(title)}[/bold]")
+    console.print(f"[dim]{escape(bundle.meta.file)} · {escape(p.id)} · {p.kind} · {pages}[/dim]")
+    console.print(f"[dim]{escape(' › '.join(p.path))}[/dim]")
+    if p.defined_term:
+        console.print(f"defines: [italic]{escape(p.defined_term)}[/italic]")
+    console.print(Panel(escape(p.text) or "[dim](no text of its own)[/dim]", expand=True))
+    if p.footnotes:
+        console.print("[bold]Footnotes[/bold]")
+        for f in p.footnotes:
+            console.print(f"  ({escape(f.label)}) {escape(f.text)}")
+    if p.refs:
+        console.print("[bold]References[/bold]")
+        for r in p.refs:
+            where = r.target or ""
+            if r.target_doc:
+                where = f"{r.target_doc}:{r.target}" if r.target else r.target_doc
+            elif r.external and not r.target:
+                where = "(other act, not in the corpus)"
+            elif not r.target:
+                where = "(unresolved)"
+            console.print(f"  {escape(r.text)} → {escape(where)}")
+    if tags:
+        console.print("[bold]Tags[/bold]")
+        for t in tags:
+            console.print(f"  {escape(t.label)} ({escape(t.source)}, {t.score:.2f})")
+    return 0

@@ -74,7 +74,7 @@ def layout_of(lines: list[Line]) -> Layout:
         # The most common left edge is the body margin; take the leftmost of the
         # frequent ones so a heavily indented list page does not shift it.
         top = counts.most_common(1)[0][1]
-        frequent = [x for x, c in counts.items() if c >= max(2, top // 3)]
+        frequent = [x for x, c in counts.items() if c >= max(min(2, top), top // 3)]
         margins[page] = float(min(frequent))
     return Layout(margins, geometric)
 

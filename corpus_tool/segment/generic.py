@@ -226,6 +226,7 @@ def segment_into(
             outline.open(node)
             continue
         if breaks[k]:
+            outline.close_to(para_rank, ln.start)
             scope = current_scope()
             para_no[scope] = para_no.get(scope, 0) + 1
             term = defined_term(t)
@@ -280,6 +281,7 @@ def segment_licence(doc: Document, lines: list[Line]) -> list[Node]:
         if cm and (int(cm.group(1)) == last + 1 or (last == -1 and int(cm.group(1)) in (0, 1))):
             if clause is None and preamble:
                 segment_into(doc, preamble, outline)
+            outline.close_to(float("-inf"), ln.start)
             last = int(cm.group(1))
             rest = t[cm.end() :]
             hm = re.match(r"^([A-Z][^.]{0,80}?)\.(?:\s+|$)", rest)

@@ -93,16 +93,20 @@ class PointTracker:
             inner.hanging = True
             return
         close_from: int | None = None
-        for k in range(len(self.open_points) - 1, -1, -1):
-            op = self.open_points[k]
-            hanging = op.hanging if op.hanging is not None else self.doc_hanging
-            if rel is None or op.label_rel is None or not hanging:
-                break
-            if rel <= op.label_rel + 1.5:
-                close_from = k
-            else:
-                break
-        if rel is None and previous is not None and ends_sentence(previous.text):
+        use_geometry = rel is not None and (self.layout.geometric or self.doc_hanging)
+        if use_geometry:
+            for k in range(len(self.open_points) - 1, -1, -1):
+                op = self.open_points[k]
+                hanging = op.hanging if op.hanging is not None else self.doc_hanging
+                if rel is None or op.label_rel is None or not hanging:
+                    break
+                if rel <= op.label_rel + 1.5:
+                    close_from = k
+                else:
+                    break
+        elif previous is not None and ends_sentence(previous.text):
+            # No indentation to go by: a new sentence after a point that ended is the
+            # parent's text again (the subparagraph after a list of points).
             first = line.text[:1]
             if first.isupper() and ends_sentence(outline.doc.text[inner.node.start : previous.end]):
                 close_from = 0

@@ -65,19 +65,16 @@ def _split_items(items: str) -> list[str]:
     """ "5 or 50" -> ["5", "50"]; "8 to 11" -> ["8", "9", "10", "11"]."""
     parts = re.split(r"(\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|to|and/or)\s+)", items)
     out: list[str] = []
-    k = 0
-    while k < len(parts):
+    for k in range(0, len(parts), 2):
         tok = parts[k].strip()
+        sep = parts[k - 1].strip() if k > 0 else ""
+        if sep == "to" and out and out[-1].isdigit() and tok.isdigit():
+            lo, hi = int(out[-1]), int(tok)
+            if 0 < hi - lo <= 40:
+                out.extend(str(v) for v in range(lo + 1, hi + 1))
+                continue
         if tok:
-            sep = parts[k - 1].strip() if k > 0 else ""
-            if sep == "to" and out and out[-1].isdigit() and tok.isdigit():
-                lo, hi = int(out[-1]), int(tok)
-                if 0 < hi - lo <= 40:
-                    out.extend(str(v) for v in range(lo + 1, hi + 1))
-                    k += 1
-                    continue
             out.append(tok)
-        k += 1
     return out
 
 

@@ -137,11 +137,25 @@ def segment_order(doc: Document, lines: list[Line]) -> list[Node]:
                 if k > 0:
                     outline.open(
                         Node(
-                            "title", "title", "Title", "Title", 0.0, lines[0].start, lines[0].start
+                            "title",
+                            "title",
+                            "Title",
+                            "Title",
+                            RANK_SECTION,
+                            lines[0].start,
+                            lines[0].start,
                         )
                     )
                 outline.open(
-                    Node("preamble", "preamble", "Preamble", "Preamble", 0.0, ln.start, ln.start)
+                    Node(
+                        "preamble",
+                        "preamble",
+                        "Preamble",
+                        "Preamble",
+                        RANK_SECTION,
+                        ln.start,
+                        ln.start,
+                    )
                 )
                 started = True
                 continue
@@ -150,7 +164,15 @@ def segment_order(doc: Document, lines: list[Line]) -> list[Node]:
                 continue
             if k > 0:
                 outline.open(
-                    Node("title", "title", "Title", "Title", 0.0, lines[0].start, lines[0].start)
+                    Node(
+                        "title",
+                        "title",
+                        "Title",
+                        "Title",
+                        RANK_SECTION,
+                        lines[0].start,
+                        lines[0].start,
+                    )
                 )
             started = True
         if concluded:

@@ -1,0 +1,302 @@
+"""The segmenter on generated documents of each family, and on the shared corpus against gold."""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import io
+import json
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from _segment_helpers import EU_ACT, GENERIC, LICENCE, US_ORDER, make_document
+from corpus_tool.cli import main
+from corpus_tool.model import Document, Provision
+from corpus_tool.segment import SEGMENTER_VERSION, resolve_external_refs, segment_document
+from corpus_tool.workspace import DocBundle, Workspace
+
+
+def by_id(provisions: list[Provision]) -> dict[str, Provision]:
+    return {p.id: p for p in provisions}
+
+
+@pytest.fixture(scope="module")
+def act() -> dict[str, Provision]:
+    return by_id(segment_document(make_document(EU_ACT, "act.txt", "eu-regulation")))
+
+
+# --- EU acts -----------------------------------------------------------------
+
+
+def test_eu_counts_and_no_phantom_provisions(act: dict[str, Provision]) -> None:
+    kinds = collections.Counter(p.kind for p in act.values())
+    assert kinds["recital"] == 3  # "(5)" at the start of a wrapped line is not recital 5
+    assert kinds["article"] == 5  # the quoted "Article 7a" belongs to Article 4
+    assert kinds["annex"] == 2
+    assert "art_7a" not in act
+    assert "inserted heading" in act["art_4"].text.lower()
+    assert "So does this one." in act["art_4"].text
+    assert not any(i.startswith("art_4__para") for i in act)
+
+
+def test_eu_ids_citations_headings_paths(act: dict[str, Provision]) -> None:
+    para = act["art_3__para_2"]
+    assert para.citation == "Article 3(2)"
+    assert para.parent == "art_3"
+    assert para.path == ("Chapter II", "Section 1", "Article 3", "Article 3(2)")
+    assert act["art_3"].heading == "Obligations of providers"
+    assert act["chp_II__sec_1"].heading == "Obligations of providers of segmenters"
+    assert act["chp_I"].heading == "GENERAL PROVISIONS"
+    assert act["art_3__para_1__point_b__point_ii"].citation == "Article 3(1)(b)(ii)"
+    assert act["anx_I"].heading == "List of things"
+    assert act["anx_I__point_1__point_b"].text == "sub-item two."
+
+
+def test_eu_texts_have_no_labels_and_subparagraphs_return_to_paragraph(
+    act: dict[str, Provision],
+) -> None:
+    assert act["rec_2"].text.endswith("which continues the second recital.")
+    assert act["art_3__para_1__point_a"].text == "keep ids stable;"
+    # The sentence after the points belongs to paragraph 1, not to point (c)... in plain
+    # text there is no indentation to tell, so the sentence rule decides.
+    assert act["art_3__para_1"].text.endswith("apply from the date of application.")
+    assert act["art_3__para_1__point_c"].text == "report errors."
+    art3 = act["art_3"]
+    assert art3.text.startswith("1. Providers shall:")  # a container shows its whole body
+
+
+def test_eu_searchable_units_partition_the_text(act: dict[str, Provision]) -> None:
+    assert act["art_3"].searchable is False  # its text is all in its paragraphs
+    assert act["art_3__para_1"].searchable is True
+    assert act["art_3__para_1__point_a"].searchable is False
+    assert act["art_1"].searchable is True  # an article without paragraphs
+    assert act["chp_I"].searchable is False
+    assert act["anx_I__point_1"].searchable and not act["anx_I"].searchable
+    assert act["anx_II"].searchable
+
+
+def test_eu_definitions(act: dict[str, Provision]) -> None:
+    assert act["art_2__point_1"].defined_term == "segmenter"
+    assert act["art_2__point_2"].defined_term == "provision"
+    assert act["art_2"].defined_term is None
+
+
+def test_eu_references(act: dict[str, Provision]) -> None:
+    targets = [r.target for r in act["art_3__para_2"].refs]
+    assert targets == ["art_3__para_1__point_a", "art_3__para_1__point_b", "art_1", "art_2"]
+    refs3 = act["art_3__para_3"].refs
+    assert [r.target for r in refs3 if r.target] == ["anx_I"]
+    ext = [r for r in refs3 if r.external]
+    assert ext and ext[0].external == "Article 4(3) of Directive (EU) 2019/790"
+    assert ext[0].target is None
+    r = act["anx_I__point_1"].refs[0]
+    assert r.text == "Article 3(1), point (a)" and r.target == "art_3__para_1__point_a"
+    # A span is an offset into the provision's own text.
+    p = act["art_3__para_2"]
+    assert all(p.text[x.start : x.end] == x.text for x in p.refs)
+
+
+def test_eu_spans_and_pages(act: dict[str, Provision]) -> None:
+    doc = make_document(EU_ACT, "act.txt", "eu-regulation")
+    p = act["art_3__para_2"]
+    assert " ".join(doc.text[p.start : p.end].split()).startswith("2. The obligations")
+    assert p.pages == (1, 1)
+    orders = [q.order for q in act.values()]
+    assert orders == sorted(orders)
+
+
+def test_ids_are_stable_across_runs_and_edits() -> None:
+    doc = make_document(EU_ACT, "act.txt", "eu-regulation")
+    first = segment_document(doc)
+    assert [p.id for p in segment_document(doc)] == [p.id for p in first]
+    # A changed version: one recital's text edited, one article paragraph deleted, a line added.
+    edited = (
+        EU_ACT.replace("Free software deserves", "Free software surely deserves")
+        .replace(
+            "3. Paragraph 2 is without prejudice to Annex I and Article 4(3) of Directive (EU) 2019/790.\n",
+            "",
+        )
+        .replace("Text of the second annex.", "Text of the second annex.\nAnd a new line.")
+    )
+    second = segment_document(dataclasses.replace(doc, text=edited))
+    new = {p.text: p.id for p in second}
+    unchanged = [p for p in first if p.text in new and p.kind not in ("chapter", "section")]
+    assert len(unchanged) > 20
+    for p in unchanged:
+        assert new[p.text] == p.id, p.citation
+    assert "art_3__para_3" not in {p.id for p in second}
+    assert by_id(second)["rec_3"].text.startswith("Free software surely")
+
+
+def test_citation_and_recital_structure(act: dict[str, Provision]) -> None:
+    assert act["cit_1"].kind == "citation" and act["cit_1"].text.startswith("Having regard")
+    assert act["title"].kind == "title"
+    assert "on the testing of segmenters" in act["title"].heading
+    assert act["rec_1"].refs[0].external == "Article 4 of Regulation (EU) 2016/679"
+
+
+def test_commission_proposal_memorandum_is_not_articles() -> None:
+    memo = (
+        "EXPLANATORY MEMORANDUM\n1. CONTEXT OF THE PROPOSAL\n"
+        + "This proposal explains itself. Article 1 sets the subject matter.\n" * 3
+        + "\n2. LEGAL BASIS\n"
+        + "The legal basis is Article 114 TFEU.\n" * 10
+    )
+    act = EU_ACT.replace("REGULATION (EU) 2031/77", "Proposal for a\nREGULATION")
+    provs = by_id(segment_document(make_document(memo + act, "com.txt", "eu-proposal")))
+    kinds = collections.Counter(p.kind for p in provs.values())
+    assert kinds["article"] == 5 and kinds["recital"] == 3
+    assert provs["memo"].kind == "memorandum"
+    memo_parts = [p for p in provs.values() if p.id.startswith("memo__")]
+    assert memo_parts and all(p.kind in ("heading", "paragraph") for p in memo_parts)
+
+
+# --- US executive orders -------------------------------------------------------
+
+
+def test_executive_order_structure() -> None:
+    provs = by_id(segment_document(make_document(US_ORDER, "eo.txt", "us-executive-order")))
+    kinds = collections.Counter(p.kind for p in provs.values())
+    assert kinds["section"] == 4 and kinds["subsection"] == 2
+    assert provs["sec_1"].heading == "Purpose"
+    assert provs["sec_1"].text == "Orders are split into sections."
+    sub = provs["sec_3__subsec_2"]
+    assert sub.heading == "Second Subsection With a Long Wrapped Heading"
+    assert sub.citation == "Sec. 3.2"
+    assert provs["sec_3__subsec_1__para_a__subpara_ii"].citation == "Sec. 3.1(a)(ii)"
+    assert provs["sec_3__subsec_1__para_a__subpara_ii"].text == "publish."
+    assert provs["sec_4__para_a"].parent == "sec_4"  # "(a)" on the heading's line
+    ref = provs["sec_2__para_b"].refs[0]
+    assert ref.target == "sec_3__subsec_2__para_a"
+    assert provs["sec_2__para_a"].searchable and not provs["sec_2"].searchable
+    assert provs["sec_3__subsec_1"].searchable
+    assert provs["preamble"].parent is None and provs["sec_1"].parent is None
+
+
+# --- licences and anything else -------------------------------------------------
+
+
+def test_licence_clauses_and_definitions() -> None:
+    provs = by_id(segment_document(make_document(LICENCE, "lic.txt", "licence")))
+    assert provs["sec_1"].heading == "License Rights"
+    assert provs["sec_1__para_b__subpara_ii"].citation == "Section 1(b)(ii)"
+    assert provs["sec_2"].text.startswith("If you have more than 700 million users")
+    terms = {p.defined_term for p in provs.values() if p.defined_term}
+    assert {"Agreement", "Licensee"} <= terms
+    assert all(p.parent is None for p in provs.values() if p.kind == "clause")
+
+
+def test_generic_headings_and_paragraphs() -> None:
+    provs = segment_document(make_document(GENERIC, "gen.txt"))
+    paras = [p for p in provs if p.kind == "paragraph"]
+    assert [p.text for p in paras] == [
+        "This report describes things. It has two paragraphs in its introduction.",
+        "The second paragraph of the introduction.",
+        "One finding only.",
+    ]
+    assert all(p.searchable for p in paras)
+    assert len({p.id for p in provs}) == len(provs)
+
+
+def test_empty_document_has_no_provisions() -> None:
+    assert segment_document(make_document("", "empty.txt")) == []
+    assert segment_document(make_document("\n \n", "blank.txt")) == []
+
+
+# --- references to other documents ----------------------------------------------
+
+
+def _bundle(doc: Document) -> DocBundle:
+    return DocBundle(doc.meta, tuple(segment_document(doc)), ())
+
+
+def test_resolve_external_refs_points_at_corpus_documents() -> None:
+    act = make_document(EU_ACT, "act.txt", "eu-regulation", "Regulation (EU) 2031/77")
+    other = make_document(
+        EU_ACT.replace("2031/77", "2019/790"), "dir.txt", "eu-directive", "Directive (EU) 2019/790"
+    )
+    out = resolve_external_refs([_bundle(act), _bundle(other)])
+    refs = [r for r in out[0].provision("art_3__para_3").refs if r.external]
+    assert refs[0].target_doc == "dir"
+    assert refs[0].target == "art_4"  # Article 4(3): that act's Article 4 has no paragraph 3
+    gdpr = [r for r in out[0].provision("rec_1").refs if r.external]
+    assert gdpr[0].target_doc is None  # Regulation (EU) 2016/679 is not in this corpus
+
+
+# --- CLI ------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def ws(tmp_path: Path) -> Workspace:
+    w = Workspace(tmp_path)
+    w.ensure()
+    w.save_bundle(_bundle(make_document(EU_ACT, "act.txt", "eu-regulation")))
+    w.save_bundle(_bundle(make_document(US_ORDER, "eo.txt", "us-executive-order")))
+    return w
+
+
+def run_cli(*argv: str) -> tuple[int, str]:
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        code = main(list(argv))
+    return code, buf.getvalue()
+
+
+def test_cli_provisions_json(ws: Workspace) -> None:
+    code, out = run_cli(
+        "-w", str(ws.root), "provisions", "--doc", "act", "--kind", "paragraph", "--json"
+    )
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["id"] for r in rows][:2] == ["art_3__para_1", "art_3__para_2"]
+    need = {
+        "file",
+        "doc_id",
+        "id",
+        "citation",
+        "kind",
+        "parent",
+        "heading",
+        "pages",
+        "text",
+        "refs",
+        "path",
+        "start",
+        "end",
+        "footnotes",
+        "defined_term",
+        "tags",
+    }
+    assert need <= set(rows[0])
+    assert rows[1]["refs"][0]["target"] == "art_3__para_1__point_a"
+    code, out = run_cli("-w", str(ws.root), "provisions", "--json")
+    docs = {json.loads(line)["doc_id"] for line in out.splitlines()}
+    assert docs == {"act", "eo"}
+
+
+def test_cli_provisions_table_and_show(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out = run_cli("-w", str(ws.root), "provisions", "--doc", "eo.txt")
+    assert code == 0 and "sec_3__subsec_1" in out and "provision(s)" in out
+    code, out = run_cli("-w", str(ws.root), "show", "act", "art_3__para_2")
+    assert code == 0
+    assert "Article 3(2)" in out and "Section 1" in out and "art_3__para_1__point_b" in out
+    code, out = run_cli("-w", str(ws.root), "show", "act", "Article 3(2)")
+    assert code == 0 and "free and open-source" in out
+
+
+def test_cli_unknown_doc_or_id_is_one_line_error(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["-w", str(ws.root), "show", "nope", "art_1"]) == 2
+    err = capsys.readouterr().err
+    assert "no document 'nope'" in err and len(err.strip().splitlines()) == 1
+    assert main(["-w", str(ws.root), "show", "act", "art_99"]) == 2
+    err = capsys.readouterr().err
+    assert "no provision 'art_99'" in err and "Traceback" not in err
+
+
+def test_version_is_a_string() -> None:
+    assert isinstance(SEGMENTER_VERSION, str) and SEGMENTER_VERSION
