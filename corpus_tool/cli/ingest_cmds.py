@@ -1,9 +1,202 @@
-"""Sub-commands of this area (filled in by its issue)."""
+"""Sub-commands of the ingest area: ingest, docs, check, fetch."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+from typing import Any
+
+from corpus_tool.cli.common import print_jsonl, stderr_console, stdout_console, workspace
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """No commands yet."""
+    p = sub.add_parser(
+        "ingest",
+        help="read PDFs, .txt and .md files into clean, searchable provisions",
+        description="Ingest files and folders (default: the workspace's corpus/). "
+        "Unchanged files are skipped; exit status 1 when some file failed.",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: corpus/)")
+    p.add_argument(
+        "--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)"
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="give up on a document after this long (default: 300; 0 = no limit)",
+    )
+    p.add_argument("--force", action="store_true", help="re-read every file even if unchanged")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    p.set_defaults(func=cmd_ingest)
+
+    d = sub.add_parser("docs", help="list the ingested documents and their metadata")
+    d.add_argument("--json", action="store_true", help="JSON Lines, one document per line")
+    d.set_defaults(func=cmd_docs)
+
+    c = sub.add_parser(
+        "check",
+        help="compare the clean text with an independent extraction (pypdfium2)",
+        description="Per PDF: share of body words kept and words invented "
+        "(body words = pypdfium2's words minus running heads/feet and printer marks we removed).",
+    )
+    c.add_argument(
+        "docs", nargs="*", metavar="DOC", help="doc ids or file names (default: all PDFs)"
+    )
+    c.add_argument("--json", action="store_true", help="JSON Lines, one document per line")
+    c.add_argument(
+        "--min-kept", type=float, default=99.5, help="exit 1 below this %% kept (default 99.5)"
+    )
+    c.set_defaults(func=cmd_check)
+
+    f = sub.add_parser(
+        "fetch",
+        help="download the official sources listed in corpus/manifest.toml and verify SHA-256",
+    )
+    f.add_argument("names", nargs="*", metavar="FILE", help="only these files of the manifest")
+    f.add_argument(
+        "--manifest", type=Path, default=None, help="manifest file (default: corpus/manifest.toml)"
+    )
+    f.add_argument(
+        "--dest", type=Path, default=None, help="target folder (default: the workspace's corpus/)"
+    )
+    f.add_argument(
+        "--timeout", type=float, default=60.0, help="network time limit per file, seconds"
+    )
+    f.set_defaults(func=cmd_fetch)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from corpus_tool.ingest import ingest
+
+    ws = workspace(args)
+    err = stderr_console()
+    timeout = args.timeout if args.timeout and args.timeout > 0 else None
+    report = ingest(
+        ws,
+        args.paths or None,
+        jobs=args.jobs,
+        timeout=timeout,
+        force=args.force,
+        show_progress=not args.quiet and err.is_terminal,
+    )
+    for r in report.results:
+        if r.status == "failed":
+            err.print(f"[red]failed[/]  {r.message}", markup=True, highlight=False)
+        elif r.status == "warning":
+            err.print(f"[yellow]warning[/] {r.message}", markup=True, highlight=False)
+    if not args.quiet:
+        for r in report.results:
+            if r.status == "ingested":
+                line = r.check.summary() if r.check else f"{r.file}: text file, {r.pages or 1} page"
+                err.print(f"[green]ingested[/] {line}", markup=True, highlight=False)
+        counts: dict[str, int] = {}
+        for r in report.results:
+            counts[r.status] = counts.get(r.status, 0) + 1
+        summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no files found"
+        err.print(f"{summary} (workspace {ws.root})", highlight=False)
+    return 1 if report.failed else 0
+
+
+def doc_record(bundle: Any) -> dict[str, Any]:
+    meta = bundle.meta
+    kinds: dict[str, int] = {}
+    for p in bundle.provisions:
+        kinds[p.kind] = kinds.get(p.kind, 0) + 1
+    return {
+        "file": meta.file,
+        "doc_id": meta.doc_id,
+        "title": meta.title,
+        "family": meta.family,
+        "citation": meta.citation,
+        "pages": meta.pages,
+        "sha256": meta.sha256,
+        "jurisdiction": meta.jurisdiction,
+        "date": meta.date,
+        "eli": meta.eli,
+        "provisions": kinds,
+        "footnotes": bundle.footnote_count,
+        "tags": len(bundle.tags),
+    }
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    ws = workspace(args)
+    records = [doc_record(b) for b in ws.bundles()]
+    if args.json:
+        for rec in records:
+            print_jsonl(rec)
+        return 0
+    from rich.table import Table
+
+    out = stdout_console()
+    if not records:
+        out.print(f"No documents in {ws.root}; run 'corpus-tool ingest' first.")
+        return 0
+    table = Table(title=f"{len(records)} documents", show_lines=False)
+    for col in ("doc_id", "family", "citation", "date", "pages", "provisions", "title"):
+        table.add_column(col, overflow="fold", no_wrap=col in ("doc_id",))
+    for rec in records:
+        n = sum(rec["provisions"].values())
+        table.add_row(
+            rec["doc_id"],
+            rec["family"],
+            rec["citation"],
+            rec["date"],
+            str(rec["pages"]),
+            str(n),
+            rec["title"][:90],
+        )
+    out.print(table)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from corpus_tool.ingest.maintenance import check_workspace
+
+    ws = workspace(args)
+    results = check_workspace(ws, args.docs or None)
+    bad = [r for r in results if r.kept_pct < args.min_kept or r.invented_words > 0]
+    if args.json:
+        for r in results:
+            print_jsonl(r.to_dict())
+        return 1 if bad else 0
+    from rich.table import Table
+
+    out = stdout_console()
+    table = Table(title="Clean text vs pypdfium2")
+    for col in ("file", "body words", "kept %", "invented", "examples (lost / invented)"):
+        table.add_column(col, overflow="fold")
+    for r in results:
+        ok = r.kept_pct >= args.min_kept and r.invented_words == 0
+        style = "" if ok else "red"
+        table.add_row(
+            r.file,
+            str(r.body_words),
+            f"{r.kept_pct:.2f}",
+            str(r.invented_words),
+            ", ".join(r.lost_examples[:4])
+            + (" / " + ", ".join(r.invented_examples[:4]) if r.invented_examples else ""),
+            style=style,
+        )
+    out.print(table)
+    return 1 if bad else 0
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from corpus_tool.ingest.fetch import fetch_sources
+
+    ws = workspace(args)
+    manifest = args.manifest or ws.corpus_dir / "manifest.toml"
+    dest = args.dest or ws.corpus_dir
+    err = stderr_console()
+    results = fetch_sources(manifest, dest, names=args.names or None, timeout=args.timeout)
+    failed = 0
+    for r in results:
+        if r.ok:
+            err.print(f"[green]{r.status}[/] {r.file}", markup=True, highlight=False)
+        else:
+            failed += 1
+            err.print(f"[red]failed[/]  {r.file}: {r.message}", markup=True, highlight=False)
+    return 1 if failed else 0

@@ -1,0 +1,445 @@
+"""Page layout from positioned characters: columns, printed lines, footnote blocks.
+
+Pure functions over small records. Input is the character list of one page as
+pdfplumber gives it (``page.chars``); output is a :class:`PageLayout` whose
+lines carry their text and one box per character, in reading order (column by
+column, top to bottom). Nothing here knows any particular document: columns
+come from vertical white gutters, spaces from glyph gaps, footnotes from type
+size and position at the foot of a column.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+# A gap wider than this share of the font size between two glyphs is a word
+# space, even when the PDF draws no space character (pdfTeX output, for one).
+SPACE_GAP = 0.12
+# Ligatures printed as one glyph are expanded so words read as words.
+LIGATURES = {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
+# Footnote labels as printed at the start of a footnote: "(12)", "12", "*", "†".
+FOOTNOTE_LABEL = re.compile(r"^\s*(\(\d{1,3}\)|\d{1,3}(?=\s|[A-Z(‘“'\"])|[*†‡])")
+
+
+@dataclass(slots=True)
+class Glyph:
+    """One visible character of a page."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float
+    space_before: bool = False  # the PDF drew a space character just before it
+
+
+@dataclass(slots=True)
+class Line:
+    """One printed line: its text and a box per character of the text."""
+
+    text: str
+    x0s: array
+    tops: array
+    x1s: array
+    bottoms: array
+    size: float  # dominant font size of the line
+    column: int = 0
+    role: str = "body"  # body | footnote | rule
+    gap_before: float = 0.0  # vertical space above the line, in points
+    paragraph_start: bool = False
+    superscripts: list[tuple[int, int]] = field(default_factory=list)  # spans in text
+    label: str = ""  # footnote label, on the first line of a footnote
+
+    @property
+    def x0(self) -> float:
+        return min(self.x0s) if self.x0s else 0.0
+
+    @property
+    def x1(self) -> float:
+        return max(self.x1s) if self.x1s else 0.0
+
+    @property
+    def top(self) -> float:
+        return min(self.tops) if self.tops else 0.0
+
+    @property
+    def bottom(self) -> float:
+        return max(self.bottoms) if self.bottoms else 0.0
+
+
+@dataclass(slots=True)
+class PageLayout:
+    """The lines of one page in reading order, and what was set aside."""
+
+    number: int
+    width: float
+    height: float
+    lines: list[Line]
+    removed: list[str]  # text the reader never sees: rotated stamps, invisible marks
+    char_count: int  # visible characters found on the page
+    body_size: float = 0.0  # dominant font size of the page
+
+
+# --- characters ---------------------------------------------------------------
+
+
+def _is_white(color: Any) -> bool:
+    if not isinstance(color, (tuple, list)) or not color:
+        return False
+    values = [v for v in color if isinstance(v, (int, float))]
+    if not values:
+        return False
+    if len(values) == 4:  # CMYK: white is no ink at all
+        return all(v <= 0.02 for v in values)
+    return all(v >= 0.98 for v in values)
+
+
+def visible_glyphs(
+    chars: Iterable[dict[str, Any]], width: float, height: float
+) -> tuple[list[Glyph], list[str]]:
+    """The characters a reader sees; rotated margin stamps and invisible printer marks apart.
+
+    Rotated (non-upright) text on these pages is a margin stamp or a spine
+    label; white text in the margins or in tiny type is a printer's job mark.
+    White text inside the page in normal sizes is kept (a designed page may
+    print white on a coloured box).
+    """
+    glyphs: list[Glyph] = []
+    removed: list[str] = []
+    pending_space = False
+    for c in chars:
+        text = c.get("text", "")
+        if not text:
+            continue
+        x0, top, x1, bottom = float(c["x0"]), float(c["top"]), float(c["x1"]), float(c["bottom"])
+        size = float(c.get("size") or (bottom - top) or 1.0)
+        if not c.get("upright", True):
+            removed.append(text)
+            continue
+        in_margin = top > height * 0.94 or bottom < height * 0.03 or x1 < width * 0.04
+        if _is_white(c.get("non_stroking_color")) and (size < 7.0 or in_margin):
+            removed.append(text)
+            continue
+        if x1 < 0 or x0 > width or bottom < 0 or top > height:
+            continue  # drawn off the page: never seen
+        if text.isspace():
+            pending_space = True
+            continue
+        glyphs.append(Glyph(text, x0, top, x1, bottom, size, pending_space))
+        pending_space = False
+    return glyphs, removed
+
+
+# --- columns ------------------------------------------------------------------
+
+
+def _rows(glyphs: Sequence[Glyph]) -> dict[int, list[Glyph]]:
+    rows: dict[int, list[Glyph]] = {}
+    for g in glyphs:
+        rows.setdefault(int(g.bottom // 2), []).append(g)
+    return rows
+
+
+def column_bounds(
+    glyphs: Sequence[Glyph], width: float, height: float
+) -> list[tuple[float, float]]:
+    """X ranges of the text columns of a page, left to right.
+
+    A gutter is an x-range, at least ~6 pt wide, that almost no row of text
+    crosses while text stands on both sides of it. A "column" of nothing but
+    short labels (hanging recital or paragraph numbers) is not a column: it is
+    read with the text to its right.
+    """
+    body = [g for g in glyphs if height * 0.08 < g.top < height * 0.92]
+    if len(body) < 200:
+        return [(0.0, width)]
+    rows = _rows(body)
+    bins = int(width) + 2
+    cover = [0] * bins
+    for row in rows.values():
+        seen = bytearray(bins)
+        for g in row:
+            for b in range(max(int(g.x0), 0), min(int(g.x1) + 1, bins)):
+                seen[b] = 1
+        for b in range(bins):
+            cover[b] += seen[b]
+    xs = [g.x0 for g in body]
+    left, right = int(min(xs)), int(max(g.x1 for g in body)) + 1
+    # Rows allowed across a gutter: a full-width heading now and then on a long page.
+    allowed = len(rows) // 80
+    gutters: list[tuple[int, int]] = []
+    b = left
+    while b < right:
+        if cover[b] <= allowed:
+            e = b
+            while e < right and cover[e] <= allowed:
+                e += 1
+            if e - b >= 6 and b > left and e < right:
+                gutters.append((b, e))
+            b = e
+        else:
+            b += 1
+    if not gutters:
+        return [(0.0, width)]
+    edges = [0.0] + [(a + z) / 2 for a, z in gutters] + [width]
+    columns = [(edges[i], edges[i + 1]) for i in range(len(edges) - 1)]
+    # Merge regions that are labels or too thin to be a column of prose.
+    merged: list[tuple[float, float]] = []
+    pending: tuple[float, float] | None = None
+    for lo, hi in columns:
+        region = [g for g in body if lo <= (g.x0 + g.x1) / 2 < hi]
+        region_rows = _rows(region)
+        short = sum(1 for r in region_rows.values() if len(r) <= 6)
+        labels = not region_rows or short >= 0.8 * len(region_rows)
+        if pending is not None:
+            lo = pending[0]
+            pending = None
+        if labels and (lo, hi) != columns[-1]:
+            pending = (lo, hi)
+            continue
+        if labels and merged:
+            merged[-1] = (merged[-1][0], hi)
+            continue
+        merged.append((lo, hi))
+    if pending is not None:
+        merged.append(pending)
+    return merged or [(0.0, width)]
+
+
+# --- lines --------------------------------------------------------------------
+
+
+def _cluster_lines(glyphs: list[Glyph]) -> list[list[Glyph]]:
+    """Group glyphs into printed lines by vertical overlap (superscripts join their line)."""
+    ordered = sorted(glyphs, key=lambda g: (g.top + g.bottom) / 2)
+    lines: list[list[Glyph]] = []
+    spans: list[tuple[float, float]] = []
+    for g in ordered:
+        h = max(g.bottom - g.top, 0.1)
+        placed = False
+        # Only the last few lines can overlap a glyph sorted by its middle.
+        for i in range(len(lines) - 1, max(len(lines) - 3, -1), -1):
+            top, bottom = spans[i]
+            overlap = min(bottom, g.bottom) - max(top, g.top)
+            if overlap >= 0.5 * min(h, bottom - top):
+                lines[i].append(g)
+                spans[i] = (min(top, g.top), max(bottom, g.bottom))
+                placed = True
+                break
+        if not placed:
+            lines.append([g])
+            spans.append((g.top, g.bottom))
+    for line in lines:
+        line.sort(key=lambda g: g.x0)
+    lines.sort(key=lambda ln: _baseline(ln))
+    return lines
+
+
+def _dominant_size(glyphs: Sequence[Glyph]) -> float:
+    sizes = Counter(round(g.size, 1) for g in glyphs)
+    return sizes.most_common(1)[0][0] if sizes else 0.0
+
+
+def _baseline(glyphs: Sequence[Glyph]) -> float:
+    size = _dominant_size(glyphs)
+    main = [g.bottom for g in glyphs if abs(g.size - size) < 0.5] or [g.bottom for g in glyphs]
+    return max(main)
+
+
+def build_line(glyphs: Sequence[Glyph]) -> Line:
+    """One printed line's text, with recovered spaces and a box per character."""
+    size = _dominant_size(glyphs)
+    text: list[str] = []
+    x0s, tops, x1s, bottoms = array("f"), array("f"), array("f"), array("f")
+    supers: list[tuple[int, int]] = []
+    prev: Glyph | None = None
+    sup_start: int | None = None
+    for g in glyphs:
+        if prev is not None:
+            # A glyph drawn twice at the same place (fake bold) is read once.
+            if g.text == prev.text and abs(g.x0 - prev.x0) < 0.5 and abs(g.top - prev.top) < 0.5:
+                continue
+            gap = g.x0 - prev.x1
+            if g.space_before or gap > SPACE_GAP * min(max(g.size, prev.size), size or g.size):
+                text.append(" ")
+                x0s.append(prev.x1)
+                tops.append(prev.top)
+                x1s.append(max(g.x0, prev.x1))
+                bottoms.append(prev.bottom)
+        is_super = size > 0 and g.size < 0.8 * size and _baseline([g]) < _baseline(glyphs) - 0.5
+        chars = LIGATURES.get(g.text) or g.text
+        if is_super and sup_start is None:
+            sup_start = len(text)
+        if not is_super and sup_start is not None:
+            supers.append((sup_start, len(text)))
+            sup_start = None
+        for ch in chars:
+            text.append(ch)
+            x0s.append(g.x0)
+            tops.append(g.top)
+            x1s.append(g.x1)
+            bottoms.append(g.bottom)
+        prev = g
+    if sup_start is not None:
+        supers.append((sup_start, len(text)))
+    return Line("".join(text), x0s, tops, x1s, bottoms, size, superscripts=supers)
+
+
+# --- footnotes ----------------------------------------------------------------
+
+
+def _is_rule(line: Line) -> bool:
+    stripped = line.text.replace(" ", "")
+    return bool(stripped) and set(stripped) <= set("_-–—‒―")
+
+
+def _label_of(line: Line) -> str:
+    """The footnote label a line starts with, or ''."""
+    if line.superscripts and line.superscripts[0][0] == 0:
+        s, e = line.superscripts[0]
+        label = line.text[s:e].strip().strip("()")
+        if label:
+            return label
+    m = FOOTNOTE_LABEL.match(line.text)
+    return m.group(1).strip("()") if m else ""
+
+
+def mark_footnotes(lines: list[Line], body_size: float) -> None:
+    """Mark the block of small-type lines at the foot of a column as footnotes.
+
+    The block is the run of lines at the bottom, set smaller than the body
+    (and any rule above it). It counts as footnotes only when it starts with a
+    printed label, so small-type notes that are not footnotes stay body text.
+    """
+    if not lines or body_size <= 0:
+        return
+    i = len(lines)
+    while i > 0:
+        line = lines[i - 1]
+        if _is_rule(line) or line.size < body_size * 0.93:
+            i -= 1
+            continue
+        break
+    block = [ln for ln in lines[i:] if not _is_rule(ln)]
+    if not block or not _label_of(block[0]):
+        return
+    if len(block) > 0.8 * len(lines) and len(lines) > 5:
+        return  # a page set entirely in small type is body text, not notes
+    for ln in lines[i:]:
+        if _is_rule(ln):
+            ln.role = "rule"
+            continue
+        ln.role = "footnote"
+        label = _label_of(ln)
+        # A new footnote starts at a label on the block's left edge.
+        if label and ln.x0 <= min(b.x0 for b in block) + 2:
+            ln.label = label
+
+
+# --- page ---------------------------------------------------------------------
+
+
+def layout_page(
+    chars: Iterable[dict[str, Any]], number: int, width: float, height: float
+) -> PageLayout:
+    """Lines of a page in reading order (column by column), with footnotes marked."""
+    glyphs, removed = visible_glyphs(chars, width, height)
+    columns = column_bounds(glyphs, width, height)
+    body_size = _dominant_size(glyphs)
+    out: list[Line] = []
+    # Lines that run across the whole page above or below the columns (running
+    # heads, titles) are read before or after the columns, not cut in two.
+    if len(columns) > 1:
+        spanning, inside = _split_spanning(glyphs, columns)
+    else:
+        spanning, inside = [], glyphs
+    groups: list[list[Glyph]] = [[] for _ in columns]
+    for g in inside:
+        mid = (g.x0 + g.x1) / 2
+        for ci, (lo, hi) in enumerate(columns):
+            if lo <= mid < hi:
+                groups[ci].append(g)
+                break
+        else:
+            groups[-1].append(g)
+    head = [build_line(ln) for ln in _cluster_lines(spanning)]
+    first_column_top = min((g.top for g in inside), default=height)
+    top_spanning = [ln for ln in head if ln.top < first_column_top]
+    bottom_spanning = [ln for ln in head if ln.top >= first_column_top]
+    out.extend(top_spanning)
+    for ci, group in enumerate(groups):
+        col_lines = [build_line(ln) for ln in _cluster_lines(group)]
+        for ln in col_lines:
+            ln.column = ci
+        out.extend(col_lines)
+    out.extend(bottom_spanning)
+    return PageLayout(number, width, height, out, removed, len(glyphs), body_size)
+
+
+def finish_page(layout: PageLayout) -> None:
+    """Mark footnotes and paragraph breaks (after running heads and feet are gone)."""
+    columns: dict[int, list[Line]] = {}
+    for ln in layout.lines:
+        columns.setdefault(ln.column, []).append(ln)
+    for col_lines in columns.values():
+        mark_footnotes(col_lines, layout.body_size)
+    _mark_paragraphs(layout.lines)
+
+
+def _split_spanning(
+    glyphs: list[Glyph], columns: list[tuple[float, float]]
+) -> tuple[list[Glyph], list[Glyph]]:
+    """Glyphs of rows that cross a gutter (full-width heads) apart from column text."""
+    gutters = [columns[i][1] for i in range(len(columns) - 1)]
+    rows = _rows(glyphs)
+    spanning: list[Glyph] = []
+    inside: list[Glyph] = []
+    for row in rows.values():
+        row.sort(key=lambda g: g.x0)
+        crosses = any(
+            a.x1 < gx < b.x0 and b.x0 - a.x1 < 0.6 * max(a.size, b.size)
+            for a, b in itertools.pairwise(row)
+            for gx in gutters
+        ) or any(g.x0 < gx < g.x1 for g in row for gx in gutters)
+        (spanning if crosses else inside).extend(row)
+    return spanning, inside
+
+
+def _mark_paragraphs(lines: list[Line]) -> None:
+    """Record the white space above each line and whether it starts a paragraph."""
+    # The line pitch is the usual distance between lines set one under the
+    # other (between 0.9 and 1.6 times the type size); more is a paragraph break.
+    pitches = [
+        b.bottom - a.bottom
+        for a, b in itertools.pairwise(lines)
+        if a.column == b.column
+        and a.role == b.role
+        and 0.9 * a.size <= b.bottom - a.bottom <= 1.6 * max(a.size, b.size)
+    ]
+    size = max((ln.size for ln in lines), default=0.0)
+    pitch = sorted(pitches)[len(pitches) // 2] if pitches else 1.2 * size
+    prev: Line | None = None
+    for ln in lines:
+        if prev is None or prev.column != ln.column or prev.role != ln.role:
+            ln.gap_before = 0.0
+            ln.paragraph_start = prev is None or prev.role != ln.role
+        else:
+            ln.gap_before = ln.bottom - prev.bottom
+            ln.paragraph_start = pitch > 0 and ln.gap_before > pitch * 1.45
+        prev = ln
+
+
+def normalise_for_repetition(text: str) -> str:
+    """A line's text with numbers and spacing flattened, to spot running heads and feet."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = re.sub(r"\d+", "#", text)
+    text = re.sub(r"\b[ivxlc]+\b", "#", text)  # roman page numbers
+    return re.sub(r"\s+", "", text)

@@ -1,0 +1,497 @@
+"""PDF to clean, page-mapped text: running heads and feet, footnotes and hyphens handled.
+
+Reads a PDF page by page with pdfplumber (closing each page as soon as it is
+laid out, so memory stays bounded by the text, not the page count), then
+cleans across pages:
+
+* running heads and feet are lines at the top or bottom of a page whose text,
+  with numbers flattened, repeats on many pages (page numbers, "OJ L, 12.7.2024",
+  a document title repeated in the header) - learned per document;
+* the first page's masthead above the title goes with them when the document
+  has running heads;
+* footnotes (small type at the foot of a column, starting with a label) are
+  kept apart with their page and linked to their call;
+* words broken at line ends are joined again; a hyphen stays when the
+  document writes the compound with a hyphen elsewhere.
+
+Text conventions (what the segmenter can rely on)
+-------------------------------------------------
+* one printed line per text line, lines joined by ``"\\n"``;
+* a blank line (``"\\n\\n"``) where the layout shows a paragraph break (extra
+  vertical space) or where the reading order jumps to a new column;
+* a page break is an ordinary ``"\\n"`` (a sentence may run across it);
+* hanging labels stay at the start of their line: ``"(12) Text..."``,
+  ``"2. Text..."``, ``"(a) text..."``, with one space after the label;
+* a word broken at a line end is joined on the first line: ``"Arti-\\nficial
+  rules"`` reads ``"Artificial\\nrules"``;
+* no soft hyphens, no ligature glyphs, no trailing spaces on a line;
+* footnote calls stay where printed (``"Council (1)"``, ``"court.19"``); the
+  footnote text is only in ``Document.footnotes``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from array import array
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from corpus_tool.errors import InputError
+from corpus_tool.ingest.layout import (
+    Line,
+    PageLayout,
+    finish_page,
+    layout_page,
+    normalise_for_repetition,
+)
+from corpus_tool.model import Box, CharBoxes, Footnote, PageInfo
+
+SOFT_HYPHEN = "\u00ad"
+HYPHENS = "-\u2010" + SOFT_HYPHEN
+WORD = re.compile(r"[^\W\d_]+(?:[-\u2010][^\W\d_]+)*")
+# Bands of the page where running heads and feet live, as shares of its height.
+HEAD_BAND = 0.14
+FOOT_BAND = 0.86
+# Pages with fewer visible characters than this count as having no text layer.
+MIN_TEXT_CHARS = 20
+
+
+@dataclass
+class Extraction:
+    """Clean text of one PDF with its page map, footnotes and what was left out."""
+
+    text: str
+    boxes: CharBoxes
+    pages: list[PageInfo]
+    footnotes: list[Footnote]
+    removed: list[str]  # running heads/feet, masthead, printer marks (for check and metadata)
+    front: str  # the first page as printed, masthead included (for metadata)
+    pdf_title: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_layouts(path: Path) -> Iterator[PageLayout]:
+    """Lay out each page in turn, releasing pdfplumber's per-page caches as it goes."""
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    try:
+        pdf = pdfplumber.open(path)
+    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        raise InputError(str(path), "encrypted PDF: it needs a password to open") from exc
+    except PDFSyntaxError as exc:
+        raise InputError(str(path), f"not a readable PDF ({exc})") from exc
+    except Exception as exc:
+        if "password" in repr(exc).lower() or "encrypt" in repr(exc).lower():
+            raise InputError(str(path), "encrypted PDF: it needs a password to open") from exc
+        raise InputError(str(path), f"not a readable PDF ({type(exc).__name__}: {exc})") from exc
+    with pdf:
+        try:
+            for i, page in enumerate(pdf.pages, start=1):
+                try:
+                    yield layout_page(page_chars(page), i, float(page.width), float(page.height))
+                finally:
+                    page.close()
+                if i % 20 == 0:
+                    pdf.flush_cache()
+        except InputError:
+            raise
+        except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+            raise InputError(str(path), "encrypted PDF: it needs a password to open") from exc
+        except Exception as exc:
+            raise InputError(
+                str(path), f"damaged PDF, cannot read its pages ({type(exc).__name__}: {exc})"
+            ) from exc
+
+
+def page_chars(page: Any) -> Iterator[dict[str, Any]]:
+    """The characters of a pdfplumber page with only the fields layout needs.
+
+    Walks pdfminer's layout tree directly: pdfplumber's ``page.chars`` resolves
+    every attribute of every object, which costs more than our whole cleaning.
+    Coordinates follow pdfplumber's (top-left origin, MediaBox-adjusted).
+    """
+    from pdfminer.layout import LTChar, LTContainer
+
+    height = float(page.height)
+    mb_x0, mb_top = float(page.mediabox[0]), float(page.mediabox[1])
+    stack = [iter(page.layout._objs)]
+    while stack:
+        for obj in stack[-1]:
+            if isinstance(obj, LTChar):
+                ncolor = obj.graphicstate.ncolor
+                yield {
+                    "text": obj.get_text(),
+                    "x0": obj.x0 + mb_x0,
+                    "x1": obj.x1 + mb_x0,
+                    "top": height - obj.y1 + mb_top,
+                    "bottom": height - obj.y0 + mb_top,
+                    "size": obj.size,
+                    "upright": obj.upright,
+                    "non_stroking_color": ncolor if isinstance(ncolor, tuple) else (ncolor,),
+                }
+            elif isinstance(obj, LTContainer):
+                stack.append(iter(obj._objs))
+                break
+        else:
+            stack.pop()
+
+
+def pdf_title(path: Path) -> str:
+    try:
+        import pypdfium2
+
+        doc = pypdfium2.PdfDocument(str(path))
+        try:
+            return str(doc.get_metadata_dict().get("Title", "") or "")
+        finally:
+            doc.close()
+    except Exception:
+        return ""
+
+
+# --- running heads and feet ---------------------------------------------------
+
+
+def _band_candidates(layout: PageLayout) -> list[tuple[str, Line]]:
+    """Lines that could be running heads or feet: the outermost lines in the page bands."""
+    ordered = sorted(layout.lines, key=lambda ln: ln.top)
+    out: list[tuple[str, Line]] = []
+    for ln in ordered[:4]:
+        if ln.bottom < layout.height * HEAD_BAND:
+            out.append(("head", ln))
+    for ln in ordered[-4:]:
+        if ln.top > layout.height * FOOT_BAND and ln not in [c for _, c in out]:
+            out.append(("foot", ln))
+    return out
+
+
+PAGE_NUMBER_KEYS = {"#", "page#", "#/#", "-#-", "#of#", "page#of#", "p.#", "–#–"}
+
+
+def running_keys(layouts: list[PageLayout]) -> set[tuple[str, str]]:
+    """(band, normalised text) of lines that repeat on enough pages to be running heads/feet."""
+    pages_with: Counter[tuple[str, str]] = Counter()
+    for layout in layouts:
+        keys = {(band, normalise_for_repetition(ln.text)) for band, ln in _band_candidates(layout)}
+        pages_with.update(keys)
+    n = len(layouts)
+    if n < 2:
+        return set()
+    need = max(2, math.ceil(0.25 * n))
+    keys = {k for k, c in pages_with.items() if c >= need and k[1]}
+    keys |= {k for k, c in pages_with.items() if c >= 2 and k[1] in PAGE_NUMBER_KEYS}
+    return keys
+
+
+def strip_running(layouts: list[PageLayout]) -> list[str]:
+    """Remove running heads, feet and the first page's masthead; return what was removed."""
+    keys = running_keys(layouts)
+    removed: list[str] = []
+    for layout in layouts:
+        drop = {
+            id(ln)
+            for band, ln in _band_candidates(layout)
+            if (band, normalise_for_repetition(ln.text)) in keys
+        }
+        if layout.number == 1 and keys:
+            # The first page's masthead (journal name, series, number, date)
+            # sits above the title where later pages carry their running head.
+            for ln in layout.lines:
+                if ln.top < layout.height * 0.1:
+                    drop.add(id(ln))
+        kept = []
+        for ln in layout.lines:
+            if id(ln) in drop:
+                removed.append(ln.text)
+            else:
+                kept.append(ln)
+        layout.lines = kept
+        removed.extend("".join(layout.removed).split())
+    return removed
+
+
+# --- hyphenation ---------------------------------------------------------------
+
+
+def vocabulary(layouts: list[PageLayout]) -> Counter[str]:
+    """Words as the document writes them inside lines (not broken at a line end)."""
+    vocab: Counter[str] = Counter()
+    for layout in layouts:
+        for ln in layout.lines:
+            words = WORD.findall(ln.text.replace(SOFT_HYPHEN, ""))
+            if words and ln.text.rstrip().endswith(tuple(HYPHENS)):
+                words = words[:-1]
+            vocab.update(w.lower() for w in words)
+    return vocab
+
+
+def join_decision(left: str, right: str, soft: bool, vocab: Counter[str]) -> str | None:
+    """How a line ending in a hyphen joins the next: "" (drop it), "-" (keep), None (no join).
+
+    ``left`` is the word before the hyphen, ``right`` the first word of the next line.
+    """
+    if not left or not right or not left[-1].isalpha():
+        return None
+    if soft:
+        return ""
+    if not right[0].islower():
+        return None  # "Member-\nStates": a list or a proper compound, not a broken word
+    compound = f"{left}-{right}".lower()
+    closed = f"{left}{right}".lower()
+    if vocab[compound] > vocab[closed]:
+        return "-"
+    if vocab[closed]:
+        return ""
+    if (left.isupper() and len(left) > 1) or any(ch.isdigit() for ch in left):
+        return "-"  # "AI-\nrelated", "GPT-\n4-based"
+    if vocab[left.lower()] and vocab[right.lower()] and len(left) > 3 and len(right) > 3:
+        # Both halves are words the document uses on their own: a compound.
+        return "-"
+    return ""
+
+
+# --- assembly -------------------------------------------------------------------
+
+
+class TextBuilder:
+    """Accumulates clean text and one box per character."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.boxes = CharBoxes()
+
+    def add(
+        self, text: str, page: int, x0s: array, tops: array, x1s: array, bottoms: array
+    ) -> None:
+        for i in range(len(text)):
+            self.boxes.append(Box(page, x0s[i], tops[i], x1s[i], bottoms[i]))
+        self.parts.append(text)
+        self.length += len(text)
+
+    def add_gap(self, text: str) -> None:
+        """Separator characters carry the box of the character before them."""
+        if not self.length:
+            return
+        last = self.boxes.locate(self.length - 1)
+        for _ in text:
+            self.boxes.append(last)
+        self.parts.append(text)
+        self.length += len(text)
+
+    def ends_with(self, suffix: str) -> bool:
+        return "".join(self.parts[-3:]).endswith(suffix)
+
+    def drop_last(self, n: int) -> None:
+        """Forget the last ``n`` characters (a line-end hyphen that joins a word)."""
+        while n > 0 and self.parts:
+            last = self.parts[-1]
+            take = min(n, len(last))
+            self.parts[-1] = last[: len(last) - take]
+            if not self.parts[-1]:
+                self.parts.pop()
+            for a in (
+                self.boxes.page,
+                self.boxes.x0,
+                self.boxes.top,
+                self.boxes.x1,
+                self.boxes.bottom,
+            ):
+                del a[len(a) - take :]
+            self.length -= take
+            n -= take
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def _clean_line(ln: Line) -> tuple[str, array, array, array, array]:
+    """A line without soft hyphens inside words and without trailing spaces."""
+    keep = [
+        i
+        for i, ch in enumerate(ln.text)
+        if not (ch == SOFT_HYPHEN and i < len(ln.text.rstrip()) - 1)
+    ]
+    text = "".join(ln.text[i] for i in keep)
+    end = len(text.rstrip())
+    keep = keep[:end]
+    return (
+        text[:end],
+        array("f", (ln.x0s[i] for i in keep)),
+        array("f", (ln.tops[i] for i in keep)),
+        array("f", (ln.x1s[i] for i in keep)),
+        array("f", (ln.bottoms[i] for i in keep)),
+    )
+
+
+def _append_lines(
+    out: TextBuilder,
+    lines: list[tuple[int, Line]],
+    vocab: Counter[str],
+    calls: list[tuple[int, str, int]] | None = None,
+) -> int | None:
+    """Append lines with line/paragraph breaks and line-end hyphens joined.
+
+    Returns the offset of the first character taken from ``lines`` (None if none).
+    """
+    first: int | None = None
+    pending_hyphen: tuple[str, bool] | None = None  # (word before the hyphen, soft)
+    for page, ln in lines:
+        text, x0s, tops, x1s, bottoms = _clean_line(ln)
+        if not text:
+            continue
+        joined = False
+        start = 0
+        if out.length:
+            if pending_hyphen is not None:
+                left, soft = pending_hyphen
+                m = WORD.match(text)
+                decision = join_decision(left, m.group(0) if m else "", soft, vocab)
+                if decision is not None:
+                    out.drop_last(1)
+                    if decision:
+                        out.add_gap(decision)
+                    # The rest of the broken word joins this line's first word;
+                    # the line break moves to after it.
+                    word_end = m.end() if m else 0
+                    if first is None:
+                        first = out.length
+                    out.add(text[:word_end], page, x0s, tops, x1s, bottoms)
+                    start = word_end
+                    while start < len(text) and text[start] == " ":
+                        start += 1
+                    joined = True
+            if not joined or start < len(text):
+                out.add_gap("\n\n" if ln.paragraph_start else "\n")
+        rest = text[start:]
+        if first is None:
+            first = out.length
+        if calls is not None:
+            base = out.length - start
+            for s, e in ln.superscripts:
+                label = ln.text[s:e].strip().strip("()")
+                if label and s >= start:
+                    calls.append((base + s, label, page))
+        out.add(rest, page, x0s[start:], tops[start:], x1s[start:], bottoms[start:])
+        pending_hyphen = None
+        if text.endswith(tuple(HYPHENS)) and len(text) > 1:
+            words = WORD.findall(text[:-1])
+            if words and text[:-1].endswith(words[-1]):
+                pending_hyphen = (words[-1].split("-")[-1], text.endswith(SOFT_HYPHEN))
+    return first
+
+
+def _footnote_label_span(ln: Line) -> int:
+    """Length of the label at the start of a footnote's first line."""
+    if ln.superscripts and ln.superscripts[0][0] == 0:
+        end = ln.superscripts[0][1]
+    else:
+        m = re.match(r"\s*(\(\d{1,3}\)|\d{1,3}|[*†‡])", ln.text)
+        end = m.end() if m else 0
+    while end < len(ln.text) and ln.text[end] == " ":
+        end += 1
+    return end
+
+
+def assemble(layouts: list[PageLayout]) -> tuple[TextBuilder, list[PageInfo], list[Footnote]]:
+    """Body text with page map, and footnotes linked to their calls."""
+    vocab = vocabulary(layouts)
+    body = TextBuilder()
+    pages: list[PageInfo] = []
+    calls: list[tuple[int, str, int]] = []
+    notes: list[tuple[str, int, list[tuple[int, Line]]]] = []
+    for layout in layouts:
+        start = body.length
+        body_lines = [(layout.number, ln) for ln in layout.lines if ln.role == "body"]
+        first = _append_lines(body, body_lines, vocab, calls)
+        for ln in layout.lines:
+            if ln.role != "footnote":
+                continue
+            if ln.label or not notes:
+                notes.append((ln.label, layout.number, [(layout.number, ln)]))
+            else:
+                notes[-1][2].append((layout.number, ln))
+        # A page starts at its first character (the line break before it belongs to
+        # the page before) and ends where the next page starts.
+        if first is not None:
+            start = first
+        if pages:
+            pages[-1] = replace(pages[-1], end=start)
+        pages.append(PageInfo(layout.number, layout.width, layout.height, start, body.length))
+    footnotes: list[Footnote] = []
+    used: set[int] = set()
+    for label, page, lines in notes:
+        fb = TextBuilder()
+        head = lines[0][1]
+        cut = _footnote_label_span(head) if label else 0
+        trimmed = Line(
+            head.text[cut:],
+            head.x0s[cut:],
+            head.tops[cut:],
+            head.x1s[cut:],
+            head.bottoms[cut:],
+            head.size,
+        )
+        _append_lines(fb, [(page, trimmed), *lines[1:]], vocab)
+        text = " ".join(fb.text().split())
+        call = _find_call(calls, used, label, page)
+        footnotes.append(Footnote(label=label or "", text=text, page=page, call=call))
+    return body, pages, footnotes
+
+
+def _find_call(
+    calls: list[tuple[int, str, int]], used: set[int], label: str, page: int
+) -> int | None:
+    if not label:
+        return None
+    for want in (page, page - 1):
+        for i, (offset, text, p) in enumerate(calls):
+            if p == want and text == label and i not in used:
+                used.add(i)
+                return offset
+    return None
+
+
+def front_text(layout: PageLayout) -> str:
+    return "\n".join(ln.text for ln in layout.lines)
+
+
+def extract_pdf(path: Path, progress: object | None = None) -> Extraction:
+    """Clean text of a PDF (raises InputError for unreadable input)."""
+    layouts: list[PageLayout] = []
+    for layout in read_layouts(path):
+        layouts.append(layout)
+        if callable(progress):
+            progress(1)
+    if not layouts:
+        raise InputError(str(path), "the PDF has no pages")
+    front = front_text(layouts[0])
+    warnings: list[str] = []
+    if sum(layout.char_count for layout in layouts) < MIN_TEXT_CHARS * len(layouts):
+        raise NoTextLayer(
+            str(path), "no text layer (a scanned PDF?): it needs OCR; nothing indexed"
+        )
+    removed = strip_running(layouts)
+    for layout in layouts:
+        finish_page(layout)
+    body, pages, footnotes = assemble(layouts)
+    return Extraction(
+        text=body.text(),
+        boxes=body.boxes,
+        pages=pages,
+        footnotes=footnotes,
+        removed=removed,
+        front=front,
+        pdf_title=pdf_title(path),
+        warnings=warnings,
+    )
+
+
+class NoTextLayer(InputError):
+    """A PDF with pages but no text to read: a warning, not a failure of the tool."""
