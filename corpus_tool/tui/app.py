@@ -10,7 +10,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from corpus_tool.errors import CorpusToolError
 from corpus_tool.model import Annotation
@@ -77,9 +77,16 @@ class CorpusApp(App[None]):
     COMMANDS = App.COMMANDS | {CorpusCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1,question_mark", "help", "Help"),
-        Binding("ctrl+r", "review", "Review"),
-        Binding("ctrl+e", "export", "Export"),
+        Binding("ctrl+r", "review", "Review", tooltip="Review machine tags (choose label/query)"),
+        # Priority: the query bar's Input would otherwise take ctrl+e (end of line).
+        Binding("ctrl+e", "export", "Export", priority=True, tooltip="Export dialog"),
     ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Dialogs and the review queue keep their keys to themselves.
+        if action in ("review", "export") and isinstance(self.screen, ModalScreen):
+            return False
+        return True
 
     def __init__(
         self,
@@ -197,6 +204,7 @@ class CorpusApp(App[None]):
         self.push_screen(
             ExportDialog(
                 formats,
+                suffixes=self.session.export_suffixes(),
                 query=search.query_text if search else "",
                 doc_ids=self.session.doc_ids(),
                 tag_labels=tag_labels,

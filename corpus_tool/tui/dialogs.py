@@ -62,6 +62,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         self,
         formats: tuple[str, ...],
         *,
+        suffixes: dict[str, str],
         query: str,
         doc_ids: list[str],
         tag_labels: list[str],
@@ -70,6 +71,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
     ) -> None:
         super().__init__()
         self.formats = formats
+        self.suffixes = suffixes
         self.query_text = query
         self.doc_ids = doc_ids
         self.tag_labels = tag_labels
@@ -97,8 +99,10 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
                 )
                 yield Input(placeholder="author (any)", id="export-author")
             yield Label("Path")
-            yield Input(str(self.default_dir / f"export.{fmt}"), id="export-path")
-            yield Checkbox("UTF-8 BOM (for Excel)", id="export-bom")
+            yield Input(str(self.default_dir / f"export{self._suffix(fmt)}"), id="export-path")
+            with Horizontal(classes="dialog-row"):
+                yield Checkbox("every provision, not only tagged/annotated", id="export-everything")
+                yield Checkbox("UTF-8 BOM (Excel)", id="export-bom")
             yield Static("", id="export-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Export", variant="primary", id="export-go")
@@ -109,7 +113,10 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         path_input = self.query_one("#export-path", Input)
         path = Path(path_input.value)
         if event.value and path.stem == "export":
-            path_input.value = str(path.with_suffix(f".{event.value}"))
+            path_input.value = str(path.with_suffix(self._suffix(str(event.value))))
+
+    def _suffix(self, fmt: str) -> str:
+        return self.suffixes.get(fmt) or f".{fmt}"
 
     @on(Button.Pressed, "#export-cancel")
     def _cancel(self) -> None:
@@ -125,7 +132,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
 
         def chosen(select_id: str) -> str | None:
             value = self.query_one(select_id, Select).value
-            return None if value is Select.BLANK else str(value)
+            return None if value is Select.NULL else str(value)
 
         selection: dict[str, object] = {
             "query": self.query_one("#export-query", Input).value.strip() or None,
@@ -134,6 +141,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             "doc": chosen("#export-doc"),
             "author": self.query_one("#export-author", Input).value.strip() or None,
             "bom": self.query_one("#export-bom", Checkbox).value,
+            "everything": self.query_one("#export-everything", Checkbox).value,
         }
         fmt = str(self.query_one("#export-format", Select).value)
         self.dismiss(ExportRequest(fmt, Path(path_text).expanduser(), selection))
@@ -277,7 +285,7 @@ class ReviewSetup(ModalScreen[ReviewRequest | None]):
     @on(Button.Pressed, "#review-start")
     def _start(self) -> None:
         value = self.query_one("#review-label", Select).value
-        label = None if value is Select.BLANK else str(value)
+        label = None if value is Select.NULL else str(value)
         self.dismiss(ReviewRequest(label, self.query_one("#review-query", Input).value.strip()))
 
 

@@ -37,7 +37,7 @@ def rows(bindings: Sequence[BindingType]) -> list[tuple[str, str]]:
     out = []
     for b in bindings:
         if isinstance(b, Binding):
-            out.append((_keys(b), b.description or b.action))
+            out.append((_keys(b), b.tooltip or b.description or b.action))
         else:
             out.append((b[0], b[2] if len(b) > 2 else b[1]))  # type: ignore[misc]
     return out

@@ -35,7 +35,7 @@ class SearchScreen(CoreScreen):
         Binding("ctrl+s", "save_search", "Save search"),
         Binding("ctrl+l", "saved_searches", "Saved"),
         Binding("ctrl+o", "browse_document", "Browse doc"),
-        Binding("ctrl+x", "clear_filters", "Clear filters", show=False),
+        Binding("escape", "clear_filters", "Clear filters", show=False),
     ]
 
     @dataclass
@@ -186,8 +186,7 @@ class SearchScreen(CoreScreen):
     def _show_filters(self) -> None:
         active = self.filters.as_kwargs()
         self.search_bar.show_filters(
-            "  ".join(f"{k}:{v}" for k, v in active.items())
-            + ("  (Ctrl+X clears)" if active else "")
+            "  ".join(f"{k}:{v}" for k, v in active.items()) + ("  (Esc clears)" if active else "")
         )
 
     # --- facets ----------------------------------------------------------------------

@@ -259,12 +259,18 @@ class Session:
         if self._labels is None:
             try:
                 self._labels = dict(core("annotations", "current_labels")(self.ws))
-            except CorpusToolError:
+            except (CorpusToolError, OSError):
                 self._labels = {}
         return self._labels
 
     def annotations_for(self, doc_id: str, provision_id: str) -> list[Annotation]:
-        return list(self.store().for_provision(doc_id, provision_id))
+        try:
+            return list(self.store().for_provision(doc_id, provision_id))
+        except OSError as exc:
+            # An unreadable annotations folder must not stop the reader from showing text.
+            raise StoreError(
+                f"cannot read the annotations in {self.ws.annotations_dir}: {exc}"
+            ) from exc
 
     def annotate(self, **kwargs: Any) -> Annotation:
         """Create an annotation; on StoreError keep it in ``pending`` and re-raise.
@@ -367,8 +373,16 @@ class Session:
         formats = core("export", "FORMATS")
         return tuple(formats.keys() if isinstance(formats, dict) else formats)
 
+    def export_suffixes(self) -> dict[str, str]:
+        formats = core("export", "FORMATS")
+        if not isinstance(formats, dict):
+            return {}
+        return {
+            name: str(spec[1]) for name, spec in formats.items() if isinstance(spec, (tuple, list))
+        }
+
     def export(self, fmt: str, path: Path, **selection: Any) -> int:
-        chosen = {k: v for k, v in selection.items() if v not in (None, "")}
+        chosen = {k: v for k, v in selection.items() if v not in (None, "", False)}
         return int(core("export", "export")(self.ws, fmt, path, **chosen))
 
     # --- saved searches and history ---------------------------------------------

@@ -43,6 +43,8 @@ class QueryInput(Input):
                 return
             self._draft = self.value
             self._cursor = len(self.history)
+            if self.history[-1] == self.value:
+                self._cursor -= 1  # the query shown is already the latest entry
         self._cursor += step
         if self._cursor >= len(self.history):
             self._cursor = None
