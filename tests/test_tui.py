@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from _tui_helpers import LIC, REG, build_demo_workspace
 from textual.widgets import Input, OptionList, Static
 
 from corpus_tool.errors import StoreError
@@ -16,7 +17,6 @@ from corpus_tool.tui.reader_screen import ReaderScreen
 from corpus_tool.tui.review_screen import ReviewScreen
 from corpus_tool.tui.search_screen import SearchScreen
 from corpus_tool.workspace import Workspace
-from _tui_helpers import LIC, REG, build_demo_workspace
 
 SIZE = (140, 40)
 pytestmark = pytest.mark.anyio
@@ -451,7 +451,7 @@ def test_saved_searches_live_beside_the_annotations(demo_ws: Workspace) -> None:
     assert [s["name"] for s in data["searches"]] == ["scope", "exemptions"]
     assert Session(demo_ws).saved_searches()[1].query == "free /s open"
     path.write_text("{not json")
-    with pytest.raises(StoreError, match="saved-searches.json"):
+    with pytest.raises(StoreError, match=r"saved-searches\.json"):
         session.saved_searches()
 
 

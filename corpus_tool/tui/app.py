@@ -84,9 +84,7 @@ class CorpusApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Dialogs and the review queue keep their keys to themselves.
-        if action in ("review", "export") and isinstance(self.screen, ModalScreen):
-            return False
-        return True
+        return not (action in ("review", "export") and isinstance(self.screen, ModalScreen))
 
     def __init__(
         self,
