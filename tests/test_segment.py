@@ -10,8 +10,8 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
-
 from _segment_helpers import EU_ACT, GENERIC, LICENCE, US_ORDER, make_document
+
 from corpus_tool.cli import main
 from corpus_tool.model import Document, Provision
 from corpus_tool.segment import SEGMENTER_VERSION, resolve_external_refs, segment_document
