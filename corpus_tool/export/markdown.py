@@ -12,6 +12,8 @@ from corpus_tool.model import Annotation
 from corpus_tool.workspace import atomic_write_bytes
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
+# A line that starts like a list item would turn a quoted provision into a list.
+_LIST_START = re.compile(r"^(\**)(?:([-+])|(\d+)([.)]))(?=\s)")
 
 
 def escape(text: str) -> str:
@@ -28,7 +30,14 @@ def _marked_text(item: ExportItem) -> str:
             parts.append(f"{lead}**{escape(piece.strip())}**{trail}")
         else:
             parts.append(escape(piece))
-    return "".join(parts)
+    text = "".join(parts)
+    return _LIST_START.sub(_escape_list_marker, text, count=1)
+
+
+def _escape_list_marker(m: re.Match[str]) -> str:
+    if m.group(2):
+        return f"{m.group(1)}\\{m.group(2)}"
+    return f"{m.group(1)}{m.group(3)}\\{m.group(4)}"
 
 
 def _annotation_line(a: Annotation) -> str:
