@@ -111,6 +111,12 @@ def words(text: str, *, sentences: bool = True) -> Iterator[Word]:
             index += 1
 
 
+@lru_cache(maxsize=8)
+def _words_once(text: str, sentences: bool) -> tuple[Word, ...]:
+    # The stemmed and exact fields analyse the same text one after the other.
+    return tuple(words(text, sentences=sentences))
+
+
 def sentence_of(pos: int) -> int:
     return pos // SENTENCE_STRIDE
 
@@ -151,7 +157,7 @@ class LegalTokenizer(Tokenizer):
                 t.startchar, t.endchar = start_char, start_char + len(value)
             yield t
             return
-        for w in words(value, sentences=self.sentences):
+        for w in _words_once(value, self.sentences):
             t.text = w.text
             t.boost = 1.0
             t.stopped = False

@@ -52,7 +52,18 @@ def satisfies(a: Span, b: Span, unit: str, n: int, ordered: bool) -> bool:
 class Connector(SpanQuery):
     """Left and right operands within ``n`` words or in the same sentence (optionally ordered)."""
 
-    def __init__(self, a: wq.Query, b: wq.Query, unit: str, n: int = 0, ordered: bool = False):
+    def __init__(
+        self,
+        a: wq.Query,
+        b: wq.Query,
+        unit: str,
+        n: int = 0,
+        ordered: bool = False,
+        all_spans: bool = True,
+    ):
+        # all_spans=False: only whether a document matches is wanted (not nested in
+        # another connector), so the first satisfying pair is enough.
+        self.all_spans = all_spans
         self.a = a
         self.b = b
         self.q = wq.And([a, b])
@@ -88,24 +99,29 @@ class Connector(SpanQuery):
         return 0
 
     def apply(self, fn):  # type: ignore[no-untyped-def]
-        return Connector(fn(self.a), fn(self.b), self.unit, self.n, self.ordered)
+        return Connector(fn(self.a), fn(self.b), self.unit, self.n, self.ordered, self.all_spans)
 
     def matcher(self, searcher: Any, context: Any = None) -> mcore.Matcher:
         ma = self.a.matcher(searcher, context)
         mb = self.b.matcher(searcher, context)
         if not (ma.is_active() and mb.is_active()):
             return mcore.NullMatcher()
-        return _ConnectorMatcher(ma, mb, self.unit, self.n, self.ordered)
+        return _ConnectorMatcher(ma, mb, self.unit, self.n, self.ordered, self.all_spans)
 
 
 class _ConnectorMatcher(SpanWrappingMatcher):
-    def __init__(self, a: Any, b: Any, unit: str, n: int, ordered: bool) -> None:
+    def __init__(
+        self, a: Any, b: Any, unit: str, n: int, ordered: bool, all_spans: bool = True
+    ) -> None:
         self.a, self.b = a, b
         self.unit, self.n, self.ordered = unit, n, ordered
+        self.all_spans = all_spans
         super().__init__(binary.IntersectionMatcher(a, b))
 
     def copy(self) -> _ConnectorMatcher:
-        return _ConnectorMatcher(self.a.copy(), self.b.copy(), self.unit, self.n, self.ordered)
+        return _ConnectorMatcher(
+            self.a.copy(), self.b.copy(), self.unit, self.n, self.ordered, self.all_spans
+        )
 
     def replace(self, minquality: float = 0) -> mcore.Matcher:
         return self if self.is_active() else mcore.NullMatcher()
@@ -114,10 +130,23 @@ class _ConnectorMatcher(SpanWrappingMatcher):
         unit, n, ordered = self.unit, self.n, self.ordered
         found = set()
         bspans = self.b.spans()
-        for a in self.a.spans():
+        if unit == "sentence":
+            by_sentence: dict[int, list[Span]] = {}
             for b in bspans:
-                if satisfies(a, b, unit, n, ordered):
-                    found.add(a.to(b))
+                by_sentence.setdefault(sentence_of(b.start), []).append(b)
+            for a in self.a.spans():
+                for b in by_sentence.get(sentence_of(a.start), ()):
+                    if satisfies(a, b, unit, n, ordered):
+                        if not self.all_spans:
+                            return [a.to(b)]
+                        found.add(a.to(b))
+        else:
+            for a in self.a.spans():
+                for b in bspans:
+                    if satisfies(a, b, unit, n, ordered):
+                        if not self.all_spans:
+                            return [a.to(b)]
+                        found.add(a.to(b))
         return sorted(found)
 
 
@@ -218,7 +247,10 @@ class _Compiler:
                 if left is None or right is None:
                     return None
                 return wq.And([left, right])
-            return self.span(node)
+            connector = self.span(node)
+            if isinstance(connector, Connector):
+                connector.all_spans = False
+            return connector
         if isinstance(node, ast.Field):
             return self.field(node)
         raise self.fail(node, f"cannot search {type(node).__name__}")

@@ -7,6 +7,7 @@ has committed a new generation, so the UI can search on every keystroke.
 from __future__ import annotations
 
 import contextlib
+import heapq
 import threading
 from collections import Counter
 from collections.abc import Sequence
@@ -20,6 +21,7 @@ from corpus_tool.errors import StoreError
 from corpus_tool.index import store
 from corpus_tool.index.compile import compile_query
 from corpus_tool.index.highlight import highlights, snippet
+from corpus_tool.index.scoring import CachedBM25F
 from corpus_tool.model import SearchHit
 from corpus_tool.workspace import Workspace, doc_id_for
 
@@ -51,7 +53,7 @@ class _Columns:
 class _Open:
     def __init__(self, ix: Any) -> None:
         self.ix = ix
-        self.searcher = ix.searcher()
+        self.searcher = ix.searcher(weighting=CachedBM25F())
         self.columns: _Columns | None = None
 
     def refresh(self) -> None:
@@ -59,7 +61,7 @@ class _Open:
             # A fresh searcher, not Searcher.refresh(): that reuses segment readers
             # and keeps their old deletion sets, so replaced entries would linger.
             old = self.searcher
-            self.searcher = self.ix.searcher()
+            self.searcher = self.ix.searcher(weighting=CachedBM25F())
             self.columns = None
             old.close()
 
@@ -199,19 +201,43 @@ def _run(
     opened = _searcher(ws)
     searcher = opened.searcher
     cols = _columns(opened)
-    matched = sorted(searcher.docs_for_query(q))
-    total = len(matched)
-    facets = _facets(cols, matched)
     if sort == "score":
-        results = searcher.search(q, limit=limit if limit else None)
-        chosen = [(hit.docnum, hit.score or 0.0) for hit in results]
+        matched, chosen = _collect(searcher, q, limit)
     else:
+        matched = list(searcher.docs_for_query(q))
         ordered = sorted(matched, key=lambda d: (cols.doc_id[d], cols.order[d]))
         top = ordered[:limit] if limit else ordered
         scores = _scores(searcher, q, top)
         chosen = [(d, scores.get(d, 0.0)) for d in top]
+    facets = _facets(cols, matched)
     hits = tuple(_hit(searcher.stored_fields(d)["payload"], score, tree) for d, score in chosen)
-    return SearchResult(text, hits, total, facets)
+    return SearchResult(text, hits, len(matched), facets)
+
+
+def _collect(
+    searcher: Any, q: wq.Query, limit: int | None
+) -> tuple[list[int], list[tuple[int, float]]]:
+    """All matching entries and the ``limit`` best scored, in one pass over the matcher.
+
+    Whoosh's own top-N collector plus a second pass for the full set (needed for
+    the total and the facets) would run the query twice.
+    """
+    matched: list[int] = []
+    best: list[tuple[float, int]] = []  # min-heap of (score, -docnum)
+    k = limit or 0
+    for sub, offset in searcher.leaf_searchers():
+        m = q.matcher(sub, sub.context())
+        while m.is_active():
+            docnum = offset + m.id()
+            matched.append(docnum)
+            score = m.score()
+            if not k or len(best) < k:
+                heapq.heappush(best, (score, -docnum))
+            elif score > best[0][0]:
+                heapq.heapreplace(best, (score, -docnum))
+            m.next()
+    best.sort(key=lambda item: (-item[0], -item[1]))
+    return matched, [(-neg, score) for score, neg in best]
 
 
 def _scores(searcher: Any, q: wq.Query, docnums: Sequence[int]) -> dict[int, float]:
@@ -223,13 +249,16 @@ def _scores(searcher: Any, q: wq.Query, docnums: Sequence[int]) -> dict[int, flo
 
 
 def _facets(cols: _Columns, matched: Sequence[int]) -> dict[str, dict[str, int]]:
-    doc_c: Counter[str] = Counter(cols.doc_id[d] for d in matched)
-    kind_c: Counter[str] = Counter(cols.kind[d] for d in matched)
+    doc_c: Counter[str] = Counter(map(cols.doc_id.__getitem__, matched))
+    kind_c: Counter[str] = Counter(map(cols.kind.__getitem__, matched))
     tag_c: Counter[str] = Counter()
     label_c: Counter[str] = Counter()
-    for d in matched:
-        tag_c.update(cols.tags.get(d, ()))
-        label_c.update(cols.labels.get(d, ()))
+    if cols.tags or cols.labels:
+        for d in matched:
+            if d in cols.tags:
+                tag_c.update(cols.tags[d])
+            if d in cols.labels:
+                label_c.update(cols.labels[d])
     return {
         "doc": dict(doc_c.most_common()),
         "kind": dict(kind_c.most_common()),
