@@ -30,7 +30,7 @@ from corpus_tool.segment import eu, generic, usorder
 from corpus_tool.segment.common import defined_term
 from corpus_tool.segment.lines import split_lines
 from corpus_tool.segment.outline import Node, to_provisions
-from corpus_tool.segment.refs import find_references, resolve_external_refs
+from corpus_tool.segment.refs import find_references, resolve_external_refs, resolver
 
 SEGMENTER_VERSION = "1.0"
 
@@ -72,7 +72,7 @@ def _parse(doc: Document) -> list[Node]:
 def segment_document(doc: Document) -> list[Provision]:
     """The provisions of ``doc`` in document order (see the module docstring)."""
     provisions = to_provisions(doc, _parse(doc))
-    ids = {p.id for p in provisions}
+    ids = resolver(p.id for p in provisions)
     has_children = {p.parent for p in provisions if p.parent}
     out: list[Provision] = []
     for p in provisions:

@@ -33,6 +33,8 @@ ACT = (
     r"|COM\(\d{4}\)\s*\d+(?:\s+final)?"
 )
 ACT_RX = re.compile(ACT)
+# Cheap pre-check so provisions that cite no act skip the long pattern.
+_MAY_CITE_ACT = re.compile(r"Regulation|Directive|Decision|Executive Order|COM\(")
 TREATY_RX = re.compile(
     r"^\s*(?:,\s*)?(?:of\s+the\s+(?:Treaty|Charter|Protocol|Convention|Agreement)|TFEU|TEU|thereof)"
 )
@@ -98,6 +100,7 @@ def _point_labels(pts: str | None) -> list[str]:
 class _Resolver:
     def __init__(self, ids: Iterable[str]) -> None:
         self.ids = set(ids)
+        self.has_order_sections = any(i.startswith("sec_") for i in self.ids)
 
     def first(self, *candidates: str) -> str | None:
         for c in candidates:
@@ -130,12 +133,17 @@ def _article_of(provision_id: str) -> str | None:
     return head if head.startswith("art_") else None
 
 
-def find_references(provision: Provision, ids: Iterable[str]) -> tuple[Reference, ...]:
+def resolver(ids: Iterable[str]) -> _Resolver:
+    """Build once per document and pass to :func:`find_references`."""
+    return _Resolver(ids)
+
+
+def find_references(provision: Provision, ids: Iterable[str] | _Resolver) -> tuple[Reference, ...]:
     """The cross-references in ``provision.text``, resolved against the document's ids."""
     text = provision.text
     if not text:
         return ()
-    res = _Resolver(ids)
+    res = ids if isinstance(ids, _Resolver) else _Resolver(ids)
     refs: list[Reference] = []
     taken: list[tuple[int, int]] = []
 
@@ -147,7 +155,7 @@ def find_references(provision: Provision, ids: Iterable[str]) -> tuple[Reference
 
     here = _article_of(provision.id)
 
-    for m in ARTICLES_RX.finditer(text):
+    for m in ARTICLES_RX.finditer(text) if "Article" in text else ():
         tail = text[m.end() : m.end() + 120]
         other = OTHER_ACT_RX.match(tail)
         if other:
@@ -171,7 +179,7 @@ def find_references(provision: Provision, ids: Iterable[str]) -> tuple[Reference
             add(m.start(), m.end(), target)
         taken.append((m.start(), m.end()))
 
-    for m in POINTS_OF_RX.finditer(text):
+    for m in POINTS_OF_RX.finditer(text) if "point" in text else ():
         if not free(m.start(), m.end()):
             continue
         tail = text[m.end() : m.end() + 120]
@@ -187,7 +195,7 @@ def find_references(provision: Provision, ids: Iterable[str]) -> tuple[Reference
             add(m.start(), m.end(), res.first(f"{base}__point_{p}") if base else None)
         taken.append((m.start(), m.end()))
 
-    for m in PARAGRAPHS_RX.finditer(text):
+    for m in PARAGRAPHS_RX.finditer(text) if "aragraph" in text else ():
         if not free(m.start(), m.end()):
             continue
         art = f"art_{m.group('art')}" if m.group("art") else here
@@ -204,7 +212,7 @@ def find_references(provision: Provision, ids: Iterable[str]) -> tuple[Reference
             add(m.start(), m.end(), para)
         taken.append((m.start(), m.end()))
 
-    for m in ANNEX_RX.finditer(text):
+    for m in ANNEX_RX.finditer(text) if "Annex" in text else ():
         if not free(m.start(), m.end()):
             continue
         tail = text[m.end() : m.end() + 120]
@@ -231,7 +239,7 @@ def find_references(provision: Provision, ids: Iterable[str]) -> tuple[Reference
             add(m.start(), m.end(), target)
 
     for rx_ in (SECTION_OF_CHAPTER_RX, CHAPTER_RX):
-        for m in rx_.finditer(text):
+        for m in rx_.finditer(text) if "Chapter" in text else ():
             if not free(m.start(), m.end()):
                 continue
             tail = text[m.end() : m.end() + 120]
@@ -243,7 +251,7 @@ def find_references(provision: Provision, ids: Iterable[str]) -> tuple[Reference
             add(m.start(), m.end(), target)
             taken.append((m.start(), m.end()))
 
-    if any(i.startswith("sec_") for i in res.ids):
+    if res.has_order_sections:
         for m in ORDER_RX.finditer(text):
             tail = text[m.end() : m.end() + 60]
             if ORDER_EXTERNAL_RX.match(tail):
@@ -265,7 +273,7 @@ def find_references(provision: Provision, ids: Iterable[str]) -> tuple[Reference
                     cur = nxt
             add(m.start(), m.end(), cur)
 
-    for m in ACT_RX.finditer(text):
+    for m in ACT_RX.finditer(text) if _MAY_CITE_ACT.search(text) else ():
         if free(m.start(), m.end()):
             add(m.start(), m.end(), None, m.group())
 
