@@ -324,7 +324,7 @@ def test_cli_export_and_import(
 ) -> None:
     out = tmp_path / "set.jsonl"
     assert main(["-w", str(ws.root), "export", str(out), "--label", "oss-exemption"]) == 0
-    assert "wrote 2 provisions from 2 documents" in capsys.readouterr().out
+    assert "wrote 2 provisions in 2 documents" in capsys.readouterr().out
     fresh = tmp_path / "fresh"
     assert main(["-w", str(fresh), "import", str(out)]) == 0
     assert "imported 2 documents, 2 provisions" in capsys.readouterr().out

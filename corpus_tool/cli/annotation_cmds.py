@@ -348,11 +348,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         everything=args.everything,
     )
     write_selection(selection, fmt, args.path, bom=args.bom)
-    docs = len(selection.by_document())
-    print(
-        f"wrote {len(selection.items)} provisions from {docs} documents to {args.path}"
-        f" ({fmt}: {FORMATS[fmt][2]})"
-    )
+    print(f"wrote {selection.summary} to {args.path} ({fmt}: {FORMATS[fmt][2]})")
     if not selection.items:
         print(f"note: nothing matched {selection.description}", file=sys.stderr)
     return 0

@@ -120,7 +120,7 @@ def render(selection: Selection, *, title: str = "Tagged provisions") -> str:
     body = [
         f"<h1>{escape(title)}</h1>",
         f'<div class="summary">Selection: {escape(selection.description)} · '
-        f"{len(selection.items)} provisions in {len(docs)} documents</div>",
+        f"{selection.summary}</div>",
         f'<div class="legend">Marked: {" ".join(legend)}</div>',
     ]
     for meta, items in docs:

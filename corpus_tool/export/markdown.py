@@ -59,8 +59,8 @@ def render(selection: Selection) -> str:
     out = [
         "# Tagged provisions",
         "",
-        f"Selection: {escape(selection.description)} · {len(selection.items)} provisions"
-        f" in {len(docs)} documents. Words in **bold** are the evidence of machine tags,"
+        f"Selection: {escape(selection.description)} · {selection.summary}."
+        " Words in **bold** are the evidence of machine tags,"
         " passages people annotated, or query hits.",
         "",
     ]

@@ -81,6 +81,12 @@ class Selection:
     orphans: list[Annotation] = field(default_factory=list)  # annotations whose provision is gone
     description: str = ""
 
+    @property
+    def summary(self) -> str:
+        """ "3 provisions in 1 document", for headers and messages."""
+        n, d = len(self.items), len({i.meta.doc_id for i in self.items})
+        return f"{n} provision{'s' if n != 1 else ''} in {d} document{'s' if d != 1 else ''}"
+
     def by_document(self) -> list[tuple[DocumentMeta, list[ExportItem]]]:
         groups: dict[str, list[ExportItem]] = {}
         for item in self.items:
