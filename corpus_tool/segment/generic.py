@@ -19,7 +19,9 @@ from corpus_tool.segment.common import (
     LABEL,
     defined_term,
     ends_sentence,
+    lang_rx,
     layout_of,
+    starts_lower,
 )
 from corpus_tool.segment.enums import Reading, roman_value
 from corpus_tool.segment.lines import Line
@@ -45,10 +47,16 @@ def _is_heading(line: Line, nxt: Line | None, prev: Line | None) -> bool:
     words = t.split()
     if not words or len(words) > 14 or len(t) > 110:
         return False
-    if t.endswith((".", ",", ";", ":")) and not re.match(r"^\d+(\.\d+)*\.?\s", t):
+    if t.endswith((".", ",", ";", ":")):
         return False
+    if nxt is not None and starts_lower(nxt.text) and not nxt.blank_before:
+        return False  # a sentence wrapped onto the next line
     if LABEL.match(t) or BULLET.match(t):
         return False
+    if len(words) > 1 and re.search(r"\s\d{1,3}$", t) and re.search(r"[A-Za-z]{3}", t):
+        return False  # a table-of-contents entry ending in its page number
+    if len(words) > 3 and lang_rx("eu", "heading_continues").search(t):
+        return False  # ends mid-phrase: the first line of a paragraph
     if not (t[0].isupper() or t[0].isdigit()):
         return False
     if (
@@ -88,6 +96,10 @@ def _is_heading_like(text: str) -> bool:
     return len(text.split()) <= 14 and not ends_sentence(text)
 
 
+def _may_end_paragraph(text: str) -> bool:
+    return ends_sentence(text) or text.endswith((":", ";")) or _is_heading_like(text)
+
+
 def _breaks(lines: list[Line]) -> list[bool]:
     """For each line: does a new paragraph start here."""
     gaps = [
@@ -117,6 +129,10 @@ def _breaks(lines: list[Line]) -> list[bool]:
             brk = True
         if not brk and prev.page != ln.page and ends_sentence(prev.text) and ln.text[:1].isupper():
             brk = True
+        if brk and k > 0 and starts_lower(ln.text):
+            brk = False  # a sentence carried on past a column or page break
+        if brk and ln.x0 is not None and not ln.blank_before and not _may_end_paragraph(prev.text):
+            brk = False  # layout gaps inside a sentence (figures, columns) are not paragraphs
         out.append(brk)
     return out
 
@@ -141,6 +157,22 @@ def segment_into(
     roman_last = letter_last = 0
     roman_cite = ""
 
+    after_heading = False
+    numbering: tuple[int, ...] = ()
+
+    def follows(num: tuple[int, ...]) -> bool:
+        """Whether a heading number continues the document's heading numbering."""
+        if num[0] in (0, 1) and all(n == 1 for n in num[1:]):
+            return True  # a first heading, or numbering that restarts after a contents list
+        for depth in range(1, len(numbering) + 2):
+            base = numbering[: depth - 1]
+            if depth <= len(numbering):
+                if num == (*base, numbering[depth - 1] + 1):
+                    return True
+            elif num == (*numbering, 1):
+                return True
+        return False
+
     def current_scope() -> str:
         top = outline.top()
         return "" if top is None or top is parent else f"{id(top)}"
@@ -163,11 +195,12 @@ def segment_into(
                     roman_cite,
                     heading_rank,
                     ln.start,
-                    ln.start + rm.start(2),
+                    ln.end,
                     scoped=False,
                 )
                 node.heading = rm.group(2).strip()
                 outline.open(node)
+                after_heading = True
                 continue
             lm = LETTER_HEADING.match(t)
             if lm and ord(lm.group(1)) - 64 == letter_last + 1 and _is_heading_like(lm.group(2)):
@@ -181,11 +214,12 @@ def segment_into(
                     cite,
                     heading_rank + 0.3,
                     ln.start,
-                    ln.start + lm.start(2),
+                    ln.end,
                     scoped=bool(roman_cite),
                 )
                 node.heading = lm.group(2).strip()
                 outline.open(node)
+                after_heading = True
                 continue
             qm = QUESTION.match(t)
             if qm and int(qm.group(1)) == question_last + 1:
@@ -205,9 +239,13 @@ def segment_into(
                     )
                 )
                 continue
-        if breaks[k] and _is_heading(ln, nxt, prev):
-            hm = NUMBERED_HEADING.match(t)
+        hm = NUMBERED_HEADING.match(t)
+        number = tuple(int(x) for x in hm.group(1).split(".")) if hm else ()
+        # A numbered line out of sequence (a footnote, a list item) is not a heading.
+        in_sequence = hm is None or follows(number)
+        if (breaks[k] or after_heading) and in_sequence and _is_heading(ln, nxt, prev):
             if hm:
+                numbering = number
                 num = hm.group(1)
                 depth = num.count(".")
                 ident = "sec_" + num.replace(".", "_")
@@ -224,8 +262,10 @@ def segment_into(
             )
             node.heading = title.strip()
             outline.open(node)
+            after_heading = True
             continue
-        if breaks[k]:
+        if breaks[k] or after_heading:
+            after_heading = False
             outline.close_to(para_rank, ln.start)
             scope = current_scope()
             para_no[scope] = para_no.get(scope, 0) + 1

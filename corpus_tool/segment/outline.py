@@ -98,7 +98,7 @@ def to_provisions(doc: Document, roots: list[Node]) -> list[Provision]:
         if base in seen:
             # Two provisions printed with the same number: keep both, in document order.
             seen[base] += 1
-            pid = f"{base}_{seen[base]}"
+            pid = f"{base}-{seen[base]}"
         else:
             seen[base] = 1
             pid = base
