@@ -32,9 +32,11 @@ RANK_TOP = 0.0
 RANK_ANNEX_DIVISION = 2.0
 RANK_ARTICLE = 6.0
 RANK_PARAGRAPH = 7.0
+RANK_SUBPOINT = 7.5  # "3.1." inside point 3 of an annex
 RANK_POINT = 8.0
 
 PARAGRAPH = re.compile(r"^(\d{1,3})([a-z]?)\.(?:\s+|$)")
+DECIMAL_POINT = re.compile(r"^(\d{1,3})\.(\d{1,3})\.?(?:\s+|$)")
 RECITAL = re.compile(r"^\((\d{1,4})\)(?:\s+|$)")
 
 
@@ -46,6 +48,16 @@ def looks_like_eu(lines: list[Line]) -> bool:
         return False
     markers = (lang_rx("eu", "citation"), lang_rx("eu", "enacting_formula"))
     return any(p.match(ln.text) for ln in lines for p in markers)
+
+
+def _pick_value(num: str, expected: int) -> int | None:
+    """The reading of a division number that continues the sequence ("C" is 3 after B, not 100)."""
+    options = {_number_value(num)}
+    if len(num) == 1 and num.isalpha():
+        options.add(ord(num.upper()) - 64)
+    if expected in options:
+        return expected
+    return 1 if 1 in options else None
 
 
 def _number_value(num: str) -> int | None:
@@ -90,7 +102,11 @@ def _heading_lines(
     j = i + 1
     while j < stop and len(out) < max_lines:
         ln = lines[j]
-        if is_structural(ln.text) or LABEL.match(ln.text) or PARAGRAPH.match(ln.text):
+        wrapped = bool(out) and bool(cont.search(out[-1].text))
+        # "… in accordance with" / "Article 49": a wrapped heading, not a new article.
+        if not wrapped and is_structural(ln.text):
+            break
+        if LABEL.match(ln.text) or PARAGRAPH.match(ln.text):
             break
         if out:
             prev = out[-1].text
@@ -339,9 +355,10 @@ def _enacting_terms(
                 dm = pat.match(text)
                 if not dm:
                     continue
-                number = _number_value(dm.group("num"))
+                expected = division_last.get(d["kind"], 0) + 1
+                number = _pick_value(dm.group("num"), expected)
                 rank = float(d["rank"])
-                if number is None or number != division_last.get(d["kind"], 0) + 1:
+                if number is None or number != expected:
                     break
                 # A new division restarts the numbering of the divisions below it.
                 for other, _ in divisions:
@@ -409,11 +426,12 @@ def _enacting_terms(
                 word = dv.group(1).lower()
                 kind = "part" if word == "part" else "section"
                 num = dv.group(2)
-                value = _number_value(num) or 0
                 key = f"annex_{kind}"
+                value = _pick_value(num, division_last.get(key, 0) + 1) or 0
                 if value in (1, division_last.get(key, 0) + 1):
                     division_last[key] = value
                     tail = (dv.group(3) or "").strip()
+                    heads = [] if tail else _heading_lines(lines, i, min(i + 2, n), structural, 1)
                     label = f"{kind.capitalize()} {num}"
                     outline.close_to(RANK_ANNEX_DIVISION, ln.start)
                     node = Node(
@@ -423,12 +441,36 @@ def _enacting_terms(
                         label,
                         RANK_ANNEX_DIVISION,
                         ln.start,
-                        ln.end,
+                        heads[-1].end if heads else ln.end,
                     )
-                    node.heading = tail
+                    node.heading = tail or " ".join(h.text for h in heads)
                     outline.open(node)
                     points.reset()
+                    paragraph_last = 0 if value == 1 else paragraph_last
+                    skip_until = i + 1 + len(heads)
                     continue
+
+            dm = DECIMAL_POINT.match(text)
+            if dm and int(dm.group(1)) == paragraph_last and paragraph_last:
+                sub = dm.group(2)
+                outline.close_to(RANK_SUBPOINT, ln.start)
+                parent = outline.top()
+                num = f"{paragraph_last}.{sub}"
+                base = parent.citation.rsplit(", point", 1)[0] if parent else article.citation
+                cite = f"{base}, point {num}"
+                outline.open(
+                    Node(
+                        "point",
+                        f"point_{paragraph_last}_{sub}",
+                        cite,
+                        cite,
+                        RANK_SUBPOINT,
+                        ln.start,
+                        ln.start + dm.end(),
+                    )
+                )
+                points.reset()
+                continue
 
         pm = PARAGRAPH.match(text)
         if pm and not quotes.inside:
