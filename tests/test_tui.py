@@ -416,11 +416,12 @@ async def test_help_lists_every_key_binding(demo_ws: Workspace) -> None:
         assert isinstance(app.screen, SearchScreen)
 
 
-def test_readme_fragment_lists_every_key() -> None:
+def test_readme_fragment_lists_every_key(demo_ws: Workspace) -> None:
     from corpus_tool.tui.keys import help_sections
+    from corpus_tool.tui.session import Session
 
     doc = (Path(__file__).resolve().parent.parent / "docs" / "readme" / "tui.md").read_text()
-    for _title, rows in help_sections():
+    for _title, rows in help_sections(Session(demo_ws).label_scheme()):
         for keys, description in rows:
             assert f"`{keys}`" in doc, keys
             assert description in doc, description
@@ -464,6 +465,7 @@ async def test_typing_a_query_fills_results_facets_and_preview(demo_ws: Workspac
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert isinstance(screen, SearchScreen)
+        await settle(pilot, app)
         await pilot.press(*"open-source")
         await settle(pilot, app)
         await pilot.pause(0.3)

@@ -93,13 +93,15 @@ class CorpusApp(App[None]):
         author: str | None = None,
         debounce: float = DEBOUNCE_SECONDS,
         warm: bool = True,
+        show_timings: bool = True,
     ) -> None:
         super().__init__()
         self.session = Session(ws, author=author)
         self.debounce = debounce
         self.warm = warm
+        self.show_timings = show_timings  # off in snapshot tests: times differ per run
         self.undo_stack: list[Annotation] = []
-        self.sub_title = str(ws.root)
+        self.sub_title = ws.root.name
 
     def get_default_screen(self) -> Screen:
         return SearchScreen()

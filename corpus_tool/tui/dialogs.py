@@ -34,7 +34,7 @@ class HelpScreen(ModalScreen[None]):
         for title, rows in self.sections:
             text.append(f"{title}\n", style="bold underline")
             for keys, description in rows:
-                text.append(f"  {keys:<22}", style="bold cyan")
+                text.append(f"  {keys:<24}", style="bold cyan")
                 text.append(f"{description}\n")
             text.append("\n")
         text.append("The mouse works too: click rows, facets, outline entries and buttons;\n")

@@ -13,7 +13,7 @@ BUILT_IN = [
     ("ctrl+p", "Command palette: review, export, open a document, run a saved search…"),
     ("ctrl+q", "Quit"),
     ("tab / shift+tab", "Move between panes"),
-    ("↑ ↓ pgup pgdn home end", "Move in tables, lists and trees"),
+    ("arrows pgup pgdn home end", "Move in tables, lists and trees"),
     ("enter", "Open the row / follow the reference / choose the entry"),
 ]
 

@@ -91,15 +91,56 @@ class QuoteArea(TextArea):
 class ReaderScreen(CoreScreen):
     AUTO_FOCUS = "#refs"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,backspace", "back", "Back"),
-        Binding("left_square_bracket", "step(-1)", "Previous", key_display="["),
-        Binding("right_square_bracket", "step(1)", "Next", key_display="]"),
-        Binding("ctrl+o", "focus_outline", "Outline"),
-        Binding("ctrl+f", "focus_refs", "References"),
-        Binding("quotation_mark,ctrl+t", "select_quote", "Quote", key_display='"'),
-        Binding("ctrl+n", "note", "Note"),
-        Binding("u,ctrl+z", "undo", "Undo"),
-        Binding("ctrl+s", "retry", "Retry save", show=False),
+        Binding(
+            "escape,backspace",
+            "back",
+            "Back",
+            tooltip="Back to where you came from (reference, outline, results)",
+        ),
+        Binding(
+            "left_square_bracket",
+            "step(-1)",
+            "Previous",
+            key_display="[",
+            tooltip="Previous provision in document order",
+        ),
+        Binding(
+            "right_square_bracket",
+            "step(1)",
+            "Next",
+            key_display="]",
+            tooltip="Next provision in document order",
+        ),
+        Binding(
+            "ctrl+o",
+            "focus_outline",
+            "Outline",
+            tooltip="Go to the document outline (Enter opens an entry)",
+        ),
+        Binding(
+            "ctrl+f",
+            "focus_refs",
+            "References",
+            tooltip="Go to the cross-references (Enter follows one)",
+        ),
+        Binding(
+            "quotation_mark,ctrl+t",
+            "select_quote",
+            "Quote",
+            key_display='"',
+            tooltip="Select a quote in the text to annotate",
+        ),
+        Binding(
+            "ctrl+n", "note", "Note", tooltip="Write a note (with labels) on the provision or quote"
+        ),
+        Binding("u,ctrl+z", "undo", "Undo", tooltip="Undo your last annotation"),
+        Binding(
+            "ctrl+s",
+            "retry",
+            "Retry save",
+            show=False,
+            tooltip="Retry saving annotations the store refused",
+        ),
     ]
 
     @dataclass

@@ -32,10 +32,10 @@ class Step:
 
 class ReviewScreen(CoreScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "decide('accept')", "Accept"),
-        Binding("x", "decide('reject')", "Reject"),
-        Binding("space", "skip", "Skip"),
-        Binding("u,ctrl+z", "undo", "Undo"),
+        Binding("a", "decide('accept')", "Accept", tooltip="Accept the machine tag"),
+        Binding("x", "decide('reject')", "Reject", tooltip="Reject the machine tag"),
+        Binding("space", "skip", "Skip", tooltip="Skip to the next tag without deciding"),
+        Binding("u,ctrl+z", "undo", "Undo", tooltip="Undo the last decision or skip"),
         Binding("escape", "app.pop_screen", "Leave review"),
     ]
 

@@ -28,14 +28,40 @@ from corpus_tool.tui.widgets.search_bar import SearchBar
 class SearchScreen(CoreScreen):
     """Type a query; results, facets and a preview follow as you type."""
 
+    AUTO_FOCUS = "#query"
+
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+f", "focus_query", "Query"),
-        Binding("ctrl+t", "focus_results", "Results", show=False),
-        Binding("ctrl+g", "focus_facets", "Facets", show=False),
-        Binding("ctrl+s", "save_search", "Save search"),
-        Binding("ctrl+l", "saved_searches", "Saved"),
-        Binding("ctrl+o", "browse_document", "Browse doc"),
-        Binding("escape", "clear_filters", "Clear filters", show=False),
+        Binding("ctrl+f", "focus_query", "Query", tooltip="Go to the query bar"),
+        Binding(
+            "ctrl+t", "focus_results", "Results", show=False, tooltip="Go to the results table"
+        ),
+        Binding(
+            "ctrl+g",
+            "focus_facets",
+            "Facets",
+            show=False,
+            tooltip="Go to the facet sidebar (Enter toggles a filter)",
+        ),
+        Binding(
+            "ctrl+s",
+            "save_search",
+            "Save search",
+            tooltip="Save the query and filters under a name",
+        ),
+        Binding("ctrl+l", "saved_searches", "Saved", tooltip="List saved searches; Enter runs one"),
+        Binding(
+            "ctrl+o",
+            "browse_document",
+            "Browse doc",
+            tooltip="Browse the highlighted result's whole document",
+        ),
+        Binding(
+            "escape",
+            "clear_filters",
+            "Clear filters",
+            show=False,
+            tooltip="Clear the facet filters",
+        ),
     ]
 
     @dataclass
@@ -72,9 +98,8 @@ class SearchScreen(CoreScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.search_bar.input.focus()
         self.search_bar.show_status(
-            f"{len(self.session.doc_ids())} documents in {self.session.ws.root}"
+            f"{len(self.session.doc_ids())} documents in workspace {self.session.ws.root.name}"
         )
 
     # --- typed access to the children ------------------------------------------
@@ -167,9 +192,8 @@ class SearchScreen(CoreScreen):
         self.facets.show(outcome.facets, self.filters)
         shown = len(outcome.rows)
         more = f" (first {shown})" if shown < outcome.total else ""
-        self.search_bar.show_status(
-            f"{outcome.total} provisions{more} · {outcome.seconds * 1000:.0f} ms"
-        )
+        timing = f" · {outcome.seconds * 1000:.0f} ms" if self.corpus_app.show_timings else ""
+        self.search_bar.show_status(f"{outcome.total} provisions{more}{timing}")
         self._show_filters()
         if not outcome.rows:
             self.query_one("#preview", Static).update("No provision matches.")

@@ -41,8 +41,9 @@ class ResultsTable(DataTable[object]):
             marks = Text()
             for label in row.tags:
                 marks.append(label + " ", style=colours.get(label, "magenta"))
+            # A person's labels carry a pen mark: they are not the machine's tags.
             for label in row.labels:
-                marks.append(label + " ", style=f"bold {colours.get(label, 'cyan')}")
+                marks.append("✎" + label + " ", style=f"bold {colours.get(label, 'cyan')}")
             self.add_row(
                 Text(hit.citation, style="bold"),
                 hit.doc_id,
