@@ -55,7 +55,7 @@ def _is_heading(line: Line, nxt: Line | None, prev: Line | None) -> bool:
         return False
     if len(words) > 1 and re.search(r"\s\d{1,3}$", t) and re.search(r"[A-Za-z]{3}", t):
         return False  # a table-of-contents entry ending in its page number
-    if len(words) > 3 and lang_rx("eu", "heading_continues").search(t):
+    if len(words) > 3 and lang_rx("eu", "heading_continues").search(t.lower()):
         return False  # ends mid-phrase: the first line of a paragraph
     if not (t[0].isupper() or t[0].isdigit()):
         return False
@@ -313,12 +313,17 @@ def segment_licence(doc: Document, lines: list[Line]) -> list[Node]:
     breaks = _breaks(lines)
     last = -1
     clause: Node | None = None
+    clause_indent: int | None = None
     preamble: list[Line] = []
     for k, ln in enumerate(lines):
         t = ln.text
         prev = lines[k - 1] if k > 0 else None
         cm = CLAUSE.match(t)
+        if cm and clause_indent is not None and ln.x0 is None and ln.indent > clause_indent + 1:
+            cm = None  # an indented numbered item belongs to the clause above it
         if cm and (int(cm.group(1)) == last + 1 or (last == -1 and int(cm.group(1)) in (0, 1))):
+            if clause_indent is None:
+                clause_indent = ln.indent
             if clause is None and preamble:
                 segment_into(doc, preamble, outline)
             outline.close_to(float("-inf"), ln.start)
@@ -348,6 +353,20 @@ def segment_licence(doc: Document, lines: list[Line]) -> list[Node]:
         if clause is None:
             preamble.append(ln)
             continue
+        nxt = lines[k + 1] if k + 1 < len(lines) else None
+        if (
+            ln.blank_before
+            and ln.indent <= (clause_indent or 0)
+            and not (LABEL.match(t) or DOTTED_LABEL.match(t))
+            and _is_heading(ln, nxt, prev)
+            and (t.isupper() or not ends_sentence(t))
+            and len(t.split()) >= 3
+        ):
+            # A titled document appended after the clauses (an acceptable use policy,
+            # an appendix): its own headings and paragraphs, not part of the last clause.
+            outline.close_to(float("-inf"), ln.start)
+            segment_into(doc, lines[k:], outline)
+            return outline.finish()
         lm = LABEL.match(t) or DOTTED_LABEL.match(t)
         if lm:
             lead = prev is not None and prev.text.rstrip().endswith(":")

@@ -64,6 +64,19 @@ class PointTracker:
         if placed is None:
             return None
         index, reading = placed
+        rel = self.layout.rel(line)
+        if line.x0 is None and rel is not None and self.open_points:
+            # Plain text (Markdown, licences): indentation says how deep a list item is,
+            # even where its numbering restarts or repeats.
+            inner = self.open_points[-1].label_rel
+            if inner is not None and rel > inner + 1:
+                index = len(self.open_points)
+            elif inner is not None and rel < inner - 1:
+                index = sum(
+                    1
+                    for op in self.open_points
+                    if op.label_rel is not None and op.label_rel < rel - 1
+                )
         if index > len(self.open_points):
             # The level that would hold it was closed by text: nest under what is open.
             index = len(self.open_points)
