@@ -300,3 +300,16 @@ def test_cli_unknown_doc_or_id_is_one_line_error(
 
 def test_version_is_a_string() -> None:
     assert isinstance(SEGMENTER_VERSION, str) and SEGMENTER_VERSION
+
+
+def test_definitions_with_qualifiers_and_sub_points() -> None:
+    text = EU_ACT.replace(
+        "(2) ‘provision’ means a citable unit of a legal act.",
+        "(2) ‘consent’ of the data subject means any freely given indication;\n"
+        "(3) ‘main establishment’ means:\n(a) the place of central administration;\n"
+        "(b) the place of decisions.",
+    )
+    provs = by_id(segment_document(make_document(text, "act.txt", "eu-regulation")))
+    assert provs["art_2__point_2"].defined_term == "consent"
+    assert provs["art_2__point_3"].defined_term == "main establishment"
+    assert provs["art_2__point_3__point_a"].defined_term is None

@@ -77,7 +77,7 @@ def segment_document(doc: Document) -> list[Provision]:
     out: list[Provision] = []
     for p in provisions:
         changes: dict[str, object] = {}
-        leafish = p.id not in has_children or p.kind == "paragraph"
+        leafish = p.id not in has_children or p.kind in ("paragraph", "point", "definition")
         if p.defined_term is None and p.kind in _DEFINING_KINDS and leafish:
             term = defined_term(p.text)
             if term:
