@@ -15,6 +15,7 @@ from typing import Any
 
 from whoosh import query as wq
 from whoosh.matching import binary, mcore
+from whoosh.matching.binary import AndNotMatcher
 from whoosh.query.spans import Span, SpanNear2, SpanQuery, SpanWrappingMatcher
 
 from corpus_tool import query as ast
@@ -211,6 +212,24 @@ class SpanUnion(wq.Query):
         return matchers[0]
 
 
+class _ButNotMatcher(AndNotMatcher):
+    """Whoosh's AndNotMatcher, fixed: it let through the first positive entry when the
+    excluded side's first entry came earlier (it only skipped on an exact tie)."""
+
+    def _find_first(self) -> None:
+        if self.a.is_active() and self.b.is_active():
+            self._find_next()
+
+
+class ButNot(wq.AndNot):
+    """``a % b``: entries matching ``a`` and not ``b``."""
+
+    def matcher(self, searcher: Any, context: Any = None) -> mcore.Matcher:
+        scored = self.a.matcher(searcher, context)
+        excluded = self.b.matcher(searcher, searcher.boolean_context())
+        return _ButNotMatcher(scored, excluded)
+
+
 class _Compiler:
     def __init__(self, text: str) -> None:
         self.text = text
@@ -240,7 +259,7 @@ class _Compiler:
             neg = self.doc(node.negative, fields)
             if pos is None:
                 return None
-            return wq.AndNot(pos, neg) if neg is not None else pos
+            return ButNot(pos, neg) if neg is not None else pos
         if isinstance(node, ast.Near):
             if node.unit == "provision":
                 left, right = self.doc(node.left, fields), self.doc(node.right, fields)
