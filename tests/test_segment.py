@@ -313,3 +313,44 @@ def test_definitions_with_qualifiers_and_sub_points() -> None:
     assert provs["art_2__point_2"].defined_term == "consent"
     assert provs["art_2__point_3"].defined_term == "main establishment"
     assert provs["art_2__point_3__point_a"].defined_term is None
+
+
+OLD_DIRECTIVE = """\
+COUNCIL DIRECTIVE 91/250/EEC
+of 14 May 1991
+on the legal protection of computer programs
+THE COUNCIL OF THE EUROPEAN COMMUNITIES,
+Having regard to the Treaty establishing the European Economic Community, and in particular
+Article 100a thereof,
+Whereas:
+(1)
+computer programs are at present not clearly protected in all Member States;
+(2)
+the development of computer programs requires the investment of considerable resources,
+HAS ADOPTED THIS DIRECTIVE:
+Article 1
+1. In accordance with the provisions of this Directive, Member States shall protect computer
+programs, by copyright, as literary works.
+2. Protection in accordance with this Directive shall apply to the expression in any form.
+Article 2
+Member States shall bring into force the laws necessary to comply with this Directive before
+1 January 1993.
+Article 3
+This Directive is addressed to the Member States.
+Done at Brussels, 14 May 1991.
+"""
+
+
+def test_older_directive_without_article_headings() -> None:
+    provs = by_id(segment_document(make_document(OLD_DIRECTIVE, "dir.txt", "eu-directive")))
+    kinds = collections.Counter(p.kind for p in provs.values())
+    assert kinds["recital"] == 2 and kinds["article"] == 3
+    assert (
+        provs["rec_1"].text
+        == "computer programs are at present not clearly protected in all Member States;"
+    )
+    assert provs["art_1"].heading == "" and provs["art_2"].heading == ""
+    assert provs["art_2"].text.startswith("Member States shall bring into force")
+    assert provs["art_1__para_2"].citation == "Article 1(2)"
+    assert provs["art_3"].text == "This Directive is addressed to the Member States."
+    assert provs["conclusions"].text.startswith("Done at Brussels")

@@ -11,6 +11,7 @@ text quoted by an amending article stays part of that article.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from corpus_tool.model import Document
 from corpus_tool.segment import generic
@@ -119,6 +120,23 @@ def _heading_lines(
         out.append(ln)
         j += 1
     return out
+
+
+def _articles_have_headings(lines: list[Line], art_rx: re.Pattern[str]) -> bool:
+    """Whether this act gives its articles headings (older acts often do not).
+
+    Decided once per act: when the line after most "Article N" lines reads like a
+    sentence of law rather than a title, no article gets a heading.
+    """
+    titles = sentences = 0
+    for a, b in pairwise(lines):
+        if not art_rx.match(a.text) or LABEL.match(b.text) or PARAGRAPH.match(b.text):
+            continue
+        if re.search(r"\b(shall|may|is|are|applies|apply)\b", b.text) and len(b.text.split()) > 6:
+            sentences += 1
+        else:
+            titles += 1
+    return titles >= sentences
 
 
 def segment_eu(doc: Document, lines: list[Line]) -> list[Node]:
@@ -261,6 +279,7 @@ def _enacting_terms(
     n = len(lines)
     is_label = lambda t: bool(LABEL.match(t) or PARAGRAPH.match(t))  # noqa: E731
     points = PointTracker(RANK_POINT, layout, PointTracker.hanging_style(lines, layout, is_label))
+    article_headings = _articles_have_headings(lines[start:], art_rx)
     quotes = _Quotes()
 
     last_article = 0
@@ -396,7 +415,7 @@ def _enacting_terms(
                 num = artm.group(1)
                 m = re.fullmatch(r"(\d+)([a-z]*)", num)
                 last_article = int(m.group(1)) if m else last_article
-                heads = _heading_lines(lines, i, n, structural)
+                heads = _heading_lines(lines, i, n, structural) if article_headings else []
                 node = Node(
                     "article",
                     f"art_{num}",
