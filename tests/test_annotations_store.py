@@ -340,3 +340,20 @@ def test_sigkill_during_writes_leaves_earlier_annotations_and_a_readable_store(
     assert notes == list(range(len(notes)))  # no gap: every earlier annotation survived
     after = store.create(doc_id="act-one", provision_id="art_1", labels=["needs-review"])
     assert AnnotationStore(ws).get(after.id).labels == ("needs-review",)
+
+
+def test_labels_reach_the_real_index_after_each_write(ws: Workspace) -> None:
+    from corpus_tool import index
+
+    index.update_index(ws, list(ws.bundles()))
+    assert not index.search(ws, "obligations", label="carve-back").hits
+    store = AnnotationStore(ws)
+    a = store.create(doc_id="act-one", provision_id="art_3", labels=["carve-back"])
+    hits = index.search(ws, "obligations", label="carve-back").hits
+    assert [(h.doc_id, h.id) for h in hits] == [("act-one", "art_3")]
+    store.delete(a.id)
+    assert not index.search(ws, "obligations", label="carve-back").hits
+    # A rebuilt index takes the labels from the store, the source of truth.
+    store.create(doc_id="act-two", provision_id="art_2", labels=["obligation"])
+    index.rebuild_index(ws)
+    assert [h.id for h in index.search(ws, "penalties", label="obligation").hits] == ["art_2"]
