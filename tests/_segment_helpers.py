@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from corpus_tool.model import Document, DocumentMeta, PageInfo
+import dataclasses
+
+from corpus_tool.model import Box, CharBoxes, Document, DocumentMeta, PageInfo
 
 EU_ACT = """\
 REGULATION (EU) 2031/77 OF THE EUROPEAN PARLIAMENT AND OF THE COUNCIL
@@ -139,3 +141,17 @@ def make_document(text: str, file: str, family: str = "other", citation: str = "
         media_type="text/plain",
     )
     return Document(meta, text, (PageInfo(1, 0.0, 0.0, 0, len(text)),))
+
+
+def make_boxed_document(lines: list[tuple[float, str]], file: str) -> Document:
+    """A one-page "PDF" Document whose lines start at the given x positions (points)."""
+    text = ""
+    boxes = CharBoxes()
+    for k, (x0, line) in enumerate(lines):
+        top = 100.0 + 12.0 * k
+        for j, _ch in enumerate(line + "\n"):
+            boxes.append(Box(1, x0 + 5.0 * j, top, x0 + 5.0 * (j + 1), top + 10.0))
+        text += line + "\n"
+    doc = make_document(text, file)
+    meta = dataclasses.replace(doc.meta, media_type="application/pdf")
+    return Document(meta, text, doc.pages, boxes=boxes)

@@ -10,7 +10,14 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
-from _segment_helpers import EU_ACT, GENERIC, LICENCE, US_ORDER, make_document
+from _segment_helpers import (
+    EU_ACT,
+    GENERIC,
+    LICENCE,
+    US_ORDER,
+    make_boxed_document,
+    make_document,
+)
 
 from corpus_tool.cli import main
 from corpus_tool.model import Document, Provision
@@ -354,3 +361,53 @@ def test_older_directive_without_article_headings() -> None:
     assert provs["art_1__para_2"].citation == "Article 1(2)"
     assert provs["art_3"].text == "This Directive is addressed to the Member States."
     assert provs["conclusions"].text.startswith("Done at Brussels")
+
+
+def test_markdown_licence() -> None:
+    md = (
+        "**EXAMPLE LICENSE**\n\n“**Licensee**” means you.\n\n"
+        "1\\. **License Rights**.\n\na. Grant of Rights. You may use it.\n\n"
+        "2**. Disclaimer**. PROVIDED AS IS.\n"
+    )
+    provs = by_id(segment_document(make_document(md, "lic.md", "licence")))
+    assert provs["sec_1"].heading == "License Rights"
+    assert provs["sec_2"].heading == "Disclaimer"
+    assert any(p.defined_term == "Licensee" for p in provs.values())
+
+
+def test_indentation_from_the_pdf_decides_where_points_end() -> None:
+    # EU layout: point text hangs past its label; a subparagraph returns to the margin.
+    eu_lines = [
+        (300, "Article 1"),
+        (280, "Scope"),
+        (67, "1. Providers shall:"),
+        (67, "(a) keep records of the"),
+        (81, "processing;"),
+        (67, "(b) report incidents."),
+        (67, "The first subparagraph applies from 2030."),
+        (67, "2. Deployers shall comply."),
+    ]
+    preamble = [
+        (67, "Whereas:"),
+        (67, "(1) A recital that"),
+        (81, "continues."),
+        (67, "HAVE ADOPTED THIS REGULATION:"),
+    ]
+    doc = make_boxed_document(preamble + eu_lines, "eu.pdf")
+    provs = by_id(segment_document(doc))
+    assert provs["art_1__para_1__point_b"].text == "report incidents."
+    assert provs["art_1__para_1"].text.endswith("The first subparagraph applies from 2030.")
+    # Order layout: the label is indented, its continuation lines are flush left (one odd).
+    eo_lines = [
+        (207, "Section 1. Purpose. Orders are split."),
+        (207, "Sec. 2. Policy. The Secretary shall:"),
+        (217, "(a) solicit input from the public"),
+        (207, "through a consultation,"),
+        (221, "including:"),
+        (217, "(i) risks; and"),
+        (217, "(ii) benefits; and"),
+        (217, "(b) submit a report."),
+    ]
+    provs = by_id(segment_document(make_boxed_document(eo_lines, "eo.pdf")))
+    assert provs["sec_2__para_a__subpara_ii"].parent == "sec_2__para_a"
+    assert provs["sec_2__para_b"].text == "submit a report."

@@ -13,7 +13,7 @@ from typing import Any
 from corpus_tool.segment.lines import Line
 
 LABEL = re.compile(r"^\(([A-Za-z]{1,6}|\d{1,3})\)(?=\s|$)")
-DOTTED_LABEL = re.compile(r"^([a-z]{1,2}|[ivx]{1,6}|\d{1,3})\.(?=\s)")
+DOTTED_LABEL = re.compile(r"^([a-z]{1,2}|[ivx]{1,6}|\d{1,3})\\?\.(?=\s)")
 
 
 @lru_cache(maxsize=1)

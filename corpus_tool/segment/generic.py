@@ -32,7 +32,8 @@ NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(\S.{0,120})$"
 ROMAN_HEADING = re.compile(r"^([IVX]{1,5})\.\s+(\S.{0,120})$")
 LETTER_HEADING = re.compile(r"^([A-Z])\.\s+(\S.{0,120})$")
 QUESTION = re.compile(r"^(\d{1,3})\.\s+(?=\S)")
-CLAUSE = re.compile(r"^(?:Section\s+)?(\d{1,2})\.\s*(?=\S|$)")
+# "1.", "Section 2.", and Markdown's "1\\." or "3**." all number a clause.
+CLAUSE = re.compile(r"^(?:Section\s+)?(\d{1,2})\**\\?\.\s*(?=\S|$)")
 BULLET = re.compile(r"^[•▪●◦■\-–—*]\s+")
 
 
@@ -329,7 +330,7 @@ def segment_licence(doc: Document, lines: list[Line]) -> list[Node]:
             outline.close_to(float("-inf"), ln.start)
             last = int(cm.group(1))
             rest = t[cm.end() :]
-            hm = re.match(r"^([A-Z][^.]{0,80}?)\.(?:\s+|$)", rest)
+            hm = re.match(r"^\**([A-Z][^.*]{0,80}?)\**\.(?:\s+|$)", rest)
             heading = hm.group(1) if hm and _is_heading_like(hm.group(1)) else ""
             if not heading and rest and len(rest.split()) <= 10 and not ends_sentence(rest):
                 heading = rest.strip()
@@ -359,6 +360,7 @@ def segment_licence(doc: Document, lines: list[Line]) -> list[Node]:
             and ln.indent <= (clause_indent or 0)
             and not (LABEL.match(t) or DOTTED_LABEL.match(t))
             and _is_heading(ln, nxt, prev)
+            and (nxt is None or nxt.blank_before)
             and (t.isupper() or not ends_sentence(t))
             and len(t.split()) >= 3
         ):

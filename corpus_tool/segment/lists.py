@@ -17,6 +17,7 @@ class OpenPoint:
     node: Node
     label_rel: float | None
     label_page: int
+    label_line: int  # index of the line the label is on
     hanging: bool | None = None  # continuation lines indented past the label
 
 
@@ -44,7 +45,7 @@ class PointTracker:
                 indented += 1
             else:
                 flush += 1
-        return indented > flush
+        return indented >= flush and indented > 0
 
     def reset(self) -> None:
         self.stack.clear()
@@ -85,7 +86,7 @@ class PointTracker:
         node = make(reading, label, self.base_rank + index)
         outline.open(node)
         del self.open_points[index:]
-        self.open_points.append(OpenPoint(node, self.layout.rel(line), line.page))
+        self.open_points.append(OpenPoint(node, self.layout.rel(line), line.page, line.index))
         return node
 
     def text_line(self, outline: Outline, line: Line, previous: Line | None) -> None:
@@ -97,14 +98,17 @@ class PointTracker:
         if (
             rel is not None
             and inner.label_rel is not None
-            and line.page == inner.label_page
             and inner.hanging is None
             and previous is not None
-            and previous.start >= inner.node.start
-            and rel > inner.label_rel + 2.0
+            and previous.index == inner.label_line
+            and line.page == inner.label_page
         ):
-            inner.hanging = True
-            return
+            # Only the first line after the label tells how this list is laid out.
+            if rel > inner.label_rel + 2.0:
+                inner.hanging = True
+                return
+            if not self.doc_hanging:
+                inner.hanging = False
         close_from: int | None = None
         use_geometry = rel is not None and (self.layout.geometric or self.doc_hanging)
         if use_geometry:
