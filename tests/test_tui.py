@@ -48,7 +48,8 @@ def _deterministic(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Input.cursor_blink, "_default", False)
     monkeypatch.setattr(TextArea.cursor_blink, "_default", False)
     monkeypatch.setenv("CORPUS_TOOL_AUTHOR", "test-author")
-    monkeypatch.setattr("corpus_tool.annotations.store.now_iso", lambda: "2026-01-02T09:30:00.000Z")
+    ticks = (f"2026-01-02T09:30:{n // 1000:02d}.{n % 1000:03d}Z" for n in range(60000))
+    monkeypatch.setattr("corpus_tool.annotations.store.now_iso", lambda: next(ticks))
 
 
 @pytest.fixture

@@ -27,7 +27,9 @@ def _deterministic(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Input.cursor_blink, "_default", False)
     monkeypatch.setattr(TextArea.cursor_blink, "_default", False)
     monkeypatch.setenv("CORPUS_TOOL_AUTHOR", "test-author")
-    monkeypatch.setattr("corpus_tool.annotations.store.now_iso", lambda: "2026-01-02T09:30:00.000Z")
+    # A fixed clock that still ticks, so annotations keep a stable order.
+    ticks = iter(f"2026-01-02T09:{minute:02d}:00.000Z" for minute in range(30, 90))
+    monkeypatch.setattr("corpus_tool.annotations.store.now_iso", lambda: next(ticks))
 
 
 @pytest.fixture

@@ -24,6 +24,11 @@ from corpus_tool.tui.widgets.facets import FacetTree
 from corpus_tool.tui.widgets.results import ResultsTable
 from corpus_tool.tui.widgets.search_bar import SearchBar
 
+# Rows fetched while typing (highlighting is the costly part of a search, per row),
+# and when the user presses Enter to say the query is done.
+LIVE_LIMIT = 50
+FULL_LIMIT = 1000
+
 
 class SearchScreen(CoreScreen):
     """Type a query; results, facets and a preview follow as you type."""
@@ -158,11 +163,19 @@ class SearchScreen(CoreScreen):
             if self._timer is not None:
                 self._timer.stop()
                 self._timer = None
-                self.start_search()
+            outcome = self.last_outcome
+            complete = (
+                outcome is not None
+                and outcome.query == event.query
+                and outcome.filters == self.filters
+                and len(outcome.rows) == outcome.total
+            )
+            if not complete:
+                self.start_search(limit=FULL_LIMIT)
             if self.results.row_count:
                 self.results.focus()
 
-    def start_search(self) -> None:
+    def start_search(self, limit: int = LIVE_LIMIT) -> None:
         self._timer = None
         query = self.query_text
         self.generation += 1
@@ -170,11 +183,11 @@ class SearchScreen(CoreScreen):
             self.workers.cancel_group(self, "search")
             self._show_empty()
             return
-        self.run_search(self.generation, query, self.filters)
+        self.run_search(self.generation, query, self.filters, limit)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def run_search(self, generation: int, query: str, filters: Filters) -> None:
-        outcome = self.session.search(query, filters)
+    def run_search(self, generation: int, query: str, filters: Filters, limit: int) -> None:
+        outcome = self.session.search(query, filters, limit=limit)
         if not get_current_worker().is_cancelled:
             self.post_message(self.SearchDone(generation, outcome))
 
@@ -191,7 +204,7 @@ class SearchScreen(CoreScreen):
         self.results.show(outcome, colours)
         self.facets.show(outcome.facets, self.filters)
         shown = len(outcome.rows)
-        more = f" (first {shown})" if shown < outcome.total else ""
+        more = f" (first {shown}; Enter lists up to {FULL_LIMIT})" if shown < outcome.total else ""
         timing = f" · {outcome.seconds * 1000:.0f} ms" if self.corpus_app.show_timings else ""
         self.search_bar.show_status(f"{outcome.total} provisions{more}{timing}")
         self._show_filters()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -28,12 +29,16 @@ class ResultsTable(DataTable[object]):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
         self.rows_shown: list[ResultRow] = []
+        # When rows were last replaced and then painted (read by benchmarks/tui_bench.py).
+        self.shown_at = 0.0
+        self.painted_at = 0.0
 
     def on_mount(self) -> None:
         for name in COLUMNS:
             self.add_column(name, key=name)
 
     def show(self, outcome: SearchOutcome, colours: dict[str, str]) -> None:
+        self.shown_at = time.perf_counter()
         self.clear()
         self.rows_shown = list(outcome.rows)
         for i, row in enumerate(outcome.rows):
@@ -52,6 +57,10 @@ class ResultsTable(DataTable[object]):
                 Text(f"{hit.score:.2f}", justify="right"),
                 key=str(i),
             )
+        self.call_after_refresh(self._painted)
+
+    def _painted(self) -> None:
+        self.painted_at = time.perf_counter()
 
     def current(self) -> ResultRow | None:
         if not self.rows_shown or self.cursor_row < 0 or self.cursor_row >= len(self.rows_shown):
