@@ -168,6 +168,7 @@ def test_executive_order_structure() -> None:
     kinds = collections.Counter(p.kind for p in provs.values())
     assert kinds["section"] == 4 and kinds["subsection"] == 2
     assert provs["sec_1"].heading == "Purpose"
+    assert provs["title"].heading == "Testing Segmenters"
     assert provs["sec_1"].text == "Orders are split into sections."
     sub = provs["sec_3__subsec_2"]
     assert sub.heading == "Second Subsection With a Long Wrapped Heading"

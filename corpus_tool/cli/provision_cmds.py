@@ -99,14 +99,18 @@ def cmd_provisions(args: argparse.Namespace) -> int:
     ws = workspace(args)
     kinds = {k.lower() for k in args.kind} if args.kind else None
     table = None
+    bundles = list(_bundles(ws, args.doc))
     if not args.json:
         table = Table(show_lines=False, header_style="bold")
-        for col in ("doc", "id", "citation", "kind", "pages", "heading / text"):
-            # Ids and citations are what users copy: wrap them, never cut them.
-            table.add_column(col, overflow="fold", ratio=3 if col == "heading / text" else None)
+        if len(bundles) > 1:
+            table.add_column("doc", overflow="fold")
+        # Ids and citations are what users copy: wrap them, never cut them.
+        for col in ("id", "citation", "kind", "pages"):
+            table.add_column(col, overflow="fold")
+        table.add_column("heading / text", overflow="fold", ratio=1, min_width=20)
     count = 0
     any_bundle = False
-    for bundle in _bundles(ws, args.doc):
+    for bundle in bundles:
         any_bundle = True
         tags = _tags_by_provision(bundle)
         for p in bundle.provisions:
@@ -122,7 +126,8 @@ def cmd_provisions(args: argparse.Namespace) -> int:
                 snippet = p.heading or p.text
                 if len(snippet) > 90:
                     snippet = snippet[:89] + "…"
-                table.add_row(p.doc_id, p.id, p.citation, p.kind, pages, snippet)
+                cells = [p.id, p.citation, p.kind, pages, snippet]
+                table.add_row(*([p.doc_id, *cells] if len(bundles) > 1 else cells))
     if not any_bundle:
         raise StoreError(
             f"no ingested documents in workspace {ws.root}; run 'corpus-tool ingest' first"

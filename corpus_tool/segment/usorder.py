@@ -135,17 +135,7 @@ def segment_order(doc: Document, lines: list[Line]) -> list[Node]:
         if not started:
             if open_rx.match(t):
                 if k > 0:
-                    outline.open(
-                        Node(
-                            "title",
-                            "title",
-                            "Title",
-                            "Title",
-                            RANK_SECTION,
-                            lines[0].start,
-                            lines[0].start,
-                        )
-                    )
+                    outline.open(_title_node(lines[:k]))
                 outline.open(
                     Node(
                         "preamble",
@@ -163,17 +153,7 @@ def segment_order(doc: Document, lines: list[Line]) -> list[Node]:
             if not (sm and int(sm.group(2)) == 1):
                 continue
             if k > 0:
-                outline.open(
-                    Node(
-                        "title",
-                        "title",
-                        "Title",
-                        "Title",
-                        RANK_SECTION,
-                        lines[0].start,
-                        lines[0].start,
-                    )
-                )
+                outline.open(_title_node(lines[:k]))
             started = True
         if concluded:
             continue
@@ -249,6 +229,17 @@ def segment_order(doc: Document, lines: list[Line]) -> list[Node]:
                 continue
         points.text_line(outline, ln, prev)
     return outline.finish()
+
+
+def _title_node(block: list[Line]) -> Node:
+    """The masthead and title before the preamble; its heading is the order's own title."""
+    node = Node("title", "title", "Title", "Title", RANK_SECTION, block[0].start, block[0].start)
+    for k, ln in enumerate(block):
+        if lang_rx("us_order", "designation").search(ln.text):
+            rest = [b.text for b in block[k + 1 : k + 4] if not b.text.startswith(("[", "Billing"))]
+            node.heading = " ".join(rest).strip()
+            break
+    return node
 
 
 def _line_at(lines: list[Line], k: int, offset: int) -> Line:
