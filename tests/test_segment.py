@@ -412,3 +412,18 @@ def test_indentation_from_the_pdf_decides_where_points_end() -> None:
     provs = by_id(segment_document(make_boxed_document(eo_lines, "eo.pdf")))
     assert provs["sec_2__para_a__subpara_ii"].parent == "sec_2__para_a"
     assert provs["sec_2__para_b"].text == "submit a report."
+
+
+def test_cli_resolves_references_to_other_workspace_documents(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    other = make_document(
+        EU_ACT.replace("2031/77", "2019/790"), "dir.txt", "eu-directive", "Directive (EU) 2019/790"
+    )
+    ws.save_bundle(_bundle(other))
+    code, out = run_cli("-w", str(ws.root), "show", "act", "art_3__para_3")
+    assert code == 0 and "dir:art_4" in out
+    code, out = run_cli("-w", str(ws.root), "provisions", "--doc", "act", "--json")
+    row = next(json.loads(x) for x in out.splitlines() if '"art_3__para_3"' in x)
+    assert [r["target_doc"] for r in row["refs"] if r["external"]] == ["dir"]

@@ -84,6 +84,21 @@ def _bundles(ws: Any, docs: list[str] | None) -> Iterator[Any]:
         yield from ws.bundles()
 
 
+def _resolve_across_corpus(ws: Any, bundles: list[Any]) -> list[Any]:
+    """Point references to other acts at the workspace documents that are those acts.
+
+    Idempotent, so it does no harm once the pipeline stores resolved references itself.
+    """
+    from corpus_tool.segment import resolve_external_refs
+
+    if not any(r.external for b in bundles for p in b.provisions for r in p.refs):
+        return bundles
+    chosen = {b.meta.doc_id for b in bundles}
+    others = [b for b in ws.bundles() if b.meta.doc_id not in chosen]
+    resolved = resolve_external_refs([*bundles, *others])
+    return resolved[: len(bundles)]
+
+
 def _tags_by_provision(bundle: Any) -> dict[str, list[Any]]:
     out: dict[str, list[Any]] = {}
     for t in bundle.tags:
@@ -99,7 +114,7 @@ def cmd_provisions(args: argparse.Namespace) -> int:
     ws = workspace(args)
     kinds = {k.lower() for k in args.kind} if args.kind else None
     table = None
-    bundles = list(_bundles(ws, args.doc))
+    bundles = _resolve_across_corpus(ws, list(_bundles(ws, args.doc)))
     if not args.json:
         table = Table(show_lines=False, header_style="bold")
         if len(bundles) > 1:
@@ -162,6 +177,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     ws = workspace(args)
     bundle = ws.find_doc(args.doc)
     p = _find_provision(bundle, args.id)
+    if any(r.external for r in p.refs):
+        bundle = _resolve_across_corpus(ws, [bundle])[0]
+        p = _find_provision(bundle, p.id)
     tags = _tags_by_provision(bundle).get(p.id, [])
     if args.json:
         print_jsonl(provision_record(bundle, p, tags))
