@@ -130,7 +130,10 @@ class AnnotationStore:
         self.warnings: list[str] = []
         self._cache_key: tuple[int, int, int] | None = None
         self._state: dict[str, Annotation] = {}
+        self._ordered: list[Annotation] = []
+        self._by_provision: dict[tuple[str, str], list[Annotation]] = {}
         self._scheme: LabelScheme | None = None
+        self._bundles: dict[str, tuple[tuple[int, int], DocBundle]] = {}
 
     # --- paths and locking ---------------------------------------------------
     @property
@@ -160,6 +163,21 @@ class AnnotationStore:
             yield
         finally:
             os.close(fd)  # closing releases the lock
+
+    def _bundle(self, doc_ref: str) -> DocBundle:
+        """The stored bundle of a document, kept while its file is unchanged (the UI annotates often)."""
+        path = self.ws.bundle_path(doc_ref)
+        try:
+            st = path.stat()
+        except OSError:
+            return self.ws.find_doc(doc_ref)  # a file name or a typo: the workspace explains
+        key = (st.st_size, st.st_mtime_ns)
+        cached = self._bundles.get(doc_ref)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        bundle = self.ws.find_doc(doc_ref)
+        self._bundles[doc_ref] = (key, bundle)
+        return bundle
 
     # --- writing ---------------------------------------------------------------
     def _append(self, record: dict[str, Any]) -> None:
@@ -208,7 +226,7 @@ class AnnotationStore:
         tag_label: str | None = None,
     ) -> Annotation:
         """Record a new annotation on a provision (or a span of it) of an ingested document."""
-        bundle = self.ws.find_doc(doc_id)
+        bundle = self._bundle(doc_id)
         provision = _provision(bundle, provision_id)
         labels = self.scheme.validate(list(labels))
         tq, pos = select_span(provision, quote, position)
@@ -246,7 +264,7 @@ class AnnotationStore:
                 f" changeable: {', '.join(sorted(UPDATABLE))}"
             )
         current = self.get(annotation_id)
-        bundle = self.ws.find_doc(current.doc_id)
+        bundle = self._bundle(current.doc_id)
         provision = _provision(bundle, changes.get("provision_id", current.provision_id))
         fields: dict[str, Any] = {"provision_id": provision.id}
         if "labels" in changes:
@@ -363,12 +381,17 @@ class AnnotationStore:
                     state.pop(event["id"], None)
             except (KeyError, TypeError) as exc:
                 self._warn(f"{self.path}: skipped a malformed {kind!r} event ({exc})")
+        self._ordered = sorted(state.values(), key=lambda a: (a.created, a.id))
+        self._by_provision = {}
+        for a in self._ordered:
+            self._by_provision.setdefault((a.doc_id, a.provision_id), []).append(a)
         self._state, self._cache_key = state, key
         return state
 
     def all(self) -> list[Annotation]:
         """Current annotations, oldest first."""
-        return sorted(self._replay().values(), key=lambda a: (a.created, a.id))
+        self._replay()
+        return list(self._ordered)
 
     def get(self, annotation_id: str) -> Annotation:
         """An annotation by id or by a unique prefix of its id."""
@@ -385,7 +408,9 @@ class AnnotationStore:
         raise StoreError(f"no annotation {annotation_id!r} in {self.path}")
 
     def for_provision(self, doc_id: str, provision_id: str) -> list[Annotation]:
-        return [a for a in self.all() if a.doc_id == doc_id and a.provision_id == provision_id]
+        """Current annotations on one provision, oldest first."""
+        self._replay()
+        return list(self._by_provision.get((doc_id, provision_id), ()))
 
     # --- mirror into the index (best effort) ---------------------------------
     def _mirror(self, keys: Iterable[tuple[str, str]]) -> None:
