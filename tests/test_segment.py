@@ -427,3 +427,55 @@ def test_cli_resolves_references_to_other_workspace_documents(
     code, out = run_cli("-w", str(ws.root), "provisions", "--doc", "act", "--json")
     row = next(json.loads(x) for x in out.splitlines() if '"art_3__para_3"' in x)
     assert [r["target_doc"] for r in row["refs"] if r["external"]] == ["dir"]
+
+
+REF_IDS = {
+    "art_5", "art_5__para_1", "art_5__para_1__point_a", "art_5__para_1__point_b",
+    "art_5__para_1__point_c", "art_5__para_1__point_d", "art_6", "art_6__para_1",
+    "art_6__para_2", "art_7", "art_7__para_1", "art_7__para_1__point_a",
+    "art_7__para_1__point_b", "art_7__para_1__point_c", "art_8", "art_9", "art_10",
+    "anx_XI", "anx_XII", "chp_III", "chp_III__sec_2",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "targets", "externals"),
+    [
+        ("Article 5 or 6", ["art_5", "art_6"], []),
+        ("Articles 8 to 10", ["art_8", "art_9", "art_10"], []),
+        ("Article 6(1) and (2)", ["art_6__para_1", "art_6__para_2"], []),
+        ("paragraph 1, points (a) and (b), shall", ["art_7__para_1__point_a", "art_7__para_1__point_b"], []),
+        ("points (a) to (c) of paragraph 1", ["art_7__para_1__point_a", "art_7__para_1__point_b", "art_7__para_1__point_c"], []),
+        ("point (a) of the first subparagraph of Article 5(1)", ["art_5__para_1__point_a"], []),
+        ("Article 5(1), points (b) and (d)", ["art_5__para_1__point_b", "art_5__para_1__point_d"], []),
+        ("Annexes XI and XII", ["anx_XI", "anx_XII"], []),
+        ("Chapter III, Section 2", ["chp_III__sec_2"], []),
+        ("Section 2 of Chapter III", ["chp_III__sec_2"], []),
+        ("Article 4(3) of Directive (EU) 2019/790", [], ["Article 4(3) of Directive (EU) 2019/790"]),
+        ("point (c) of Article 5(1) of Regulation (EU) 2016/679", [], ["point (c) of Article 5(1) of Regulation (EU) 2016/679"]),
+        ("Articles 16 and 114 thereof", [], ["Articles 16 and 114"]),
+        ("Article 114 TFEU", [], ["Article 114"]),
+        ("Directive 95/46/EC", [], ["Directive 95/46/EC"]),
+    ],
+)  # fmt: skip
+def test_reference_patterns(text: str, targets: list[str], externals: list[str]) -> None:
+    from corpus_tool.segment.refs import find_references
+
+    p = Provision(
+        "f", "d", "art_7__para_2", "c", "paragraph", "art_7", "", (), (1, 1), 0, 0, text, 0
+    )
+    refs = find_references(p, REF_IDS)
+    assert [r.target for r in refs if r.target] == targets
+    assert [r.external for r in refs if r.external] == externals
+    assert all(text[r.start : r.end] == r.text for r in refs)
+
+
+def test_act_keys_match_citation_styles() -> None:
+    from corpus_tool.segment.refs import act_key
+
+    assert act_key("Regulation (EU) 2016/679") == act_key("Article 6 of Regulation (EU) 2016/679")
+    assert act_key("Directive 95/46/EC") == ("directive", 1995, 46)
+    assert act_key("Regulation (EC) No 45/2001") == ("regulation", 2001, 45)
+    assert act_key("Executive Order 14110") == ("executive-order", 0, 14110)
+    assert act_key("COM(2022) 496 final") == ("com", 2022, 496)
+    assert act_key("the Treaty") is None

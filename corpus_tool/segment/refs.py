@@ -30,11 +30,15 @@ ACT = (
     r"(?:\((?:EU|EC|EEC|Euratom|EU, Euratom|CFSP)\)\s+)?(?:No\s+)?"
     r"\d{1,4}/\d{1,4}(?:/(?:EU|EC|EEC|JHA|CFSP|Euratom))?"
     r"|Executive Order\s+\d{4,6}"
+    r"|\d{1,2}\s+U\.S\.C\.\s+\d+[a-z]*(?:\([^)\s]{1,6}\))*"
+    r"|Public Law\s+\d{2,3}[–-]\d{1,4}"
     r"|COM\(\d{4}\)\s*\d+(?:\s+final)?"
 )
 ACT_RX = re.compile(ACT)
 # Cheap pre-check so provisions that cite no act skip the long pattern.
-_MAY_CITE_ACT = re.compile(r"Regulation|Directive|Decision|Executive Order|COM\(")
+_MAY_CITE_ACT = re.compile(
+    r"Regulation|Directive|Decision|Executive Order|COM\(|U\.S\.C\.|Public Law"
+)
 TREATY_RX = re.compile(
     r"^\s*(?:,\s*)?(?:of\s+the\s+(?:Treaty|Charter|Protocol|Convention|Agreement)|TFEU|TEU|thereof)"
 )
@@ -42,10 +46,10 @@ OTHER_ACT_RX = re.compile(r"^\s*(?:,\s*)?(?:of|to|in)\s+(?P<act>" + ACT + r")")
 THAT_ACT_RX = re.compile(r"^\s*(?:of|to)\s+(?:that|the said|the same)\s+[A-Z]?[a-z]+")
 
 ARTICLES_RX = re.compile(
-    rf"\bArticles?\s+(?P<items>{ITEM}(?:{JOIN}{ITEM})*)(?:\s*,\s*(?:first|second|third|fourth|fifth)\s+subparagraph)?(?:\s*,\s*(?P<pts>{POINTS}))?"
+    rf"\bArticles?\s+(?P<items>{ITEM}(?:{JOIN}(?:{ITEM}|\(\d+[a-z]?\)(?!\s*of\b)))*)(?:\s*,\s*(?:first|second|third|fourth|fifth)\s+subparagraph)?(?:\s*,\s*(?P<pts>{POINTS}))?"
 )
 POINTS_OF_RX = re.compile(
-    rf"\b(?P<pts>{POINTS})\s+of\s+(?:(?P<para>paragraph\s+{NUM})|Article\s+(?P<art>{NUM}(?:\(\d+[a-z]?\))?))"
+    rf"\b(?P<pts>{POINTS})\s+of\s+(?:the\s+\w+\s+subparagraph\s+of\s+)?(?:(?P<para>paragraph\s+{NUM})|Article\s+(?P<art>{NUM}(?:\(\d+[a-z]?\))?))"
 )
 PARAGRAPHS_RX = re.compile(
     rf"\bparagraphs?\s+(?P<items>{NUM}(?:{JOIN}{NUM})*)(?:\s*,\s*(?:first|second|third|fourth|fifth)\s+subparagraph)?(?:\s*,\s*(?P<pts>{POINTS}))?(?P<of>\s+of\s+(?:this\s+Article|Article\s+(?P<art>{NUM})))?"
@@ -58,6 +62,9 @@ SECTION_OF_CHAPTER_RX = re.compile(rf"\bSection\s+(?P<sec>\d+)\s+of\s+Chapter\s+
 ORDER_RX = re.compile(
     r"\b(?:sections?|subsections?|Sec\.)\s+(?P<sec>\d+)(?:\.(?P<sub>\d+))?(?P<paras>(?:\((?:[a-z]{1,4}|[A-Z]|\d+)\))*)"
 )
+ORDER_RELATIVE_RX = re.compile(
+    r"\b(?:sub)?(?:section|paragraph)\s+\((?P<para>[a-z]{1,2})\)(?:\((?P<sub>[ivx]+)\))?\s+of\s+this\s+section"
+)
 ORDER_EXTERNAL_RX = re.compile(
     r"^\s*(?:of|to)\s+(?!this\b)(?:the\s+)?[A-Z]|^\s*of\s+title\b|^\s*U\.S\.C"
 )
@@ -69,6 +76,9 @@ def _split_items(items: str) -> list[str]:
     out: list[str] = []
     for k in range(0, len(parts), 2):
         tok = parts[k].strip()
+        if tok.startswith("(") and out:
+            # "Article 6(1) and (2)": another paragraph of the same article.
+            tok = re.match(r"\d+[a-z]?", out[-1]).group() + tok  # type: ignore[union-attr]
         sep = parts[k - 1].strip() if k > 0 else ""
         if sep == "to" and out and out[-1].isdigit() and tok.isdigit():
             lo, hi = int(out[-1]), int(tok)
@@ -94,7 +104,11 @@ def _split_roman(items: str) -> list[str]:
 def _point_labels(pts: str | None) -> list[str]:
     if not pts:
         return []
-    return re.findall(r"\(([a-z0-9]{1,4})\)", pts)
+    labels = re.findall(r"\(([a-z0-9]{1,4})\)", pts)
+    m = re.search(r"\(([a-z])\)\s+to\s+\(([a-z])\)", pts)
+    if m and len(labels) == 2 and 0 < ord(m.group(2)) - ord(m.group(1)) <= 25:
+        return [chr(c) for c in range(ord(m.group(1)), ord(m.group(2)) + 1)]
+    return labels
 
 
 class _Resolver:
@@ -155,7 +169,31 @@ def find_references(provision: Provision, ids: Iterable[str] | _Resolver) -> tup
 
     here = _article_of(provision.id)
 
+    for m in POINTS_OF_RX.finditer(text) if "point" in text else ():
+        if not free(m.start(), m.end()):
+            continue
+        tail = text[m.end() : m.end() + 120]
+        other = OTHER_ACT_RX.match(tail)
+        if other and m.group("art"):
+            end = m.end() + other.end()
+            add(m.start(), end, None, text[m.start() : end])
+            taken.append((m.start(), end))
+            continue
+        if other or THAT_ACT_RX.match(tail):
+            continue
+        if m.group("art"):
+            base = res.article_item(m.group("art"))
+        elif here:
+            base = res.first(f"{here}__para_{m.group('para').split()[-1]}")
+        else:
+            base = None
+        for p in _point_labels(m.group("pts")):
+            add(m.start(), m.end(), res.first(f"{base}__point_{p}") if base else None)
+        taken.append((m.start(), m.end()))
+
     for m in ARTICLES_RX.finditer(text) if "Article" in text else ():
+        if not free(m.start(), m.end()):
+            continue
         tail = text[m.end() : m.end() + 120]
         other = OTHER_ACT_RX.match(tail)
         if other:
@@ -177,22 +215,6 @@ def find_references(provision: Provision, ids: Iterable[str] | _Resolver) -> tup
                     add(m.start(), m.end(), res.first(f"{target}__point_{p}") or target)
                 continue
             add(m.start(), m.end(), target)
-        taken.append((m.start(), m.end()))
-
-    for m in POINTS_OF_RX.finditer(text) if "point" in text else ():
-        if not free(m.start(), m.end()):
-            continue
-        tail = text[m.end() : m.end() + 120]
-        if OTHER_ACT_RX.match(tail) or THAT_ACT_RX.match(tail):
-            continue
-        if m.group("art"):
-            base = res.article_item(m.group("art"))
-        elif here:
-            base = res.first(f"{here}__para_{m.group('para').split()[-1]}")
-        else:
-            base = None
-        for p in _point_labels(m.group("pts")):
-            add(m.start(), m.end(), res.first(f"{base}__point_{p}") if base else None)
         taken.append((m.start(), m.end()))
 
     for m in PARAGRAPHS_RX.finditer(text) if "aragraph" in text else ():
@@ -251,6 +273,16 @@ def find_references(provision: Provision, ids: Iterable[str] | _Resolver) -> tup
             add(m.start(), m.end(), target)
             taken.append((m.start(), m.end()))
 
+    if res.has_order_sections and "of this section" in text:
+        unit = re.match(r"sec_\d+(?:__subsec_\d+)?", provision.id)
+        for m in ORDER_RELATIVE_RX.finditer(text):
+            if unit is None or not free(m.start(), m.end()):
+                continue
+            cur = res.first(f"{unit.group()}__para_{m.group('para')}")
+            if cur and m.group("sub"):
+                cur = res.first(f"{cur}__subpara_{m.group('sub')}") or cur
+            add(m.start(), m.end(), cur)
+            taken.append((m.start(), m.end()))
     if res.has_order_sections:
         for m in ORDER_RX.finditer(text):
             tail = text[m.end() : m.end() + 60]
@@ -336,9 +368,12 @@ def resolve_external_refs(bundles: Sequence):  # type: ignore[no-untyped-def]
                     doc = by_key.get(key) if key else None
                     if doc and doc != b.meta.doc_id:
                         target = None
-                        am = re.match(rf"Articles?\s+({ITEM})", r.external)
+                        am = re.search(rf"\bArticles?\s+({ITEM})", r.external)
                         if am:
-                            target = _Resolver(ids_of[doc]).article_item(am.group(1))
+                            there = _Resolver(ids_of[doc])
+                            target = there.article_item(am.group(1))
+                            for pt in _point_labels(r.external[: am.start()])[:1]:
+                                target = there.first(f"{target}__point_{pt}") or target
                         new_refs.append(dataclasses.replace(r, target_doc=doc, target=target))
                         touched = True
                         continue
