@@ -226,7 +226,9 @@ def _collect(
     best: list[tuple[float, int]] = []  # min-heap of (score, -docnum)
     k = limit or 0
     for sub, offset in searcher.leaf_searchers():
-        m = q.matcher(sub, sub.context())
+        # replace() drops branches that cannot match here (a word absent from the
+        # headings, say), so the loop below does not pay for them on every entry.
+        m = q.matcher(sub, sub.context()).replace()
         while m.is_active():
             docnum = offset + m.id()
             matched.append(docnum)

@@ -15,9 +15,12 @@ folder that came from someone else — rebuild it with ``corpus-tool index --reb
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from whoosh import fields, index
@@ -29,7 +32,7 @@ from whoosh.writing import CLEAR
 from corpus_tool.errors import StoreError
 from corpus_tool.index.analysis import LegalTokenizer, exact_analyzer, stemmed_analyzer
 from corpus_tool.model import Provision
-from corpus_tool.workspace import DocBundle, Workspace
+from corpus_tool.workspace import DocBundle, Workspace, atomic_write_bytes
 
 # Bump when the schema or the analysis changes: an index of another format is
 # ignored and rebuilt from the stored bundles.
@@ -139,11 +142,13 @@ def _busy(ws: Workspace) -> StoreError:
 
 
 @contextlib.contextmanager
-def writer(ws: Workspace, *, clear: bool = False) -> Iterator[Any]:
+def writer(ws: Workspace, *, clear: bool = False, timeout: float | None = None) -> Iterator[Any]:
     """A Whoosh writer holding the index write lock; commits on success, cancels on error."""
     ix = _open_or_create(ws)
     try:
-        w = ix.writer(timeout=lock_timeout(), delay=0.1, limitmb=128)
+        w = ix.writer(
+            timeout=lock_timeout() if timeout is None else timeout, delay=0.1, limitmb=128
+        )
     except LockError as exc:
         raise _busy(ws) from exc
     try:
@@ -271,6 +276,12 @@ def update_index(ws: Workspace, bundles: Iterable[DocBundle], removed: Iterable[
         for bundle in bundles:
             for entry in bundle_entries(bundle, labels):
                 w.add_document(**entry)
+        pending = _read_pending(ws)
+        fresh = {b.meta.doc_id for b in bundles} | set(removed)
+        stale = {k: v for k, v in pending.items() if k[0] not in fresh}
+        if stale:
+            _apply_labels(ws, w, stale)
+    _pending_path(ws).unlink(missing_ok=True)
 
 
 def rebuild_index(ws: Workspace, *, show_progress: bool = False) -> int:
@@ -298,6 +309,7 @@ def rebuild_index(ws: Workspace, *, show_progress: bool = False) -> int:
     finally:
         if progress is not None:
             progress.stop()
+    _pending_path(ws).unlink(missing_ok=True)  # current_labels() above already had them
     _remove_other_formats(ws)
     return written
 
@@ -317,19 +329,62 @@ def _remove_other_formats(ws: Workspace) -> None:
                 path.unlink()
 
 
-def set_labels(ws: Workspace, labels: Mapping[tuple[str, str], Sequence[str]]) -> None:
-    """Set the human annotation labels of these (doc_id, provision_id) entries."""
-    if not labels or not exists(ws):
-        return
-    ix = open_index(ws)
-    with ix.searcher() as s:
-        payloads = {}
-        for (doc_id, pid), _ in labels.items():
+PENDING_LABELS = "pending-labels.json"
+QUICK_LABEL_TIMEOUT = 0.5
+
+
+def _pending_path(ws: Workspace) -> Path:
+    return ws.index_dir / PENDING_LABELS
+
+
+def _read_pending(ws: Workspace) -> dict[tuple[str, str], list[str]]:
+    try:
+        raw = json.loads(_pending_path(ws).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {(d, p): list(labels) for d, p, labels in raw}
+
+
+def _write_pending(ws: Workspace, pending: Mapping[tuple[str, str], Sequence[str]]) -> None:
+    rows = [[d, p, list(labels)] for (d, p), labels in sorted(pending.items())]
+    atomic_write_bytes(_pending_path(ws), json.dumps(rows).encode("utf-8"))
+
+
+def _apply_labels(ws: Workspace, w: Any, labels: Mapping[tuple[str, str], Sequence[str]]) -> None:
+    """Rewrite these entries with new labels inside an open writer session."""
+    with open_index(ws).searcher() as s:
+        for (doc_id, pid), names in labels.items():
             stored = s.document(key=entry_key(doc_id, pid))
             if stored is not None:
-                payloads[(doc_id, pid)] = stored["payload"]
-    if not payloads:
+                w.update_document(**entry_fields(stored["payload"], names))
+
+
+def set_labels(ws: Workspace, labels: Mapping[tuple[str, str], Sequence[str]]) -> None:
+    """Set the human annotation labels of these (doc_id, provision_id) entries.
+
+    Never blocks a person for long: when another process is writing the index,
+    the labels are kept in a pending file that the next index write applies, and
+    a background thread applies them as soon as the writer is done.
+    """
+    if not labels or not exists(ws):
         return
-    with writer(ws) as w:
-        for key, payload in payloads.items():
-            w.update_document(**entry_fields(payload, labels[key]))
+    pending = {**_read_pending(ws), **{k: list(v) for k, v in labels.items()}}
+    try:
+        with writer(ws, timeout=QUICK_LABEL_TIMEOUT) as w:
+            _apply_labels(ws, w, pending)
+        _pending_path(ws).unlink(missing_ok=True)
+    except StoreError:
+        _write_pending(ws, pending)
+        threading.Thread(target=_apply_pending_later, args=(ws,), daemon=True).start()
+
+
+def _apply_pending_later(ws: Workspace) -> None:
+    with contextlib.suppress(Exception), writer(ws) as w:
+        _apply_pending(ws, w)
+
+
+def _apply_pending(ws: Workspace, w: Any) -> None:
+    pending = _read_pending(ws)
+    if pending:
+        _apply_labels(ws, w, pending)
+        _pending_path(ws).unlink(missing_ok=True)
