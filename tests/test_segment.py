@@ -479,3 +479,22 @@ def test_act_keys_match_citation_styles() -> None:
     assert act_key("Executive Order 14110") == ("executive-order", 0, 14110)
     assert act_key("COM(2022) 496 final") == ("com", 2022, 496)
     assert act_key("the Treaty") is None
+
+
+def test_quote_marks_on_their_own_lines_and_an_article_without_heading() -> None:
+    text = (
+        EU_ACT.replace(
+            "Article 5\nEntry into force\n",
+            "Article 5\n",
+        )
+        .replace(
+            "In Regulation (EU) 2020/1, the following Article is inserted:\n‘Article 7a\n",
+            "In Regulation (EU) 2020/1, the following table is inserted:\n‘\nArticle 7a\n",
+        )
+        .replace("2. So does this one.’\n", "2. So does this one.\n’\n")
+    )
+    provs = by_id(segment_document(make_document(text, "act.txt", "eu-regulation")))
+    assert collections.Counter(p.kind for p in provs.values())["article"] == 5
+    assert "So does this one." in provs["art_4"].text
+    assert provs["art_5"].heading == ""
+    assert provs["art_5"].text.startswith("This Regulation shall enter into force")

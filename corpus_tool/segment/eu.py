@@ -38,6 +38,7 @@ RANK_POINT = 8.0
 
 PARAGRAPH = re.compile(r"^(\d{1,3})([a-z]?)\.(?:\s+|$)")
 DECIMAL_POINT = re.compile(r"^(\d{1,3})\.(\d{1,3})\.?(?:\s+|$)")
+SENTENCE_VERB = re.compile(r"\b(shall|may|must|will)\b")
 RECITAL = re.compile(r"^\((\d{1,4})\)(?:\s+|$)")
 
 
@@ -115,11 +116,17 @@ def _heading_lines(
                 break
             if ln.text.endswith(":"):
                 break
-        elif ln.text.endswith(":") or len(ln.text.split()) > 30:
+        elif ln.text.endswith(":") or len(ln.text.split()) > 30 or _reads_as_sentence(ln.text):
             break
         out.append(ln)
         j += 1
     return out
+
+
+def _reads_as_sentence(text: str) -> bool:
+    """A line of enacting text, not a title: it has the verbs of a provision."""
+    words = len(text.split())
+    return (bool(SENTENCE_VERB.search(text)) and words > 6) or (text.endswith(".") and words > 3)
 
 
 def _articles_have_headings(lines: list[Line], art_rx: re.Pattern[str]) -> bool:
@@ -132,7 +139,7 @@ def _articles_have_headings(lines: list[Line], art_rx: re.Pattern[str]) -> bool:
     for a, b in pairwise(lines):
         if not art_rx.match(a.text) or LABEL.match(b.text) or PARAGRAPH.match(b.text):
             continue
-        if re.search(r"\b(shall|may|is|are|applies|apply)\b", b.text) and len(b.text.split()) > 6:
+        if _reads_as_sentence(b.text):
             sentences += 1
         else:
             titles += 1
