@@ -357,3 +357,21 @@ def test_labels_reach_the_real_index_after_each_write(ws: Workspace) -> None:
     store.create(doc_id="act-two", provision_id="art_2", labels=["obligation"])
     index.rebuild_index(ws)
     assert [h.id for h in index.search(ws, "penalties", label="obligation").hits] == ["art_2"]
+
+
+def test_a_long_lived_store_sees_what_other_sessions_append(ws: Workspace) -> None:
+    ui = AnnotationStore(ws, author="ui")
+    script = AnnotationStore(ws, author="script")
+    mine = ui.create(doc_id="act-one", provision_id="art_1", labels=["relevant"])
+    assert [a.id for a in ui.all()] == [mine.id]
+    theirs = script.create(doc_id="act-one", provision_id="art_1", labels=["obligation"])
+    assert [a.id for a in ui.for_provision("act-one", "art_1")] == [mine.id, theirs.id]
+    script.delete(mine.id)
+    assert [a.id for a in ui.all()] == [theirs.id]
+    # A log replaced by another file (a restore from backup) is read again from the start.
+    path = ws.annotations_dir / "events.jsonl"
+    backup = path.read_bytes().splitlines(keepends=True)[0]
+    replaced = path.with_suffix(".new")
+    replaced.write_bytes(backup)
+    replaced.replace(path)
+    assert [a.id for a in ui.all()] == [mine.id]

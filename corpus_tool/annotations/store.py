@@ -129,6 +129,8 @@ class AnnotationStore:
         self.author = (author or "").strip() or default_author(ws)
         self.warnings: list[str] = []
         self._cache_key: tuple[int, int, int] | None = None
+        self._offset = 0  # bytes of the log already replayed (whole lines only)
+        self._lines = 0
         self._state: dict[str, Annotation] = {}
         self._ordered: list[Annotation] = []
         self._by_provision: dict[tuple[str, str], list[Annotation]] = {}
@@ -208,7 +210,6 @@ class AnnotationStore:
                 f"cannot save the annotation in {self.ws.annotations_dir}: {reason};"
                 " nothing was written"
             ) from exc
-        self._cache_key = None
 
     def _event(self, kind: str, **fields: Any) -> dict[str, Any]:
         return {"event": kind, "at": now_iso(), "by": self.author, **fields}
@@ -330,32 +331,56 @@ class AnnotationStore:
         return count
 
     # --- reading -----------------------------------------------------------
-    def events(self) -> list[dict[str, Any]]:
-        """Every readable event of the log, in the order written."""
+    def _read_from(self, offset: int) -> bytes:
         try:
             with self._lock(exclusive=False):
-                raw = self.path.read_bytes() if self.path.exists() else b""
+                if not self.path.exists():
+                    return b""
+                with self.path.open("rb") as fh:
+                    fh.seek(offset)
+                    return fh.read()
         except OSError as exc:
             raise StoreError(f"cannot read the annotations in {self.path}: {exc.strerror}") from exc
+
+    def _parse(self, raw: bytes, first_line: int) -> tuple[list[dict[str, Any]], int, int]:
+        """Events in ``raw``, the bytes consumed and the lines consumed.
+
+        An unfinished last line (no newline yet) is not consumed, so a later read
+        sees it again; once a newer event follows it, it is an unreadable line.
+        """
         events: list[dict[str, Any]] = []
         lines = raw.split(b"\n")
-        for number, line in enumerate(lines, start=1):
+        complete, tail = lines[:-1], lines[-1]
+        for number, line in enumerate(complete, start=first_line):
             if not line.strip():
                 continue
-            torn = number == len(lines)  # no newline after it: the write never finished
-            try:
-                event = json.loads(line.decode("utf-8"))
-                if not isinstance(event, dict) or "event" not in event:
-                    raise ValueError("not an event")
-            except (ValueError, UnicodeDecodeError):
-                what = "an unfinished last line" if torn else "an unreadable line"
+            event = self._decode(line)
+            if event is None:
                 self._warn(
-                    f"{self.path}:{number}: skipped {what} (a write was interrupted);"
+                    f"{self.path}:{number}: skipped an unreadable line (a write was interrupted);"
                     " every other annotation is intact"
                 )
-                continue
-            events.append(event)
-        return events
+            else:
+                events.append(event)
+        if tail.strip():
+            number = first_line + len(complete)
+            self._warn(
+                f"{self.path}:{number}: skipped an unfinished last line (a write was interrupted);"
+                " every other annotation is intact"
+            )
+        return events, len(raw) - len(tail), len(complete)
+
+    @staticmethod
+    def _decode(line: bytes) -> dict[str, Any] | None:
+        try:
+            event = json.loads(line.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            return None
+        return event if isinstance(event, dict) and "event" in event else None
+
+    def events(self) -> list[dict[str, Any]]:
+        """Every readable event of the log, in the order written."""
+        return self._parse(self._read_from(0), 1)[0]
 
     def _warn(self, message: str) -> None:
         if message not in self.warnings:
@@ -363,6 +388,7 @@ class AnnotationStore:
             log.warning(message)
 
     def _replay(self) -> dict[str, Annotation]:
+        """Current state; only the events appended since the last call are read."""
         try:
             st = self.path.stat()
             key = (st.st_size, st.st_mtime_ns, st.st_ino)
@@ -370,8 +396,17 @@ class AnnotationStore:
             key = (0, 0, 0)
         if key == self._cache_key:
             return self._state
-        state: dict[str, Annotation] = {}
-        for event in self.events():
+        grown = (
+            self._cache_key is not None and key[2] == self._cache_key[2] and key[0] >= self._offset
+        )
+        if not grown:
+            self._state, self._offset, self._lines = {}, 0, 0
+        raw = self._read_from(self._offset) if key != (0, 0, 0) else b""
+        events, consumed, lines = self._parse(raw, self._lines + 1)
+        self._offset += consumed
+        self._lines += lines
+        state = self._state
+        for event in events:
             kind = event.get("event")
             try:
                 if kind in ("create", "update"):
@@ -385,7 +420,7 @@ class AnnotationStore:
         self._by_provision = {}
         for a in self._ordered:
             self._by_provision.setdefault((a.doc_id, a.provision_id), []).append(a)
-        self._state, self._cache_key = state, key
+        self._cache_key = key
         return state
 
     def all(self) -> list[Annotation]:
