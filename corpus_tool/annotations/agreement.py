@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -60,6 +61,15 @@ def vars_of(obj: object) -> dict[str, object]:
     return to_dict(obj)  # type: ignore[no-any-return]
 
 
+def reading_order(key: tuple[str, str]) -> tuple[str, list[str | int]]:
+    """art_9 before art_10: numbers in provision ids compared as numbers."""
+    doc_id, provision_id = key
+    parts: list[str | int] = []
+    for i, part in enumerate(re.split(r"(\d+)", provision_id)):
+        parts.append(int(part) if i % 2 else part)
+    return doc_id, parts
+
+
 def cohen_kappa(pairs: Sequence[tuple[bool, bool]]) -> tuple[float, float, float | None]:
     """Observed agreement, chance agreement and Cohen's kappa of paired yes/no judgements."""
     n = len(pairs)
@@ -108,7 +118,7 @@ def agreement(
                 f"author {author!r} has no labelled annotations; authors: {', '.join(known) or 'none'}"
             )
     shared = set(a_items) & set(b_items)
-    compared = sorted(set(a_items) | set(b_items)) if union else sorted(shared)
+    compared = sorted(set(a_items) | set(b_items) if union else shared, key=reading_order)
     used = set().union(*(a_items.get(k, set()) | b_items.get(k, set()) for k in compared))
     rows = []
     for label in scheme.order(used):
