@@ -498,3 +498,22 @@ def test_quote_marks_on_their_own_lines_and_an_article_without_heading() -> None
     assert "So does this one." in provs["art_4"].text
     assert provs["art_5"].heading == ""
     assert provs["art_5"].text.startswith("This Regulation shall enter into force")
+
+
+def test_statement_after_the_signatures_is_an_appendix_and_letter_annexes() -> None:
+    text = (
+        EU_ACT.replace(
+            "Done at Brussels, 1 March 2031.\n",
+            "Done at Brussels, 1 March 2031.\nFor the Council\nThe President\n"
+            "LEGISLATIVE FINANCIAL STATEMENT\n1. FRAMEWORK OF THE PROPOSAL\n"
+            "The proposal costs nothing.\n",
+        )
+        .replace("ANNEX I\n", "ANNEX A\n")
+        .replace("ANNEX II\n", "ANNEX B\n")
+    )
+    provs = by_id(segment_document(make_document(text, "com.txt", "eu-proposal")))
+    assert provs["app_1"].heading == "LEGISLATIVE FINANCIAL STATEMENT"
+    assert "The proposal costs nothing." in provs["app_1"].text
+    assert "costs" not in provs["conclusions"].text
+    assert provs["anx_A"].heading == "List of things" and "anx_B" in provs
+    assert provs["anx_A__point_1__point_b"].citation == "Annex A, point 1(b)"

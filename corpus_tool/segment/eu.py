@@ -123,6 +123,17 @@ def _heading_lines(
     return out
 
 
+def _starts_appendix(text: str) -> bool:
+    """An upper-case title after the signatures, not a signatory's name."""
+    words = text.split()
+    return (
+        text.isupper()
+        and "." not in text
+        and len(words) >= 2
+        and all(len(w) >= 4 or w in ("OF", "THE", "AND", "TO", "FOR", "ON") for w in words)
+    )
+
+
 def _reads_as_sentence(text: str) -> bool:
     """A line of enacting text, not a title: it has the verbs of a provision."""
     words = len(text.split())
@@ -297,6 +308,7 @@ def _enacting_terms(
     annex_mode = False
     concluded = False
     annex_last = 0
+    appendix_no = 0
     skip_until = start
 
     def structural(text: str) -> bool:
@@ -329,7 +341,7 @@ def _enacting_terms(
         am = annex_rx.match(text)
         if am and (article is not None or annex_mode or concluded):
             num = am.group(1)
-            value = (_number_value(num) or 0) if num else 0
+            value = (_pick_value(num, annex_last + 1) or 0) if num else 0
             if num is None or value == annex_last + 1:
                 annex_mode = True
                 annex_last = value if num else annex_last
@@ -374,6 +386,27 @@ def _enacting_terms(
                 article = None
                 continue
             if concluded:
+                if _starts_appendix(text):
+                    # A statement after the signatures (a proposal's legislative financial
+                    # statement): headings and paragraphs, up to the next annex.
+                    stop = next((j for j in range(i + 1, n) if annex_rx.match(lines[j].text)), n)
+                    appendix_no += 1
+                    outline.close_to(RANK_TOP, ln.start)
+                    node = Node(
+                        "appendix",
+                        f"app_{appendix_no}",
+                        f"Appendix {appendix_no}",
+                        f"Appendix {appendix_no}",
+                        RANK_TOP,
+                        ln.start,
+                        ln.end,
+                    )
+                    node.heading = text
+                    outline.open(node)
+                    generic.segment_into(
+                        doc, lines[i + 1 : stop], outline, base_rank=1.0, parent=node
+                    )
+                    skip_until = stop
                 continue
 
             handled = False
