@@ -20,7 +20,7 @@ from _segment_helpers import (
 )
 
 from corpus_tool.cli import main
-from corpus_tool.model import Document, Provision
+from corpus_tool.model import Document, Evidence, Footnote, Provision, Tag
 from corpus_tool.segment import SEGMENTER_VERSION, resolve_external_refs, segment_document
 from corpus_tool.workspace import DocBundle, Workspace
 
@@ -517,3 +517,32 @@ def test_statement_after_the_signatures_is_an_appendix_and_letter_annexes() -> N
     assert "costs" not in provs["conclusions"].text
     assert provs["anx_A"].heading == "List of things" and "anx_B" in provs
     assert provs["anx_A__point_1__point_b"].citation == "Annex A, point 1(b)"
+
+
+def test_footnotes_attach_to_the_provision_holding_their_call() -> None:
+    doc = make_document(EU_ACT, "act.txt", "eu-regulation")
+    call = doc.text.index("Regulation (EU) 2016/679.") + len("Regulation (EU) 2016/679")
+    note = Footnote("1", "Regulation (EU) 2016/679 (OJ L 119, 4.5.2016, p. 1).", 1, call)
+    provs = by_id(segment_document(dataclasses.replace(doc, footnotes=(note,))))
+    assert provs["rec_1"].footnotes == (note,)
+    assert not provs["rec_2"].footnotes and not provs["title"].footnotes
+
+
+def test_cli_json_carries_stored_tags(tmp_path: Path) -> None:
+    w = Workspace(tmp_path)
+    w.ensure()
+    doc = make_document(EU_ACT, "act.txt", "eu-regulation")
+    provs = tuple(segment_document(doc))
+    tag = Tag("act", "art_3__para_2", "oss-exemption", (Evidence(0, 3, "The", "exemption"),),
+              "rules.v1:exemption", 0.9)  # fmt: skip
+    w.save_bundle(DocBundle(doc.meta, provs, (tag,)))
+    code, out = run_cli("-w", str(w.root), "provisions", "--json", "--kind", "paragraph")
+    assert code == 0
+    rows = {json.loads(x)["id"]: json.loads(x) for x in out.splitlines()}
+    assert rows["art_3__para_2"]["tags"] == [
+        {"label": "oss-exemption", "evidence": [{"start": 0, "end": 3, "text": "The", "role": "exemption"}],
+         "source": "rules.v1:exemption", "score": 0.9}
+    ]  # fmt: skip
+    assert rows["art_3__para_1"]["tags"] == []
+    code, out = run_cli("-w", str(w.root), "show", "act", "art_3__para_2")
+    assert code == 0 and "oss-exemption" in out
