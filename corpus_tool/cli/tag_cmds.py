@@ -1,9 +1,158 @@
-"""Sub-commands of this area (filled in by its issue)."""
+"""``corpus-tool tag`` (re-tag stored documents) and ``corpus-tool eval --gold FILE``."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from collections import Counter
+from typing import Any
+
+from corpus_tool.cli.common import stderr_console, stdout_console, workspace
+from corpus_tool.errors import StoreError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """No commands yet."""
+    t = sub.add_parser(
+        "tag",
+        help="re-run the open-source exemption tagger over the stored documents",
+        description="Re-tag stored documents with the current rules (no PDF is read), save "
+        "their bundles and update the search index. Labels: oss-exemption, oss-mention, "
+        "carve-back, oss-condition.",
+    )
+    t.add_argument(
+        "--doc",
+        action="append",
+        metavar="DOC",
+        help="only this document (doc id or file name; repeatable)",
+    )
+    t.set_defaults(func=cmd_tag)
+
+    e = sub.add_parser(
+        "eval",
+        help="score the machine tags against a gold file",
+        description="Precision, recall and F1 per label and per document, with every miss "
+        "and false positive and its citation. A gold id counts as found when it or a "
+        "descendant carries the label; a tag is a false positive unless it, an ancestor "
+        "or a descendant is positive or either. Exit status 1 when anything is missed or "
+        "wrongly tagged.",
+    )
+    e.add_argument("--gold", required=True, metavar="FILE", help="gold JSON file")
+    e.add_argument("--json", action="store_true", help="the report as one JSON object")
+    e.set_defaults(func=cmd_eval)
+
+
+def cmd_tag(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from rich.progress import Progress
+
+    from corpus_tool.index import update_index
+    from corpus_tool.tagging import TAGGER_VERSION, tag_provisions
+
+    ws = workspace(args)
+    bundles = [ws.find_doc(d) for d in args.doc] if args.doc else list(ws.bundles())
+    if not bundles:
+        raise StoreError(f"no documents in workspace {ws.root}; run 'corpus-tool ingest' first")
+    retagged = []
+    err = stderr_console()
+    with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
+        task = progress.add_task("tagging", total=len(bundles))
+        for bundle in bundles:
+            progress.update(task, description=f"tagging {bundle.meta.file}")
+            tags = tag_provisions(bundle.provisions)
+            new = dataclasses.replace(bundle, tags=tuple(tags))
+            ws.save_bundle(new)
+            retagged.append(new)
+            progress.advance(task)
+    progress_note = "updating the search index"
+    if err.is_terminal:
+        err.print(progress_note)
+    update_index(ws, retagged)
+    _print_tag_summary(retagged, TAGGER_VERSION)
+    return 0
+
+
+def _print_tag_summary(bundles: list[Any], version: str) -> None:
+    from rich.table import Table
+
+    from corpus_tool.tagging import LABELS
+
+    table = Table(title=f"Tags ({version})")
+    table.add_column("document")
+    table.add_column("provisions", justify="right")
+    for label in LABELS:
+        table.add_column(label, justify="right")
+    totals: Counter[str] = Counter()
+    for b in bundles:
+        counts = Counter(t.label for t in b.tags)
+        totals.update(counts)
+        table.add_row(b.meta.file, str(len(b.provisions)), *(str(counts[lab]) for lab in LABELS))
+    table.add_row(
+        "total",
+        str(sum(len(b.provisions) for b in bundles)),
+        *(str(totals[lab]) for lab in LABELS),
+        style="bold",
+    )
+    stdout_console().print(table)
+
+
+def _fmt(x: float | None) -> str:
+    return "–" if x is None else f"{x:.3f}"
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from corpus_tool.tagging.evaluate import evaluate, load_gold
+
+    gold = load_gold(args.gold)
+    ws = workspace(args)
+    bundles = list(ws.bundles())
+    if not bundles:
+        raise StoreError(f"no documents in workspace {ws.root}; run 'corpus-tool ingest' first")
+    report = evaluate(gold, bundles, gold_file=str(args.gold))
+    if args.json:
+        sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False) + "\n")
+        return 0 if report.perfect else 1
+
+    out = stdout_console()
+    for label, score in report.labels.items():
+        table = Table(
+            title=f"{label}: precision {_fmt(score.precision)}, "
+            f"recall {_fmt(score.recall)}, F1 {_fmt(score.f1)}"
+        )
+        for col in ("document", "tagged", "FP", "gold", "found", "precision", "recall", "F1"):
+            table.add_column(col, justify="left" if col == "document" else "right")
+        for file, s in report.documents[label].items():
+            table.add_row(
+                file,
+                str(s.tagged),
+                str(s.tagged - s.tp),
+                str(s.gold),
+                str(s.found),
+                _fmt(s.precision),
+                _fmt(s.recall),
+                _fmt(s.f1),
+            )
+        out.print(table)
+    for kind, title in (("miss", "Misses"), ("false-positive", "False positives")):
+        items = [f for f in report.findings if f.kind == kind]
+        out.print(f"[bold]{title}[/bold]: {len(items)}")
+        for f in items:
+            note = f" ({f.note})" if f.note else ""
+            out.print(f"  {f.label}  {f.file}  {f.citation} [{f.provision_id}]{note}", markup=False)
+    if report.negative_tags:
+        out.print(f"[bold]Tags in negative documents[/bold]: {len(report.negative_tags)}")
+        for f in report.negative_tags:
+            out.print(f"  {f.label}  {f.file}  {f.citation} [{f.provision_id}]", markup=False)
+    if report.missing_documents:
+        out.print(
+            "Gold documents not in the workspace: " + ", ".join(report.missing_documents),
+            markup=False,
+        )
+    if report.unscored_documents:
+        out.print(
+            "Not in the gold (unscored): " + ", ".join(report.unscored_documents), markup=False
+        )
+    return 0 if report.perfect else 1

@@ -1,7 +1,12 @@
-"""Machine tags for open-source exemptions (issue 5 fills this in).
+"""Machine tags for open-source exemptions: rules as data, a spaCy pipeline, evidence as offsets.
 
-Contract: ``tag_provisions(provisions) -> list[Tag]``; pure function of the
-provisions' text and refs; ``TAGGER_VERSION`` changes when rules change.
+``tag_provisions(provisions) -> list[Tag]`` labels searchable provisions with
+``oss-exemption`` (an exemption, exclusion or carve-out because something is
+free and open-source, or a limit on one), ``oss-mention``, ``carve-back`` and
+``oss-condition``; each Tag carries evidence spans (offsets into
+``Provision.text``), the rule that produced it and a score, and an
+``oss-exemption`` names the provisions it exempts from. ``TAGGER_VERSION``
+changes whenever a rule file changes, so stored bundles get re-tagged.
 """
 
 from __future__ import annotations
@@ -9,9 +14,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from corpus_tool.model import Provision, Tag
+from corpus_tool.tagging.rules import packaged_rules
+from corpus_tool.tagging.tagger import LABELS, Tagger, default_tagger
 
-TAGGER_VERSION = "0"
+_rules = packaged_rules()
+TAGGER_VERSION = f"{_rules.source}+{_rules.digest}"
 
 
 def tag_provisions(provisions: Sequence[Provision]) -> list[Tag]:
-    return []
+    """Tags for the searchable provisions among ``provisions`` (one or more documents)."""
+    if not provisions:
+        return []
+    return default_tagger().tag(provisions)
+
+
+__all__ = ["LABELS", "TAGGER_VERSION", "Tagger", "tag_provisions"]

@@ -1,0 +1,232 @@
+"""The spaCy pipeline behind the tagger: blank English, rule components, and the linker.
+
+No model is downloaded: ``spacy.blank("en")``, the rule-based sentencizer, the
+lookup lemmatizer (tables from spacy-lookups-data), one SpanRuler per pattern
+file, and ``oss_linker``, which joins an exemption wording to the open-source
+wording it is about and writes its findings to ``doc.spans``:
+
+- ``doc.spans[exemption_key]``: pairs ``[cue, oss, cue, oss, ...]``; a cue span has
+  label ``"exemption"``, ``id_`` = the pattern id, ``kb_id_`` = its frame; an oss span
+  has label ``"open-source"``, ``id_`` = the pattern id, ``kb_id_`` = its strength label.
+- ``doc.spans[mention_key]``: open-source wordings of a text with no exemption.
+- ``doc.spans[carve_back_key]`` / ``doc.spans[condition_key]``: kept only in a text
+  that has an exemption; carve-back clauses are stretched to the end of their clause.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import spacy
+import srsly
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans, registry
+
+from corpus_tool.tagging.rules import RuleSet, packaged_rules, read_patterns
+
+LINKER_DEFAULTS: dict[str, Any] = {
+    "oss_key": "oss_terms",
+    "cue_key": "exemption_cues",
+    "carve_back_key": "carve_backs",
+    "condition_key": "oss_conditions",
+    "exemption_key": "oss_exemption",
+    "mention_key": "oss_mention",
+    "strong_labels": ["strong"],
+    "weak_labels": ["weak"],
+    "suppress_labels": [],
+    "blockers": [";"],
+    "clause_ends": [";"],
+    "clause_labels": [],
+    "frames": {"clausal": {"forward": 60, "backward": 55, "score": 0.9}},
+    "weak_factor": 0.8,
+}
+
+
+@registry.misc("corpus_tool.tagging.patterns_file.v1")
+def patterns_file(name: str) -> list[dict[str, Any]]:
+    """The patterns of one packaged pattern file (for configs that load a SpanRuler)."""
+    from corpus_tool.tagging.rules import PATTERNS_DIR
+
+    return read_patterns(PATTERNS_DIR / name)
+
+
+@registry.misc("corpus_tool.tagging.legal_abbreviations.v1")
+def legal_abbreviations() -> list[str]:
+    """Abbreviations a sentence must not end at ("Art.", "No."), from rules.toml."""
+    return list(packaged_rules().abbreviations)
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+class OssLinker:
+    """Finds exemptions whose reason or scope is an open-source wording, sentence by sentence."""
+
+    def __init__(self, nlp: Language, name: str, **config: Any) -> None:
+        self.name = name
+        self.cfg: dict[str, Any] = {**LINKER_DEFAULTS, **config}
+
+    # --- the component -----------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        cfg = self.cfg
+        strong, weak = set(cfg["strong_labels"]), set(cfg["weak_labels"])
+        raw_oss = list(doc.spans[cfg["oss_key"]]) if cfg["oss_key"] in doc.spans else []
+        suppressors = [s for s in raw_oss if s.label_ in set(cfg["suppress_labels"])]
+        oss = filter_spans(
+            s
+            for s in raw_oss
+            if s.label_ in strong | weak and not any(_overlaps(s, x) for x in suppressors)
+        )
+        cues = filter_spans(doc.spans[cfg["cue_key"]]) if cfg["cue_key"] in doc.spans else []
+        cues = [c for c in cues if c.label_ in cfg["frames"]]
+        links = self._links(doc, cues, oss)
+
+        pairs: list[Span] = []
+        for cue, term in links:
+            pairs.append(
+                Span(doc, cue.start, cue.end, label="exemption", span_id=cue.id_, kb_id=cue.label_)
+            )
+            pairs.append(
+                Span(
+                    doc,
+                    term.start,
+                    term.end,
+                    label="open-source",
+                    span_id=term.id_,
+                    kb_id=term.label_,
+                )
+            )
+        doc.spans[cfg["exemption_key"]] = pairs
+        doc.spans[cfg["mention_key"]] = [] if links else [s for s in oss if s.label_ in strong]
+
+        for key, stretch in ((cfg["carve_back_key"], True), (cfg["condition_key"], False)):
+            found = filter_spans(doc.spans[key]) if key in doc.spans and links else []
+            if stretch:
+                found = filter_spans(self._to_clause_end(doc, s) for s in found)
+            doc.spans[key] = found
+        if links:
+            conditions = doc.spans[cfg["condition_key"]]
+            # A condition ("not monetised") wins over the carve-back word inside it.
+            doc.spans[cfg["carve_back_key"]] = [
+                s
+                for s in doc.spans[cfg["carve_back_key"]]
+                if not any(c.start <= s.start and s.end <= c.end for c in conditions)
+            ]
+        return doc
+
+    def _links(self, doc: Doc, cues: list[Span], oss: list[Span]) -> list[tuple[Span, Span]]:
+        frames = self.cfg["frames"]
+        blockers = set(self.cfg["blockers"])
+        out: list[tuple[Span, Span]] = []
+        for cue in cues:
+            frame = frames[cue.label_]
+            sent = cue.sent
+            best: tuple[int, Span] | None = None
+            for term in oss:
+                if term.sent.start != sent.start:
+                    continue
+                if _overlaps(cue, term):
+                    gap, lo, hi = 0, cue.start, cue.start
+                elif term.start >= cue.end:
+                    gap, lo, hi = term.start - cue.end, cue.end, term.start
+                    if gap > frame["forward"]:
+                        continue
+                else:
+                    gap, lo, hi = cue.start - term.end, term.end, cue.start
+                    if gap > frame["backward"]:
+                        continue
+                if any(doc[i].text in blockers for i in range(lo, hi)):
+                    continue
+                if best is None or gap < best[0]:
+                    best = (gap, term)
+            if best is not None:
+                out.append((cue, best[1]))
+        return out
+
+    def _to_clause_end(self, doc: Doc, span: Span) -> Span:
+        if span.label_ not in set(self.cfg["clause_labels"]):
+            return span
+        ends = set(self.cfg["clause_ends"])
+        end = span.end
+        sent_end = span.sent.end
+        while end < sent_end and doc[end].text not in ends:
+            end += 1
+        while end > span.end and doc[end - 1].is_punct:
+            end -= 1
+        return Span(doc, span.start, end, label=span.label_, span_id=span.id_)
+
+    # --- serialization: the linker's only state is its config ---------------
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        return srsly.msgpack_dumps(self.cfg)  # type: ignore[no-any-return]
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> OssLinker:
+        self.cfg = {**LINKER_DEFAULTS, **srsly.msgpack_loads(data)}
+        return self
+
+    def to_disk(self, path: Any, *, exclude: Iterable[str] = ()) -> None:
+        from pathlib import Path
+
+        p = Path(path)
+        p.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(p / "cfg.json", self.cfg)
+
+    def from_disk(self, path: Any, *, exclude: Iterable[str] = ()) -> OssLinker:
+        from pathlib import Path
+
+        self.cfg = {**LINKER_DEFAULTS, **srsly.read_json(Path(path) / "cfg.json")}
+        return self
+
+
+@Language.factory("oss_linker", default_config=LINKER_DEFAULTS)
+def make_oss_linker(
+    nlp: Language,
+    name: str,
+    oss_key: str,
+    cue_key: str,
+    carve_back_key: str,
+    condition_key: str,
+    exemption_key: str,
+    mention_key: str,
+    strong_labels: list[str],
+    weak_labels: list[str],
+    suppress_labels: list[str],
+    blockers: list[str],
+    clause_ends: list[str],
+    clause_labels: list[str],
+    frames: dict[str, dict[str, float]],
+    weak_factor: float,
+) -> OssLinker:
+    config = {k: v for k, v in locals().items() if k not in ("nlp", "name")}
+    return OssLinker(nlp, name, **config)
+
+
+def linker_config(rules: RuleSet) -> dict[str, Any]:
+    """The oss_linker config a RuleSet describes."""
+    cfg = {k: v for k, v in rules.linker.items() if k in LINKER_DEFAULTS}
+    cfg["weak_factor"] = rules.scores.get("weak_factor", LINKER_DEFAULTS["weak_factor"])
+    return cfg
+
+
+def build_pipeline(rules: RuleSet | None = None) -> Language:
+    """A ready pipeline for ``rules`` (default: the packaged rules). Never touches the network."""
+    rules = rules or packaged_rules()
+    nlp = spacy.blank("en")
+    for abbr in rules.abbreviations:
+        nlp.tokenizer.add_special_case(abbr, [{"ORTH": abbr}])  # type: ignore[union-attr]
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    # Only the lemmatizer needs initializing (it loads its lookup tables);
+    # SpanRuler.initialize would clear the patterns added below.
+    nlp.get_pipe("lemmatizer").initialize()  # type: ignore[attr-defined]
+    for spec in rules.rulers:
+        ruler = nlp.add_pipe(
+            "span_ruler",
+            name=spec.name,
+            config={"spans_key": spec.spans_key, "validate": True, "overwrite": True},
+        )
+        ruler.add_patterns(list(spec.patterns))  # type: ignore[attr-defined]
+    nlp.add_pipe("oss_linker", config=linker_config(rules))
+    return nlp
