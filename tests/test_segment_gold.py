@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import dataclasses
 import time
 from pathlib import Path
 
@@ -82,3 +83,37 @@ def test_external_refs_resolve_between_corpus_documents(extracted: dict, segment
     ai = next(b for b in out if "ai-act" in b.meta.file)
     hits = [r for p in ai.provisions for r in p.refs if r.target_doc == gdpr]
     assert hits, "the AI Act cites Regulation (EU) 2016/679 many times"
+
+
+def test_changed_version_keeps_ids_of_unchanged_provisions(
+    extracted: dict, segmented: dict
+) -> None:
+    name = next(n for n in segmented if "ai-act" in n)
+    doc, first = extracted[name], segmented[name]
+    by = {p.id: p for p in first}
+    # Remove a recital, an article paragraph and a point; edit one recital's wording.
+    cut = sorted((by["rec_50"], by["art_30__para_2"], by["art_53__para_1__point_b"]),
+                 key=lambda p: -p.start)  # fmt: skip
+    text = doc.text
+    for p in cut:
+        text = text[: p.start] + text[p.end :]
+    edited = by["rec_103"].text.split()[0]
+    text = text.replace(
+        edited + " and open-source AI components covers",
+        edited + " and open-source AI components cover",
+        1,
+    )
+    changed = dataclasses.replace(doc, text=text, boxes=None, footnotes=())
+    second = segment_document(changed)
+    ids = {p.id for p in second}
+    assert {"rec_51", "art_30__para_3", "art_53__para_1__point_c"} <= ids
+    assert not {"rec_50", "art_30__para_2", "art_53__para_1__point_b"} & ids
+    before: dict[str, list[str]] = collections.defaultdict(list)
+    after: dict[str, list[str]] = collections.defaultdict(list)
+    for p in first:
+        before[p.text].append(p.id)
+    for p in second:
+        after[p.text].append(p.id)
+    same = [t for t in before if len(before[t]) == len(after.get(t, ()))]
+    assert len(same) > 1400
+    assert all(before[t] == after[t] for t in same)

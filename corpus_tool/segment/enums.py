@@ -94,9 +94,13 @@ class ListStack:
 
     levels: list[ListLevel] = field(default_factory=list)
 
-    def place(self, label: str, *, lead_in_colon: bool) -> tuple[int, Reading] | None:
+    def place(
+        self, label: str, *, lead_in_colon: bool, gap_ok: bool = False
+    ) -> tuple[int, Reading] | None:
         """Where a label goes: (index of the level it continues or opens, reading).
 
+        ``gap_ok``: the text before ended an item, so a label a little further on
+        in an open list still continues it (an item was removed or lost).
         Returns None when the label cannot be a list item here (it is then text).
         """
         options = readings(label)
@@ -115,6 +119,12 @@ class ListStack:
             styles = {lvl.style for lvl in self.levels}
             fresh = [r for r in firsts if r.style not in styles] or firsts
             return len(self.levels), fresh[0]
+        if gap_ok:
+            for i in range(len(self.levels) - 1, -1, -1):
+                lvl = self.levels[i]
+                for r in options:
+                    if r.style == lvl.style and lvl.last + 1 < r.value <= lvl.last + 3:
+                        return i, r
         return None
 
     def commit(self, index: int, reading: Reading) -> None:

@@ -123,6 +123,21 @@ def _heading_lines(
     return out
 
 
+def _next_in_sequence(value: int, expected: int, previous: str, rest: str) -> bool:
+    """Whether a number continues its sequence.
+
+    The next number always does. A number a little further on does too when the line
+    before closed a sentence and the new text starts one: a provision was removed
+    (a changed version of the act) or lost, and what follows must keep its number.
+    """
+    if value == expected:
+        return True
+    if not expected < value <= expected + 3 or expected == 1:
+        return False
+    first = rest.lstrip()[:1]
+    return previous.rstrip().endswith((".", ";", ":", "’", "”")) and (not first or first.isupper())
+
+
 def _starts_appendix(text: str) -> bool:
     """An upper-case title after the signatures, not a signatory's name."""
     words = text.split()
@@ -242,7 +257,9 @@ def segment_eu(doc: Document, lines: list[Line]) -> list[Node]:
         for i in range(anchor, stop):
             ln = lines[i]
             m = RECITAL.match(ln.text)
-            if m and int(m.group(1)) == expected_recital:
+            if m and _next_in_sequence(
+                int(m.group(1)), expected_recital, lines[i - 1].text, ln.text[m.end() :]
+            ):
                 num = int(m.group(1))
                 outline.open(
                     Node(
@@ -256,7 +273,7 @@ def segment_eu(doc: Document, lines: list[Line]) -> list[Node]:
                         unit=True,
                     )
                 )
-                expected_recital += 1
+                expected_recital = num + 1
                 continue
             if expected_recital == 1 and cit_rx.match(ln.text):
                 cit_no += 1
@@ -534,9 +551,11 @@ def _enacting_terms(
         pm = PARAGRAPH.match(text)
         if pm and not quotes.inside:
             value, suffix = int(pm.group(1)), pm.group(2)
-            ok = (value == paragraph_last + 1 and not suffix) or (
-                suffix and value == paragraph_last
-            )
+            ok = (
+                not suffix
+                and prev is not None
+                and _next_in_sequence(value, paragraph_last + 1, prev.text, text[pm.end() :])
+            ) or bool(suffix and value == paragraph_last)
             if annex_mode and not ok and value == 1:
                 ok = True
             if ok:

@@ -61,7 +61,9 @@ class PointTracker:
         lead_in_colon: bool,
         make: Callable[[Reading, str, float], Node],
     ) -> Node | None:
-        placed = self.stack.place(label, lead_in_colon=lead_in_colon)
+        previous = outline.doc.text[max(0, line.start - 8) : line.start].rstrip()
+        gap_ok = previous.endswith((";", ".", "; and", "; or", "and", "or"))
+        placed = self.stack.place(label, lead_in_colon=lead_in_colon, gap_ok=gap_ok)
         if placed is None:
             return None
         index, reading = placed

@@ -166,8 +166,8 @@ def segment_order(doc: Document, lines: list[Line]) -> list[Node]:
             concluded = True
             continue
         sm = sec_rx.match(t)
-        if sm and int(sm.group(2)) == section + 1:
-            section += 1
+        if sm and section < int(sm.group(2)) <= section + 2:
+            section = int(sm.group(2))
             subsection = 0
             limit = lines[min(k + 3, len(lines) - 1)].end
             heading, body = heading_and_body(ln.start + sm.end(), limit)
@@ -193,9 +193,9 @@ def segment_order(doc: Document, lines: list[Line]) -> list[Node]:
             um
             and current is not None
             and int(um.group(1)) == section
-            and (int(um.group(2)) == subsection + 1)
+            and subsection < int(um.group(2)) <= subsection + 2
         ):
-            subsection += 1
+            subsection = int(um.group(2))
             limit = lines[min(k + 3, len(lines) - 1)].end
             heading, body = heading_and_body(ln.start + um.end(), limit)
             label = f"Sec. {section}.{subsection}"
