@@ -37,6 +37,7 @@ LINKER_DEFAULTS: dict[str, Any] = {
     "weak_labels": ["weak"],
     "suppress_labels": [],
     "blockers": [";"],
+    "break_key": "",
     "clause_ends": [";"],
     "clause_labels": [],
     "frames": {"clausal": {"forward": 60, "backward": 55, "score": 0.9}},
@@ -120,6 +121,8 @@ class OssLinker:
     def _links(self, doc: Doc, cues: list[Span], oss: list[Span]) -> list[tuple[Span, Span]]:
         frames = self.cfg["frames"]
         blockers = set(self.cfg["blockers"])
+        key = self.cfg["break_key"]
+        breaks = list(doc.spans[key]) if key and key in doc.spans else []
         out: list[tuple[Span, Span]] = []
         for cue in cues:
             frame = frames[cue.label_]
@@ -139,6 +142,8 @@ class OssLinker:
                     if gap > frame["backward"]:
                         continue
                 if any(doc[i].text in blockers for i in range(lo, hi)):
+                    continue
+                if any(lo <= b.start and b.end <= hi for b in breaks):
                     continue
                 if best is None or gap < best[0]:
                     best = (gap, term)
@@ -194,6 +199,7 @@ def make_oss_linker(
     weak_labels: list[str],
     suppress_labels: list[str],
     blockers: list[str],
+    break_key: str,
     clause_ends: list[str],
     clause_labels: list[str],
     frames: dict[str, dict[str, float]],
