@@ -119,6 +119,11 @@ class ListStack:
             styles = {lvl.style for lvl in self.levels}
             fresh = [r for r in firsts if r.style not in styles] or firsts
             return len(self.levels), fresh[0]
+        if lead_in_colon:
+            # A list whose first items were removed still starts after its lead-in.
+            early = [r for r in options if r.value <= 3]
+            if early:
+                return len(self.levels), early[0]
         if gap_ok:
             for i in range(len(self.levels) - 1, -1, -1):
                 lvl = self.levels[i]
