@@ -211,8 +211,9 @@ def segment_eu(doc: Document, lines: list[Line]) -> list[Node]:
             # A masthead of a few lines belongs to the title; more is a memorandum.
             act_start = j if j > 12 else 0
     if act_start > 0:
-        memo = outline.open(
-            Node(
+        memo_rx = lang_rx("eu", "memorandum")
+        if any(memo_rx.match(ln.text) for ln in lines[:act_start]):
+            front = Node(
                 "memorandum",
                 "memo",
                 "Explanatory memorandum",
@@ -221,7 +222,18 @@ def segment_eu(doc: Document, lines: list[Line]) -> list[Node]:
                 lines[0].start,
                 lines[0].start,
             )
-        )
+        else:
+            # Other matter before the act (a cover page, a contents list): not the act.
+            front = Node(
+                "front",
+                "front",
+                "Front matter",
+                "Front matter",
+                RANK_TOP,
+                lines[0].start,
+                lines[0].start,
+            )
+        memo = outline.open(front)
         generic.segment_into(doc, lines[:act_start], outline, base_rank=1.0, parent=memo)
     if lines and (anchor is not None or first_art > 0):
         body_end = anchor if anchor is not None else first_art
