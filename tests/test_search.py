@@ -252,3 +252,22 @@ def test_cli_table_and_errors(ws: Workspace, capsys: pytest.CaptureFixture[str])
     assert main(["-w", str(ws.root), "search", '"open source']) == 2
     err = capsys.readouterr().err
     assert "column 1" in err and "Traceback" not in err
+
+
+def test_random_queries_never_traceback(ws: Workspace) -> None:
+    """Any string gets hits or a QueryError — never another exception."""
+    import random
+
+    pieces = [
+        "licen!", "wom*n", '"open source"', "open-source", "(", ")", "/s", "/p", "/3", "+2",
+        "w/5", "pre/2", "%", "AND", "OR", "NOT", "and", "or", "&", "kind:", "kind:recital",
+        'cite:"Article 53"', "doc:act-a", "text:", "heading:(", "shall", "~", "licence~",
+        '"', "!", "*", "?", "§", "53(2)", "date:2024", "tag:", "id:art_*", ":",
+    ]  # fmt: skip
+    rng = random.Random(4)
+    for _ in range(400):
+        query = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
+        try:
+            search(ws, query, limit=3)
+        except QueryError as err:
+            assert err.position is None or 0 <= err.position <= len(query)
