@@ -554,3 +554,20 @@ def test_cli_json_carries_stored_tags(tmp_path: Path) -> None:
     assert rows["art_3__para_1"]["tags"] == []
     code, out = run_cli("-w", str(w.root), "show", "act", "art_3__para_2")
     assert code == 0 and "oss-exemption" in out
+
+
+def test_generic_numbered_paragraphs_and_wrapped_headings() -> None:
+    text = (
+        "1 Introduction\n\n1. This paper sets out a framework.\n\n"
+        "Part Two: The current regulatory\n\nenvironment\n\n"
+        "2.1 Navigating the landscape\n\n"
+        "2. The success is due to regulation.\n\n"
+        "3. Industry has warned us.\n"
+    )
+    provs = by_id(segment_document(make_document(text, "wp.txt")))
+    headings = [p.heading for p in provs.values() if p.kind == "heading"]
+    assert "Part Two: The current regulatory environment" in headings
+    assert provs["sec_2_1"].heading == "Navigating the landscape"
+    assert provs["para_2"].text == "The success is due to regulation."
+    assert provs["para_3"].citation == "Paragraph 3"
+    assert provs["para_2"].parent == "sec_2_1"

@@ -31,6 +31,7 @@ from corpus_tool.segment.outline import Node, Outline
 NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(\S.{0,120})$")
 ROMAN_HEADING = re.compile(r"^([IVX]{1,5})\.\s+(\S.{0,120})$")
 LETTER_HEADING = re.compile(r"^([A-Z])\.\s+(\S.{0,120})$")
+NUMBERED_PARAGRAPH = re.compile(r"^(\d{1,3})\.\s+(?=[A-Z“‘\"(])")
 QUESTION = re.compile(r"^(\d{1,3})\.\s+(?=\S)")
 # "1.", "Section 2.", and Markdown's "1\\." or "3**." all number a clause.
 CLAUSE = re.compile(r"^(?:Section\s+)?(\d{1,2})\**\\?\.\s*(?=\S|$)")
@@ -165,6 +166,8 @@ def segment_into(
         """Whether a heading number continues the document's heading numbering."""
         if num[0] in (0, 1) and all(n == 1 for n in num[1:]):
             return True  # a first heading, or numbering that restarts after a contents list
+        if numbering and num[0] == numbering[0] + 1 and all(n == 1 for n in num[1:]):
+            return True  # "2.1" opens part 2 whose own heading is not numbered
         for depth in range(1, len(numbering) + 2):
             base = numbering[: depth - 1]
             if depth <= len(numbering):
@@ -178,7 +181,11 @@ def segment_into(
         top = outline.top()
         return "" if top is None or top is parent else f"{id(top)}"
 
+    skip_to = 0
+    numbered_last = 0
     for k, ln in enumerate(lines):
+        if k < skip_to:
+            continue
         nxt = lines[k + 1] if k + 1 < len(lines) else None
         prev = lines[k - 1] if k > 0 else None
         t = ln.text
@@ -262,12 +269,38 @@ def segment_into(
                 "heading", ident, cite, cite[:60], rank, ln.start, ln.end, scoped=parent is not None
             )
             node.heading = title.strip()
+            # A heading wrapped onto a short line of its own ("… regulatory" / "environment").
+            j = k + 1
+            while j < len(lines) and j <= k + 2 and starts_lower(lines[j].text):
+                if len(lines[j].text.split()) > 6 or ends_sentence(lines[j].text):
+                    break
+                node.heading += " " + lines[j].text
+                node.body = lines[j].end
+                j += 1
+            skip_to = j
             outline.open(node)
             after_heading = True
             continue
         if breaks[k] or after_heading:
             after_heading = False
             outline.close_to(para_rank, ln.start)
+            nm = NUMBERED_PARAGRAPH.match(t)
+            if nm and int(nm.group(1)) == numbered_last + 1:
+                # Paragraphs numbered through the document keep their printed number.
+                numbered_last += 1
+                node = Node(
+                    "paragraph",
+                    f"para_{numbered_last}",
+                    f"Paragraph {numbered_last}",
+                    f"Paragraph {numbered_last}",
+                    para_rank,
+                    ln.start,
+                    ln.start + nm.end(),
+                    scoped=False,
+                    unit=True,
+                )
+                outline.open(node)
+                continue
             scope = current_scope()
             para_no[scope] = para_no.get(scope, 0) + 1
             term = defined_term(t)
@@ -294,16 +327,30 @@ def segment_generic(doc: Document, lines: list[Line], *, questions: bool = False
 
 
 def looks_like_licence(lines: list[Line]) -> bool:
-    values = []
+    """Numbered clauses with short titles ("1. Definitions.", "2. Grant of License.")."""
+    expected = None
+    titled = 0
     for ln in lines:
         m = CLAUSE.match(ln.text)
-        if m:
-            values.append(int(m.group(1)))
-    seq = 0
-    for v in values:
-        if v == seq + 1 or (seq == 0 and v == 0):
-            seq = v if v else 0.5  # type: ignore[assignment]
-    return seq >= 3
+        if not m:
+            continue
+        value = int(m.group(1))
+        if expected is None and value not in (0, 1):
+            continue
+        if expected is not None and value != expected:
+            continue
+        expected = value + 1
+        hm = re.match(r"^\**([A-Z][^.*]{0,80}?)\**\.", ln.text[m.end() :])
+        if hm and _title_cased(hm.group(1)):
+            titled += 1
+    return titled >= 3
+
+
+def _title_cased(phrase: str) -> bool:
+    words = re.findall(r"[A-Za-z][\w'’-]*", phrase)
+    if not words or len(words) > 10:
+        return False
+    return all(w[0].isupper() or w.lower() in _SMALL for w in words)
 
 
 def segment_licence(doc: Document, lines: list[Line]) -> list[Node]:
