@@ -316,7 +316,7 @@ def test_tagger_version_follows_the_rule_files(tmp_path: Path) -> None:
     copy = tmp_path / "patterns"
     shutil.copytree(PATTERNS_DIR, copy)
     rules = load_rules(copy)
-    assert TAGGER_VERSION == f"{rules.source}+{rules.digest}"
+    assert f"{rules.source}+{rules.digest}" == TAGGER_VERSION
     with (copy / "oss_terms.jsonl").open("a") as fh:
         fh.write('{"label": "strong", "id": "x", "pattern": [{"LOWER": "libre"}]}\n')
     changed = load_rules(copy)
