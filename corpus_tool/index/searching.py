@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import heapq
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,6 +55,14 @@ class _Open:
         self.ix = ix
         self.searcher = ix.searcher(weighting=CachedBM25F())
         self.columns: _Columns | None = None
+        # The UI repeats queries (facet clicks, paging back): results of this
+        # index generation, newest last.
+        self.results: OrderedDict[tuple[Any, ...], SearchResult] = OrderedDict()
+
+    def remember(self, key: tuple[Any, ...], result: SearchResult) -> None:
+        self.results[key] = result
+        if len(self.results) > RESULT_CACHE_SIZE:
+            self.results.popitem(last=False)
 
     def refresh(self) -> None:
         if not self.searcher.up_to_date():
@@ -63,12 +71,14 @@ class _Open:
             old = self.searcher
             self.searcher = self.ix.searcher(weighting=CachedBM25F())
             self.columns = None
+            self.results.clear()
             old.close()
 
     def close(self) -> None:
         self.searcher.close()
 
 
+RESULT_CACHE_SIZE = 32
 _OPEN: dict[str, _Open] = {}
 _LOCK = threading.RLock()
 
@@ -106,6 +116,13 @@ def forget(ws: Workspace) -> None:
     """Close the cached searcher of ``ws`` (tests; before deleting a workspace)."""
     with _LOCK:
         _drop(str(ws.index_dir))
+
+
+def clear_result_cache() -> None:
+    """Forget remembered results (benchmarks time the search itself)."""
+    with _LOCK:
+        for opened in _OPEN.values():
+            opened.results.clear()
 
 
 def _columns(opened: _Open) -> _Columns:
@@ -181,10 +198,17 @@ def search(
         return empty
     filters = _filters(doc, kind, tag, label)
     q = wq.And([compiled, *filters]) if filters else compiled
+    key = (query, repr(doc), repr(kind), repr(tag), repr(label), limit, sort)
     with _LOCK:
         for attempt in range(3):
             try:
-                return _run(ws, query, tree, q, limit, sort)
+                opened = _searcher(ws)
+                cached = opened.results.get(key)
+                if cached is not None:
+                    return cached
+                result = _run(opened, query, tree, q, limit, sort)
+                opened.remember(key, result)
+                return result
             except StoreError:
                 raise
             except OSError:
@@ -196,9 +220,8 @@ def search(
 
 
 def _run(
-    ws: Workspace, text: str, tree: ast.Node, q: wq.Query, limit: int | None, sort: str
+    opened: _Open, text: str, tree: ast.Node, q: wq.Query, limit: int | None, sort: str
 ) -> SearchResult:
-    opened = _searcher(ws)
     searcher = opened.searcher
     cols = _columns(opened)
     if sort == "score":
