@@ -571,3 +571,13 @@ def test_generic_numbered_paragraphs_and_wrapped_headings() -> None:
     assert provs["para_2"].text == "The success is due to regulation."
     assert provs["para_3"].citation == "Paragraph 3"
     assert provs["para_2"].parent == "sec_2_1"
+
+
+def test_headings_on_the_article_and_annex_line() -> None:
+    text = EU_ACT.replace("Article 1\nSubject matter\n", "Article 1 — Subject matter\n").replace(
+        "ANNEX II\nOther things\n", "ANNEX II — Other things\n"
+    )
+    provs = by_id(segment_document(make_document(text, "act.txt", "eu-regulation")))
+    assert provs["art_1"].heading == "Subject matter"
+    assert provs["art_1"].text == "This Regulation lays down rules on segmenters."
+    assert provs["anx_II"].heading == "Other things"

@@ -377,7 +377,8 @@ def _enacting_terms(
                 outline.close_to(RANK_TOP, ln.start)
                 ident = f"anx_{_norm_num(num)}" if num else "anx"
                 cite = f"Annex {_norm_num(num)}" if num else "Annex"
-                heads = _heading_lines(lines, i, n, structural)
+                inline = (am.group(2) or "").strip()
+                heads = [] if inline else _heading_lines(lines, i, n, structural)
                 node = Node(
                     "annex",
                     ident,
@@ -388,7 +389,7 @@ def _enacting_terms(
                     heads[-1].end if heads else ln.end,
                     unit=True,
                 )
-                node.heading = " ".join(h.text for h in heads)
+                node.heading = inline or " ".join(h.text for h in heads)
                 outline.open(node)
                 skip_until = i + 1 + len(heads)
                 points.reset()
@@ -484,7 +485,12 @@ def _enacting_terms(
                 num = artm.group(1)
                 m = re.fullmatch(r"(\d+)([a-z]*)", num)
                 last_article = int(m.group(1)) if m else last_article
-                heads = _heading_lines(lines, i, n, structural) if article_headings else []
+                inline = (artm.group(2) or "").strip()
+                heads = (
+                    _heading_lines(lines, i, n, structural)
+                    if article_headings and not inline
+                    else []
+                )
                 node = Node(
                     "article",
                     f"art_{num}",
@@ -496,7 +502,7 @@ def _enacting_terms(
                     scoped=False,
                     unit=True,
                 )
-                node.heading = " ".join(h.text for h in heads)
+                node.heading = inline or " ".join(h.text for h in heads)
                 outline.open(node)
                 article = node
                 paragraph_last = 0
