@@ -444,6 +444,9 @@ def _enacting_terms(
                 dm = pat.match(text)
                 if not dm:
                     continue
+                inline = (dm.group("head") or "").strip()
+                if inline and (inline.endswith((".", ";", ",", ":")) or len(inline.split()) > 15):
+                    break  # a sentence that starts with "Section 2.", not a division
                 expected = division_last.get(d["kind"], 0) + 1
                 number = _pick_value(dm.group("num"), expected)
                 rank = float(d["rank"])
