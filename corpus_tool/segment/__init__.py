@@ -3,8 +3,10 @@
 ``segment_document(doc)`` returns the provisions in document order. Ids follow
 the Akoma Ntoso-like convention of ../shared/gold/README.md (``rec_102``,
 ``art_53__para_2__point_a``, ``anx_III``, ``sec_4__subsec_6__para_a``) and are
-built from the numbers printed in the document, never from running counters
-across the document, so they survive re-ingests and edits elsewhere.
+built from the numbers printed in the document — for unnumbered text, from its
+heading's number or words and its place under that heading, or from the term it
+defines — never from a counter running over the whole document, so they survive
+re-ingests and edits elsewhere.
 
 Which family parser runs is decided from the text itself (an "Article 1" with a
 preamble or enacting formula is an EU act; "Section 1." then "Sec. 2." an
@@ -28,7 +30,7 @@ import dataclasses
 from corpus_tool.model import Document, Provision
 from corpus_tool.segment import eu, generic, usorder
 from corpus_tool.segment.common import defined_term
-from corpus_tool.segment.lines import split_lines
+from corpus_tool.segment.lines import Line, split_lines
 from corpus_tool.segment.outline import Node, to_provisions
 from corpus_tool.segment.refs import find_references, resolve_external_refs, resolver
 
@@ -40,7 +42,7 @@ __all__ = ["SEGMENTER_VERSION", "detect_family", "resolve_external_refs", "segme
 _DEFINING_KINDS = {"point", "paragraph", "article", "definition", "clause", "subpara", "item"}
 
 
-def detect_family(doc: Document, lines=None) -> str:  # type: ignore[no-untyped-def]
+def detect_family(doc: Document, lines: list[Line] | None = None) -> str:
     """Which parser fits: "eu", "order", "notice", "licence" or "generic"."""
     lines = lines if lines is not None else split_lines(doc)
     family = doc.meta.family or ""

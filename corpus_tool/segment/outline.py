@@ -75,12 +75,6 @@ def _trim_end(text: str, start: int, end: int) -> int:
     return end
 
 
-def walk(nodes: list[Node]):  # type: ignore[no-untyped-def]
-    for n in nodes:
-        yield n
-        yield from walk(n.children)
-
-
 def to_provisions(doc: Document, roots: list[Node]) -> list[Provision]:
     """Ids, citations, paths, text, pages, footnotes and searchability for the tree."""
     text = doc.text

@@ -13,8 +13,12 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from corpus_tool.model import Provision, Reference
+
+if TYPE_CHECKING:
+    from corpus_tool.workspace import DocBundle
 from corpus_tool.segment.enums import roman_value
 
 NUM = r"\d+[a-z]?"
@@ -78,7 +82,9 @@ def _split_items(items: str) -> list[str]:
         tok = parts[k].strip()
         if tok.startswith("(") and out:
             # "Article 6(1) and (2)": another paragraph of the same article.
-            tok = re.match(r"\d+[a-z]?", out[-1]).group() + tok  # type: ignore[union-attr]
+            article = re.match(r"\d+[a-z]?", out[-1])
+            if article:
+                tok = article.group() + tok
         sep = parts[k - 1].strip() if k > 0 else ""
         if sep == "to" and out and out[-1].isdigit() and tok.isdigit():
             lo, hi = int(out[-1]), int(tok)
@@ -341,7 +347,7 @@ def act_key(citation: str) -> tuple[str, int, int] | None:
     return (kind, year, number)
 
 
-def resolve_external_refs(bundles: Sequence):  # type: ignore[no-untyped-def]
+def resolve_external_refs(bundles: Sequence[DocBundle]) -> list[DocBundle]:
     """Point references to other acts at the corpus documents that are those acts.
 
     ``bundles`` are DocBundles (or anything with ``.meta`` and ``.provisions``). Returns
@@ -355,7 +361,7 @@ def resolve_external_refs(bundles: Sequence):  # type: ignore[no-untyped-def]
         if key is not None:
             by_key.setdefault(key, b.meta.doc_id)
         ids_of[b.meta.doc_id] = {p.id for p in b.provisions}
-    out = []
+    out: list[DocBundle] = []
     for b in bundles:
         changed = False
         new_provs = []
