@@ -79,7 +79,7 @@ def _print_tag_summary(bundles: list[Any], version: str) -> None:
     from corpus_tool.tagging import LABELS
 
     table = Table(title=f"Tags ({version})")
-    table.add_column("document")
+    table.add_column("document", overflow="fold")
     table.add_column("provisions", justify="right")
     for label in LABELS:
         table.add_column(label, justify="right")
@@ -94,7 +94,10 @@ def _print_tag_summary(bundles: list[Any], version: str) -> None:
         *(str(totals[lab]) for lab in LABELS),
         style="bold",
     )
-    stdout_console().print(table)
+    out = stdout_console()
+    out.print(table)
+    summary = ", ".join(f"{lab} {totals[lab]}" for lab in LABELS)
+    out.print(f"Re-tagged {len(bundles)} document(s): {summary}", markup=False)
 
 
 def _fmt(x: float | None) -> str:

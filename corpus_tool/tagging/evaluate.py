@@ -245,6 +245,7 @@ def evaluate(gold: Gold, bundles: Iterable[DocBundle], *, gold_file: str = "") -
                     Finding("miss", label, file, pid, pid, "document not in the workspace")
                     for pid in g.positive
                 )
+                total.add(score)
                 continue
             _score_document(label, g, bundle, score, report)
             if g.negative:
