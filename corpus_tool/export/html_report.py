@@ -23,7 +23,7 @@ main { max-width: 60rem; margin: 0 auto; background: #fff; padding: 2.5rem 3rem 
 h1 { font-size: 1.7rem; margin: 0 0 .3rem; }
 h2 { font-size: 1.3rem; margin: 2.4rem 0 .2rem; padding-top: .8rem; border-top: 2px solid #1d1d1f; }
 h3 { font-size: 1.05rem; margin: 1.6rem 0 .2rem; }
-.summary, .docfacts, .where { color: #55534e; font-size: .9rem; }
+.summary, .docfacts, .where { color: #55534e; font-size: .9rem; overflow-wrap: anywhere; }
 .where code, .docfacts code { font-size: .85rem; }
 .legend { margin: .8rem 0 0; font: .8rem/1.4 system-ui, sans-serif; }
 .chips { margin: .35rem 0; font: .78rem/1.8 system-ui, sans-serif; }
@@ -32,7 +32,7 @@ h3 { font-size: 1.05rem; margin: 1.6rem 0 .2rem; }
 .chip.label { color: #fff; border-color: transparent; }
 .chip.rejected { text-decoration: line-through; color: #8a8780; }
 blockquote { margin: .5rem 0; padding: .2rem 0 .2rem 1rem; border-left: 3px solid #c9c5b9; }
-mark { padding: 0 .1em; border-radius: 2px; background: TAG_COLOUR; color: inherit; }
+mark { padding: 0; border-radius: 2px; background: TAG_COLOUR; color: inherit; }
 mark.hit { background: HIT_COLOUR; }
 mark.label { background: none; border-bottom: 3px solid var(--c); }
 ul.notes { margin: .3rem 0 0; padding-left: 1.2rem; font-size: .92rem; }
