@@ -51,7 +51,7 @@ def write_selection(selection: Selection, fmt: str, path: Path, *, bom: bool = F
 
 def export(
     ws: Workspace,
-    fmt: str,
+    fmt: str | None,
     path: Path,
     *,
     query: str | None = None,
@@ -62,7 +62,7 @@ def export(
     bom: bool = False,
     everything: bool = False,
 ) -> int:
-    """Write the chosen provisions to ``path`` in ``fmt``; returns how many provisions."""
+    """Write the chosen provisions to ``path`` in ``fmt`` (None: from the suffix); returns how many."""
     name = format_for(fmt, Path(path))
     selection = select(
         ws, query=query, tag=tag, label=label, author=author, doc=doc, everything=everything
