@@ -1,0 +1,106 @@
+"""Tagging throughput (provisions/s) over every provision of an ingested corpus, on one core.
+
+Usage::
+
+    .venv/bin/python benchmarks/tag_bench.py [--workspace DIR] [--corpus DIR] [--repeat N]
+
+Without --workspace the corpus (default ../shared/corpus) is ingested once into
+benchmarks/_work/tag_ws and reused. Prints the figures; the timing covers
+tag_provisions only (the pipeline is built before the clock starts, and its
+build time is printed apart).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        ram = f", {kb / 1024 / 1024:.1f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{os.cpu_count()} CPUs ({cpu}){ram}, Python {platform.python_version()}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    from corpus_tool.ingest import ingest
+    from corpus_tool.tagging import TAGGER_VERSION, Tagger
+    from corpus_tool.workspace import Workspace
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--workspace", type=Path, help="an ingested workspace to read bundles from")
+    ap.add_argument("--corpus", type=Path, default=HERE.parent.parent / "shared" / "corpus")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args(argv)
+
+    # One core: the figure must not depend on how many cores the machine lends us.
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+    if args.workspace:
+        ws = Workspace(args.workspace)
+    else:
+        ws = Workspace(HERE / "_work" / "tag_ws")
+        ws.ensure()
+        report = ingest(ws, [args.corpus], jobs=1)
+        if report.failed:
+            print("ingest failures:", [r.message for r in report.failed], file=sys.stderr)
+    provisions = [p for b in ws.bundles() for p in b.provisions]
+    if not provisions:
+        print("no provisions: ingest a corpus first", file=sys.stderr)
+        return 2
+
+    t0 = time.perf_counter()
+    tagger = Tagger()
+    build = time.perf_counter() - t0
+    raw = Tagger(prefilter=False)
+
+    def best(t: Tagger) -> tuple[float, int]:
+        times, n_tags = [], 0
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            n_tags = len(t.tag(provisions))
+            times.append(time.perf_counter() - start)
+        return min(times), n_tags
+
+    seconds, n_tags = best(tagger)
+    raw_seconds, raw_tags = best(raw)
+    candidates = sum(1 for p in provisions if p.searchable and tagger.could_match(p.text))
+    chars = sum(len(p.text) for p in provisions if p.searchable)
+
+    print(f"tagger {TAGGER_VERSION}; machine: {machine()}; pinned to one core")
+    print(f"corpus: {len(provisions)} provisions ({chars:,} characters in searchable ones)")
+    print(f"pipeline build: {build:.2f} s")
+    print(
+        f"with prefilter:    {len(provisions) / seconds:10,.0f} provisions/s "
+        f"({seconds:.3f} s, {candidates} through spaCy, {n_tags} tags)"
+    )
+    print(
+        f"without prefilter: {len(provisions) / raw_seconds:10,.0f} provisions/s "
+        f"({raw_seconds:.3f} s, {raw_tags} tags)"
+    )
+    print(f"same tags with and without the prefilter: {n_tags == raw_tags}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
