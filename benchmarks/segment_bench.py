@@ -21,7 +21,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from corpus_tool.ingest import extract_document  # noqa: E402
 from corpus_tool.segment import segment_document  # noqa: E402
 
 
@@ -41,6 +40,8 @@ def main() -> int:
         if pkl.exists() and pkl.stat().st_mtime >= path.stat().st_mtime:
             doc = pickle.loads(pkl.read_bytes())
         else:
+            from corpus_tool.ingest import extract_document  # only when not cached
+
             doc = extract_document(path)
             pkl.write_bytes(pickle.dumps(doc))
         docs.append(doc)
