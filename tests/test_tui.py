@@ -58,7 +58,8 @@ def demo_ws(tmp_path: Path) -> Workspace:
 
 
 async def settle(pilot, app: CorpusApp, rounds: int = 3) -> None:
-    """Let workers finish and their messages be handled."""
+    """Let workers finish, their messages be handled and the delayed panes follow."""
+    await pilot.pause(0.25)
     for _ in range(rounds):
         await pilot.pause()
         await app.workers.wait_for_complete()
@@ -492,11 +493,11 @@ async def test_syntax_error_is_shown_inline(demo_ws: Workspace) -> None:
         screen = app.screen
         await pilot.press(*'"open source')
         await settle(pilot, app)
-        error = screen.query_one("#query-error", Static)
+        error = screen.query_one("#query-error")
         assert error.display and "✗" in str(error.render())
         await pilot.press('"')
         await settle(pilot, app)
-        assert not screen.query_one("#query-error", Static).has_class("-visible")
+        assert not screen.query_one("#query-error").has_class("-visible")
 
 
 @needs_search
@@ -512,7 +513,7 @@ async def test_facet_selection_filters_and_history_recalls(demo_ws: Workspace) -
         screen._facet_toggled(screen.facets.Toggled("doc", LIC))
         await settle(pilot, app)
         assert {row.hit.doc_id for row in screen.results.rows_shown} == {LIC}
-        assert "doc:" in str(screen.query_one("#query-filters", Static).render())
+        assert "doc:" in str(screen.query_one("#query-filters").render())
         # History: a new query, then ↑ brings the previous one back.
         screen.search_bar.input.focus()
         screen.search_bar.input.value = ""

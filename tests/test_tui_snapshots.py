@@ -50,6 +50,7 @@ def app(tmp_path: Path) -> CorpusApp:
 
 
 async def settle(pilot: Pilot) -> None:
+    await pilot.pause(0.3)  # the facet sidebar and the preview follow the table after a pause
     for _ in range(3):
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()

@@ -26,8 +26,10 @@ from corpus_tool.tui.widgets.search_bar import SearchBar
 
 # Rows fetched while typing (highlighting is the costly part of a search, per row),
 # and when the user presses Enter to say the query is done.
-LIVE_LIMIT = 50
+LIVE_LIMIT = 30
 FULL_LIMIT = 1000
+PREVIEW_DELAY = 0.12
+FACET_DELAY = 0.1
 
 
 class SearchScreen(CoreScreen):
@@ -86,6 +88,8 @@ class SearchScreen(CoreScreen):
         self.shown_generation = 0
         self.last_outcome: SearchOutcome | None = None
         self._timer: Timer | None = None
+        self._preview_timer: Timer | None = None
+        self._facet_timer: Timer | None = None
         self._last_keystroke = 0.0
 
     def compose(self) -> ComposeResult:
@@ -202,7 +206,12 @@ class SearchScreen(CoreScreen):
             {lab for row in outcome.rows for lab in (*row.tags, *row.labels)}
         )
         self.results.show(outcome, colours)
-        self.facets.show(outcome.facets, self.filters)
+        # The table is what the eye goes to; the facet tree follows once typing
+        # pauses, so rebuilding it does not lengthen the frame after each keystroke.
+        if self._facet_timer is not None:
+            self._facet_timer.stop()
+        generation = event.generation
+        self._facet_timer = self.set_timer(FACET_DELAY, lambda: self._show_facets(generation))
         shown = len(outcome.rows)
         more = f" (first {shown}; Enter lists up to {FULL_LIMIT})" if shown < outcome.total else ""
         timing = f" · {outcome.seconds * 1000:.0f} ms" if self.corpus_app.show_timings else ""
@@ -211,12 +220,16 @@ class SearchScreen(CoreScreen):
         if not outcome.rows:
             self.query_one("#preview", Static).update("No provision matches.")
 
+    def _show_facets(self, generation: int) -> None:
+        if generation == self.shown_generation and self.last_outcome is not None:
+            self.facets.show(self.last_outcome.facets, self.filters)
+
     def _show_empty(self) -> None:
         self.last_outcome = None
         self.shown_generation = self.generation
         self.results.clear()
         self.results.rows_shown = []
-        self.facets.clear()
+        self.facets.show({}, self.filters)
         self.search_bar.show_status(f"{len(self.session.doc_ids())} documents")
         self.query_one("#preview", Static).update("Type a query above.")
 
@@ -241,7 +254,11 @@ class SearchScreen(CoreScreen):
     # --- preview and opening -----------------------------------------------------------
     @on(ResultsTable.Highlighted)
     def _highlighted(self, event: ResultsTable.Highlighted) -> None:
-        self.load_preview(event.row)
+        # While typing, the highlighted row changes with every result list: wait
+        # until it settles before rendering a (possibly long) provision.
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        self._preview_timer = self.set_timer(PREVIEW_DELAY, lambda: self.load_preview(event.row))
 
     @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
     def load_preview(self, row: ResultRow) -> None:

@@ -26,8 +26,14 @@ class FacetTree(Tree[tuple[str, str]]):
         super().__init__("Filters", **kwargs)  # type: ignore[arg-type]
         self.show_root = False
         self.guide_depth = 2
+        self._shown: tuple[dict[str, dict[str, int]], Filters] | None = None
 
     def show(self, facets: dict[str, dict[str, int]], filters: Filters) -> None:
+        # Rebuilding the tree re-lays out the screen: skip it when nothing changed
+        # (typing more letters of a word often keeps the same counts).
+        if (facets, filters) == self._shown:
+            return
+        self._shown = (facets, filters)
         expanded = {
             str(node.data[0]) for node in self.root.children if node.data and node.is_expanded
         }

@@ -12,6 +12,7 @@ from textual.widgets import DataTable
 
 from corpus_tool.tui.session import ResultRow, SearchOutcome
 
+TAGS_WIDTH = 34  # keeps the score column on screen when a provision has many labels
 COLUMNS = ("Citation", "Document", "Heading", "Tags · labels", "Score")
 
 
@@ -49,6 +50,7 @@ class ResultsTable(DataTable[object]):
             # A person's labels carry a pen mark: they are not the machine's tags.
             for label in row.labels:
                 marks.append("✎" + label + " ", style=f"bold {colours.get(label, 'cyan')}")
+            marks.truncate(TAGS_WIDTH, overflow="ellipsis")
             self.add_row(
                 Text(hit.citation, style="bold"),
                 hit.doc_id,

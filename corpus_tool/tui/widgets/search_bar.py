@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on
-from textual.app import ComposeResult
+from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Input, Static
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Input
 
 
 class QueryInput(Input):
@@ -55,6 +58,24 @@ class QueryInput(Input):
         self.cursor_position = len(self.value)
 
 
+class StatusLine(Widget):
+    """One line of text whose changes repaint it without re-laying out the screen.
+
+    (``Static.update`` asks for a new layout each time, which re-renders every
+    widget; the bar changes on every keystroke.)
+    """
+
+    DEFAULT_CSS = "StatusLine { height: 1; }"
+    text: reactive[str | Text] = reactive("", layout=False)
+
+    def render(self) -> RenderResult:
+        return self.text
+
+    def update(self, text: str | Text) -> None:
+        if text != self.text:
+            self.text = text
+
+
 class SearchBar(Vertical):
     """Query input, a status line (hits, time, filters) and the inline error."""
 
@@ -75,25 +96,26 @@ class SearchBar(Vertical):
             id="query",
         )
         with Horizontal(id="query-status-row"):
-            yield Static("", id="query-status")
-            yield Static("", id="query-filters")
-        yield Static("", id="query-error")
+            yield StatusLine(id="query-status")
+            yield StatusLine(id="query-filters")
+        yield StatusLine(id="query-error")
 
     @property
     def input(self) -> QueryInput:
         return self.query_one("#query", QueryInput)
 
     def show_error(self, message: str | None) -> None:
-        error = self.query_one("#query-error", Static)
+        error = self.query_one("#query-error", StatusLine)
         error.update(message or "")
+        # The line is always there (height 1): showing an error must not re-lay the screen.
         error.set_class(bool(message), "-visible")
         self.input.set_class(bool(message), "-invalid")
 
     def show_status(self, status: str) -> None:
-        self.query_one("#query-status", Static).update(status)
+        self.query_one("#query-status", StatusLine).update(status)
 
     def show_filters(self, filters: str) -> None:
-        self.query_one("#query-filters", Static).update(filters)
+        self.query_one("#query-filters", StatusLine).update(filters)
 
     @on(Input.Submitted, "#query")
     def _submitted(self, event: Input.Submitted) -> None:
