@@ -411,7 +411,7 @@ def test_indentation_from_the_pdf_decides_where_points_end() -> None:
         (207, "Section 1. Purpose. Orders are split."),
         (207, "Sec. 2. Policy. The Secretary shall:"),
         (217, "(a) solicit input from the public"),
-        (207, "through a consultation,"),
+        (253, "through a consultation,"),  # justified text: an odd first line start
         (221, "including:"),
         (217, "(i) risks; and"),
         (217, "(ii) benefits; and"),

@@ -34,7 +34,7 @@ from corpus_tool.segment.lines import Line, split_lines
 from corpus_tool.segment.outline import Node, to_provisions
 from corpus_tool.segment.refs import find_references, resolve_external_refs, resolver
 
-SEGMENTER_VERSION = "1.2"
+SEGMENTER_VERSION = "1.3"
 
 __all__ = ["SEGMENTER_VERSION", "detect_family", "resolve_external_refs", "segment_document"]
 

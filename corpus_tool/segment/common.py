@@ -43,7 +43,7 @@ def defined_term(text: str) -> str | None:
     for pat in definition_patterns():
         m = pat.search(head)
         if m:
-            return " ".join(m.group("term").split())
+            return " ".join(m.group("term").split()).rstrip(",;: ")
     return None
 
 

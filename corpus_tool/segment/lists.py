@@ -105,8 +105,10 @@ class PointTracker:
             and previous.index == inner.label_line
             and line.page == inner.label_page
         ):
-            # Only the first line after the label tells how this list is laid out.
-            if rel > inner.label_rel + 2.0:
+            # Only the first line after the label tells how this list is laid out, and
+            # only where the document hangs its points: in a flush-left layout one odd
+            # line start (justified text) must not make a point "hanging".
+            if rel > inner.label_rel + 2.0 and self.doc_hanging:
                 inner.hanging = True
                 return
             if not self.doc_hanging:
