@@ -58,6 +58,10 @@ POSITIVES = [
     "from the registration requirement.",
     "Models with openly available weights should be subject to exceptions as regards the "
     "documentation requirements.",
+    # liability exemptions and safe harbours
+    "A developer who makes an open-source model available free of charge shall not be liable for "
+    "damage caused by its modification by a third party.",
+    "This section establishes a safe harbor for open-source developers who publish model weights.",
 ]
 
 NEGATIVES = [
@@ -89,6 +93,8 @@ NEGATIVES = [
     "and on the risks they pose.",
     "Open source intelligence may be used by the authorities, except where national law "
     "provides otherwise.",
+    "The provider shall not be liable for damage caused by software, and the Commission shall "
+    "encourage open-source software.",
 ]
 
 
