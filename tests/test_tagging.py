@@ -231,8 +231,13 @@ def test_this_article_resolves_to_the_enclosing_article_and_an_act_to_nothing() 
 
 def test_containers_are_not_tagged() -> None:
     text = POSITIVES[0]
-    tags = tag_provisions([provision(text, "chp_I", kind="chapter", searchable=False)])
-    assert tags == []
+    tags = tag_provisions(
+        [
+            provision(text, "chp_I", kind="chapter", searchable=False),
+            provision(text, "art_1", kind="article", parent="chp_I"),
+        ]
+    )
+    assert {t.provision_id for t in tags} == {"art_1"}
 
 
 # --- gold texts (exact provision texts of the shared corpus) ------------------------
@@ -408,3 +413,42 @@ def test_shared_corpus_targets(shared_ws) -> None:
     assert with_points and all(
         x.split("__point_")[0] == y.split("__point_")[0] for x, y in with_points
     )
+
+
+# --- lists: the exemption in the lead-in, the open source in an item ---------------------
+
+LIST_EXEMPTION = (
+    "This Directive does not apply to: (a) products intended exclusively for national security "
+    "purposes; (b) medical devices placed on the market before the date of application; "
+    "(c) free and open-source software that is developed or supplied outside the course of a "
+    "commercial activity."
+)
+
+
+def test_a_list_led_by_an_exemption_reaches_every_item() -> None:
+    tags = tags_of(LIST_EXEMPTION)
+    assert covers_both(tags[EXEMPTION])
+
+
+def test_a_list_led_by_a_scope_clause_is_not_an_exemption() -> None:
+    text = (
+        "This Regulation applies to: (a) providers placing AI systems on the market; (b) "
+        "deployers of AI systems; (c) developers of open-source tools."
+    )
+    assert EXEMPTION not in tags_of(text)
+
+
+def test_a_definition_point_is_tagged_itself_and_through_its_parent() -> None:
+    point = (
+        "'product' means all movables, including electricity and software, but does not include "
+        "free and open-source software supplied outside the course of a commercial activity;"
+    )
+    other = "'manufacturer' means any natural or legal person who develops a product;"
+    parent_text = f"For the purposes of this Directive: (1) {point} (2) {other}"
+    ps = [
+        provision(parent_text, "art_4", kind="article"),
+        provision(point, "art_4__point_1", kind="point", parent="art_4", searchable=False),
+        provision(other, "art_4__point_2", kind="point", parent="art_4", searchable=False),
+    ]
+    tagged = {t.provision_id for t in tag_provisions(ps) if t.label == EXEMPTION}
+    assert tagged == {"art_4", "art_4__point_1"}

@@ -1,6 +1,7 @@
 """Machine tags for open-source exemptions: rules as data, a spaCy pipeline, evidence as offsets.
 
-``tag_provisions(provisions) -> list[Tag]`` labels searchable provisions with
+``tag_provisions(provisions) -> list[Tag]`` labels searchable provisions (and
+list points whose text their searchable parent repeats) with
 ``oss-exemption`` (an exemption, exclusion or carve-out because something is
 free and open-source, or a limit on one), ``oss-mention``, ``carve-back`` and
 ``oss-condition``; each Tag carries evidence spans (offsets into
@@ -22,7 +23,7 @@ TAGGER_VERSION = f"{_rules.source}+{_rules.digest}"
 
 
 def tag_provisions(provisions: Sequence[Provision]) -> list[Tag]:
-    """Tags for the searchable provisions among ``provisions`` (one or more documents)."""
+    """Tags for ``provisions`` (one or more documents); pure containers are never tagged."""
     if not provisions:
         return []
     return default_tagger().tag(provisions)

@@ -38,6 +38,8 @@ LINKER_DEFAULTS: dict[str, Any] = {
     "suppress_labels": [],
     "blockers": [";"],
     "break_key": "",
+    "list_openers": [],
+    "list_lookahead": 2,
     "clause_ends": [";"],
     "clause_labels": [],
     "frames": {"clausal": {"forward": 60, "backward": 55, "score": 0.9}},
@@ -124,9 +126,16 @@ class OssLinker:
         key = self.cfg["break_key"]
         breaks = list(doc.spans[key]) if key and key in doc.spans else []
         out: list[tuple[Span, Span]] = []
+        openers = set(self.cfg["list_openers"])
+        reach = int(self.cfg["list_lookahead"])
         for cue in cues:
             frame = frames[cue.label_]
             sent = cue.sent
+            # "shall not apply to: (a) …; (b) …": the list items are the exemption's
+            # objects, so the list punctuation does not end its forward reach.
+            opens_list = any(
+                doc[i].text in openers for i in range(cue.end, min(cue.end + reach, sent.end))
+            )
             best: tuple[int, Span] | None = None
             for term in oss:
                 if term.sent.start != sent.start:
@@ -135,7 +144,9 @@ class OssLinker:
                     gap, lo, hi = 0, cue.start, cue.start
                 elif term.start >= cue.end:
                     gap, lo, hi = term.start - cue.end, cue.end, term.start
-                    if gap > frame["forward"]:
+                    if opens_list:
+                        lo = hi  # nothing in a list blocks, however long
+                    elif gap > frame["forward"]:
                         continue
                 else:
                     gap, lo, hi = cue.start - term.end, term.end, cue.start
@@ -200,6 +211,8 @@ def make_oss_linker(
     suppress_labels: list[str],
     blockers: list[str],
     break_key: str,
+    list_openers: list[str],
+    list_lookahead: int,
     clause_ends: list[str],
     clause_labels: list[str],
     frames: dict[str, dict[str, float]],

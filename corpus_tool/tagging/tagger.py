@@ -40,7 +40,14 @@ class Tagger:
 
     def tag(self, provisions: Sequence[Provision], *, batch_size: int = 64) -> list[Tag]:
         by_key = {(p.doc_id, p.id): p for p in provisions}
-        todo = [p for p in provisions if p.searchable and self.could_match(p.text)]
+        parents = {(p.doc_id, p.parent) for p in provisions if p.parent}
+        # Searchable provisions, and leaves whose text a searchable parent repeats
+        # (points of a list): a gold point is only found on the point itself.
+        todo = [
+            p
+            for p in provisions
+            if (p.searchable or (p.doc_id, p.id) not in parents) and self.could_match(p.text)
+        ]
         tags: list[Tag] = []
         docs = self.nlp.pipe((p.text for p in todo), batch_size=batch_size)
         for provision, doc in zip(todo, docs, strict=True):
