@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import platform
 import shlex
@@ -27,6 +28,9 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
+
+from textual import events  # noqa: E402
+from textual.keys import _character_to_key  # noqa: E402
 
 from corpus_tool.tui.app import CorpusApp  # noqa: E402
 from corpus_tool.tui.search_screen import SearchScreen  # noqa: E402
@@ -68,22 +72,43 @@ def ensure_workspace(path: Path) -> Workspace:
     return ws
 
 
-async def wait_painted(screen: SearchScreen, since: float, timeout: float = 5.0) -> float:
+async def wait_painted(
+    screen: SearchScreen, before: int, since: float, timeout: float = 10.0
+) -> float | None:
+    """When the table was repainted with the results of a search started after ``before``."""
     table = screen.results
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
-        if screen.shown_generation == screen.generation and table.painted_at > since:
+        if (
+            screen.generation > before
+            and screen.shown_generation == screen.generation
+            and table.painted_at > since
+        ):
             return table.painted_at
+        if screen.generation == before and time.perf_counter() - since > 1.0:
+            return None  # the key started no search (an unfinished query, e.g. an open quote)
         await asyncio.sleep(0.0005)
     raise TimeoutError("results table never updated")
 
 
+def key_event(ch: str) -> events.Key:
+    """The event a terminal driver posts for a typed character."""
+    if ch == " ":
+        return events.Key("space", " ")
+    return events.Key(ch if ch.isalnum() else _character_to_key(ch), ch)
+
+
 async def keystrokes(
     ws: Workspace, gap: float, burst_gap: float
-) -> tuple[list[float], list[float], float]:
-    """(per-key latencies with pauses, last-key-of-burst latencies, warm-up seconds)."""
+) -> tuple[list[float], list[float], list[float], float]:
+    """Per-key latencies (keys ``gap`` apart), their CPU cost, last-key-of-burst latencies, warm-up.
+
+    Keys are posted to the app the way the terminal driver posts them (not through
+    Pilot.press, whose waits for an idle process would be counted as latency).
+    """
     app = CorpusApp(ws, show_timings=False)
     per_key: list[float] = []
+    cpu: list[float] = []
     bursts: list[float] = []
     async with app.run_test(size=SIZE) as pilot:
         started = time.perf_counter()
@@ -94,47 +119,63 @@ async def keystrokes(
         assert isinstance(screen, SearchScreen)
         bar = screen.search_bar.input
 
-        # A query of the corpus's own vocabulary first, so the searcher is open (as in use).
+        async def clear() -> None:
+            bar.value = ""
+            await asyncio.sleep(0.4)
+            await app.workers.wait_for_complete()
+
+        # One query first, so the index searcher is open (as it is after the first key in use).
         bar.value = "regulation"
-        await pilot.pause(0.4)
+        await asyncio.sleep(0.4)
         await app.workers.wait_for_complete()
 
         for query in QUERIES:
-            bar.value = ""
-            await pilot.pause(0.3)
-            await app.workers.wait_for_complete()
+            await clear()
             for ch in query:
                 before = screen.generation
                 t0 = time.perf_counter()
-                await pilot.press(ch if ch != " " else "space")
-                if screen.generation == before:
-                    continue  # an unfinished query (syntax error): nothing to search
-                painted = await wait_painted(screen, t0)
-                per_key.append(painted - t0)
-                await pilot.pause(gap)
+                c0 = time.process_time()
+                app.post_message(key_event(ch))
+                painted = await wait_painted(screen, before, t0)
+                if painted is not None:
+                    per_key.append(painted - t0)
+                await asyncio.sleep(gap)
+                await app.workers.wait_for_complete()
+                if painted is not None:
+                    # Everything the process did for this key (search thread, table,
+                    # facets, preview), so it includes work done after the table.
+                    cpu.append(time.process_time() - c0)
 
         for query in QUERIES:
-            bar.value = ""
-            await pilot.pause(0.3)
-            await app.workers.wait_for_complete()
+            await clear()
+            before = screen.generation
             t0 = 0.0
             for ch in query:
                 t0 = time.perf_counter()
-                await pilot.press(ch if ch != " " else "space")
+                app.post_message(key_event(ch))
                 await asyncio.sleep(burst_gap)
-            painted = await wait_painted(screen, t0)
-            bursts.append(painted - t0)
-    return per_key, bursts, warm
+            painted = await wait_painted(screen, before, t0)
+            if painted is not None:
+                bursts.append(painted - t0)
+    return per_key, cpu, bursts, warm
 
 
-def startup_in_tmux(ws: Workspace, runs: int) -> list[float]:
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def startup_in_tmux(ws: Workspace, runs: int) -> tuple[list[float], list[float]]:
     tmux = shutil.which("tmux")
     if tmux is None:
         print("tmux not found: start-up not measured", file=sys.stderr)
-        return []
+        return [], []
     script = Path(sys.executable).with_name("corpus-tool")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "corpus_tool"]
-    times = []
+    times: list[float] = []
+    cpus: list[float] = []
     for _ in range(runs):
         socket = f"tui-bench-{uuid.uuid4().hex[:8]}"
         line = f"env TERM=xterm-256color {shlex.join([*command, '-w', str(ws.root), 'tui'])}"
@@ -152,6 +193,13 @@ def startup_in_tmux(ws: Workspace, runs: int) -> list[float]:
                 ).stdout
                 if "documents in workspace" in screen:
                     times.append(time.perf_counter() - t0)
+                    pid = subprocess.run(
+                        [tmux, "-L", socket, "display", "-p", "-t", "b", "#{pane_pid}"],
+                        capture_output=True,
+                        text=True,
+                    ).stdout.strip()
+                    with contextlib.suppress(OSError, ValueError, IndexError):
+                        cpus.append(process_cpu(int(pid)))
                     break
                 if time.perf_counter() - t0 > 30:
                     raise TimeoutError("the TUI did not come up within 30 s")
@@ -159,7 +207,7 @@ def startup_in_tmux(ws: Workspace, runs: int) -> list[float]:
         finally:
             subprocess.run([tmux, "-L", socket, "kill-server"], capture_output=True)
         time.sleep(0.5)
-    return times
+    return times, cpus
 
 
 def machine() -> str:
@@ -193,30 +241,40 @@ def main() -> None:
     ws = ensure_workspace(args.workspace)
     docs = ws.doc_ids()
     provisions = sum(len(b.provisions) for b in ws.bundles())
-    per_key, bursts, warm = asyncio.run(keystrokes(ws, args.gap, args.burst_gap))
-    starts = startup_in_tmux(ws, args.runs)
+    load_before = os.getloadavg()[0]
+    per_key, cpu, bursts, warm = asyncio.run(keystrokes(ws, args.gap, args.burst_gap))
+    starts, start_cpu = startup_in_tmux(ws, args.runs)
+    load_after = os.getloadavg()[0]
 
-    ms = lambda s: f"{s * 1000:.0f} ms"  # noqa: E731
+    def ms(s: float) -> str:
+        return f"{s * 1000:.0f} ms"
+
+    def row(name: str, values: list[float]) -> str:
+        return (
+            f"| {name} | {len(values)} | {ms(statistics.median(values))} "
+            f"| {ms(percentile(values, 95))} | {ms(max(values))} |"
+        )
+
     print(f"machine: {machine()}")
+    print(f"load average (1 min) before/after: {load_before:.1f} / {load_after:.1f}")
     print(f"workspace: {ws.root} ({len(docs)} documents, {provisions} provisions)")
     print(f"background warm-up (load every bundle): {ms(warm)}")
     print("| measure | n | p50 | p95 | max |")
     print("|---|---|---|---|---|")
     print(
-        f"| keystroke -> results table repainted (keys {args.gap * 1000:.0f} ms apart) "
-        f"| {len(per_key)} | {ms(statistics.median(per_key))} | {ms(percentile(per_key, 95))} "
-        f"| {ms(max(per_key))} |"
+        row(f"keystroke -> results table repainted (keys {args.gap * 1000:.0f} ms apart)", per_key)
     )
+    print(row("CPU time the app spent per keystroke (all threads, incl. facets and preview)", cpu))
     print(
-        f"| last key of a burst ({args.burst_gap * 1000:.0f} ms apart) -> repainted, incl. debounce "
-        f"| {len(bursts)} | {ms(statistics.median(bursts))} | {ms(percentile(bursts, 95))} "
-        f"| {ms(max(bursts))} |"
+        row(
+            f"last key of a burst ({args.burst_gap * 1000:.0f} ms apart) -> repainted, incl. debounce",
+            bursts,
+        )
     )
     if starts:
-        print(
-            f"| start-up: process spawn -> search screen on the terminal (tmux) | {len(starts)} "
-            f"| {ms(statistics.median(starts))} | {ms(percentile(starts, 95))} | {ms(max(starts))} |"
-        )
+        print(row("start-up: spawn -> search screen on the terminal (tmux, wall)", starts))
+    if start_cpu:
+        print(row("start-up: CPU time of the process until then", start_cpu))
 
 
 if __name__ == "__main__":
