@@ -27,10 +27,12 @@ from typing import Any
 from corpus_tool.errors import InputError
 from corpus_tool.model import Document
 
-TOKEN = re.compile(r"[^\W_]+")
+# Words are runs of letters or runs of digits: a note call against a word
+# ("general32", "2See") is read the same way whichever reader spaced it.
+TOKEN = re.compile(r"[^\W\d_]+|\d+")
 # pypdfium2 marks a line-end hyphen as U+FFFE (or U+0002) and may drop the line break.
 LINE_BREAK_HYPHEN = re.compile(
-    r"([^\W_]+)(?:[-\u2010\u00ad]\s*\r?\n|[\x02\ufffe]\s*(?:\r?\n)?)\s*([^\W_]+)"
+    r"([^\W\d_]+)(?:[-\u2010\u00ad]\s*\r?\n|[\x02\ufffe]\s*(?:\r?\n)?)\s*([^\W\d_]+)"
 )
 
 

@@ -115,8 +115,13 @@ def extract_with_details(
         raise InputError(str(path), "not a PDF (no %PDF header): the file is of another type")
     with time_limit(path, timeout):
         ext = extract_pdf(path)
+    opening = ext.text[: ext.pages[min(1, len(ext.pages) - 1)].end]
     meta = detect_metadata(
-        ext.front, ext.text, extra="\n".join(ext.removed), pdf_title=ext.pdf_title
+        ext.front,
+        ext.text,
+        extra="\n".join(ext.removed),
+        pdf_title=ext.pdf_title,
+        opening=opening,
     )
     doc = Document(
         meta=_meta(path, sha, meta, pages=len(ext.pages)),

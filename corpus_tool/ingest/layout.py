@@ -57,6 +57,7 @@ class Line:
     paragraph_start: bool = False
     superscripts: list[tuple[int, int]] = field(default_factory=list)  # spans in text
     label: str = ""  # footnote label, on the first line of a footnote
+    band: str = ""  # "head" / "foot": a row in the page margin, apart from the body
 
     @property
     def x0(self) -> float:
@@ -148,70 +149,159 @@ def _rows(glyphs: Sequence[Glyph]) -> dict[int, list[Glyph]]:
     return rows
 
 
-def column_bounds(
-    glyphs: Sequence[Glyph], width: float, height: float
-) -> list[tuple[float, float]]:
-    """X ranges of the text columns of a page, left to right.
+def _vertical_split(glyphs: Sequence[Glyph]) -> tuple[list[list[Glyph]], list[Glyph]]:
+    """Split a block at vertical white gutters into columns, left to right.
 
-    A gutter is an x-range, at least ~6 pt wide, that almost no row of text
-    crosses while text stands on both sides of it. A "column" of nothing but
-    short labels (hanging recital or paragraph numbers) is not a column: it is
-    read with the text to its right.
+    A gutter is an x-range at least ~6 pt (and most of an em) wide that no
+    row of the block crosses (a very long block may have a stray crossing
+    row), with text on both sides. A "column" of nothing but short labels
+    (hanging recital or paragraph numbers) is not a column: it is read with
+    the text to its right.
     """
-    body = [g for g in glyphs if height * 0.08 < g.top < height * 0.92]
-    if len(body) < 200:
-        return [(0.0, width)]
-    rows = _rows(body)
-    bins = int(width) + 2
-    cover = [0] * bins
+    rows = _rows(glyphs)
+    if len(rows) < 2:
+        return [list(glyphs)], []
+    size = _dominant_size(glyphs) or 10.0
+    left = int(min(g.x0 for g in glyphs))
+    right = int(max(g.x1 for g in glyphs)) + 1
+    span = right - left + 2
+    cover = [0] * span
     for row in rows.values():
-        seen = bytearray(bins)
+        seen = bytearray(span)
         for g in row:
-            for b in range(max(int(g.x0), 0), min(int(g.x1) + 1, bins)):
+            for b in range(max(int(g.x0) - left, 0), min(int(g.x1) + 1 - left, span)):
                 seen[b] = 1
-        for b in range(bins):
+        for b in range(span):
             cover[b] += seen[b]
-    xs = [g.x0 for g in body]
-    left, right = int(min(xs)), int(max(g.x1 for g in body)) + 1
     # Rows allowed across a gutter: a full-width heading now and then on a long page.
-    allowed = len(rows) // 80
-    gutters: list[tuple[int, int]] = []
-    b = left
-    while b < right:
+    # A caption or heading across a table is allowed too: such rows are
+    # then read as bands of their own, which keeps the reading order.
+    allowed = max(len(rows) // 80, 1 if len(rows) >= 6 else 0)
+    min_width = max(6.0, 0.7 * size)
+    cuts: list[float] = []
+    b = 1
+    while b < span - 1:
         if cover[b] <= allowed:
             e = b
-            while e < right and cover[e] <= allowed:
+            while e < span - 1 and cover[e] <= allowed:
                 e += 1
-            if e - b >= 6 and b > left and e < right:
-                gutters.append((b, e))
+            if e - b >= min_width and e < right - left:
+                cuts.append(left + (b + e) / 2)
             b = e
         else:
             b += 1
-    if not gutters:
-        return [(0.0, width)]
-    edges = [0.0] + [(a + z) / 2 for a, z in gutters] + [width]
-    columns = [(edges[i], edges[i + 1]) for i in range(len(edges) - 1)]
-    # Merge regions that are labels or too thin to be a column of prose.
-    merged: list[tuple[float, float]] = []
-    pending: tuple[float, float] | None = None
-    for lo, hi in columns:
-        region = [g for g in body if lo <= (g.x0 + g.x1) / 2 < hi]
+    if not cuts:
+        return [list(glyphs)], []
+    # Rows that run across a gutter (a full-width running head or title) are
+    # not column text; the caller reads them as bands of their own.
+    spanning: list[Glyph] = []
+    inside: list[Glyph] = []
+    for row in rows.values():
+        row.sort(key=lambda g: g.x0)
+        crosses = any(g.x0 < x < g.x1 for g in row for x in cuts) or any(
+            a.x1 <= x <= b.x0 and b.x0 - a.x1 < min_width
+            for a, b in itertools.pairwise(row)
+            for x in cuts
+        )
+        (spanning if crosses else inside).extend(row)
+    if spanning:
+        return [list(glyphs)], spanning
+    edges = [-1e9, *cuts, 1e9]
+    regions: list[list[Glyph]] = [[] for _ in range(len(edges) - 1)]
+    for g in glyphs:
+        mid = (g.x0 + g.x1) / 2
+        for i in range(len(regions)):
+            if edges[i] <= mid < edges[i + 1]:
+                regions[i].append(g)
+                break
+    regions = [r for r in regions if r]
+    # Columns stand side by side: blocks that do not share any height are
+    # stacked text (a heading set to the left of the next one), not columns.
+    for a, b in itertools.pairwise(regions):
+        top = max(min(g.top for g in a), min(g.top for g in b))
+        bottom = min(max(g.bottom for g in a), max(g.bottom for g in b))
+        if bottom - top < size:
+            return [list(glyphs)], []
+    merged: list[list[Glyph]] = []
+    carry: list[Glyph] = []
+    for i, region in enumerate(regions):
         region_rows = _rows(region)
         short = sum(1 for r in region_rows.values() if len(r) <= 6)
-        labels = not region_rows or short >= 0.8 * len(region_rows)
-        if pending is not None:
-            lo = pending[0]
-            pending = None
-        if labels and (lo, hi) != columns[-1]:
-            pending = (lo, hi)
+        labels = short >= 0.8 * len(region_rows)
+        if len(region_rows) < 2 and not labels:
+            # One line beside others is a widely spaced line (a justified
+            # title), not a column.
+            return [list(glyphs)], []
+        if labels and i < len(regions) - 1:
+            carry.extend(region)  # hanging labels join the text to their right
             continue
         if labels and merged:
-            merged[-1] = (merged[-1][0], hi)
+            merged[-1].extend(region)
             continue
-        merged.append((lo, hi))
-    if pending is not None:
-        merged.append(pending)
-    return merged or [(0.0, width)]
+        merged.append(carry + region)
+        carry = []
+    if carry:
+        merged.append(carry)
+    return merged, []
+
+
+def _horizontal_split(glyphs: Sequence[Glyph]) -> list[list[Glyph]]:
+    """Split a block at horizontal white bands taller than normal line spacing."""
+    size = _dominant_size(glyphs) or 10.0
+    ordered = sorted(glyphs, key=lambda g: g.top)
+    bands: list[list[Glyph]] = [[ordered[0]]]
+    bottom = ordered[0].bottom
+    for g in ordered[1:]:
+        if g.top - bottom > 0.8 * size:
+            bands.append([g])
+        else:
+            bands[-1].append(g)
+        bottom = max(bottom, g.bottom)
+    return bands
+
+
+def reading_blocks(
+    glyphs: Sequence[Glyph], column: tuple[int, ...] = (), depth: int = 0
+) -> list[tuple[tuple[int, ...], list[Glyph]]]:
+    """Blocks of a page in reading order (recursive XY cut), each with its column path.
+
+    Vertical cuts (columns) are tried before horizontal ones (white bands), so
+    a three-column page is read column by column, and a table below a full
+    width paragraph is read cell column by cell column rather than across.
+    """
+    if len(glyphs) < 2 or depth > 16:
+        return [(column, list(glyphs))]
+    columns, spanning = _vertical_split(glyphs)
+    if spanning:
+        # Cut the block into bands above, at and below each spanning row.
+        marks = {id(g) for g in spanning}
+        ordered = sorted(glyphs, key=lambda g: (g.top + g.bottom) / 2)
+        bands: list[list[Glyph]] = []
+        kind: list[bool] = []
+        for g in ordered:
+            is_span = id(g) in marks
+            if not bands or kind[-1] != is_span:
+                bands.append([])
+                kind.append(is_span)
+            bands[-1].append(g)
+        if len(bands) > 1:
+            out: list[tuple[tuple[int, ...], list[Glyph]]] = []
+            for band in bands:
+                out.extend(reading_blocks(band, column, depth + 1))
+            return out
+        return [(column, list(glyphs))]
+    if len(columns) > 1:
+        out = []
+        for i, col in enumerate(columns):
+            out.extend(reading_blocks(col, (*column, i), depth + 1))
+        return out
+    bands = _horizontal_split(glyphs)
+    if len(bands) > 1:
+        out = []
+        for band in bands:
+            out.extend(reading_blocks(band, column, depth + 1))
+        return out
+    return [(column, list(glyphs))]
 
 
 # --- lines --------------------------------------------------------------------
@@ -262,13 +352,18 @@ def build_line(glyphs: Sequence[Glyph]) -> Line:
     supers: list[tuple[int, int]] = []
     prev: Glyph | None = None
     sup_start: int | None = None
+    # Letter-spaced type (headings set with tracking) has a gap between every
+    # pair of letters; a word space is that usual gap plus a share of the size.
+    gaps = sorted(max(b.x0 - a.x1, 0.0) for a, b in itertools.pairwise(glyphs))
+    tracking = min(gaps[len(gaps) // 2], 0.3 * size) if gaps else 0.0
     for g in glyphs:
         if prev is not None:
             # A glyph drawn twice at the same place (fake bold) is read once.
             if g.text == prev.text and abs(g.x0 - prev.x0) < 0.5 and abs(g.top - prev.top) < 0.5:
                 continue
             gap = g.x0 - prev.x1
-            if g.space_before or gap > SPACE_GAP * min(max(g.size, prev.size), size or g.size):
+            limit = tracking + SPACE_GAP * min(max(g.size, prev.size), size or g.size)
+            if g.space_before or gap > limit:
                 text.append(" ")
                 x0s.append(prev.x1)
                 tops.append(prev.top)
@@ -277,6 +372,14 @@ def build_line(glyphs: Sequence[Glyph]) -> Line:
         is_super = size > 0 and g.size < 0.8 * size and _baseline([g]) < _baseline(glyphs) - 0.5
         chars = LIGATURES.get(g.text) or g.text
         if is_super and sup_start is None:
+            # A note call printed against a word ("general32") is read apart
+            # from it, so the word stays searchable.
+            if text and text[-1].isalpha() and chars[:1].isdigit():
+                text.append(" ")
+                x0s.append(x1s[-1])
+                tops.append(tops[-1])
+                x1s.append(g.x0)
+                bottoms.append(bottoms[-1])
             sup_start = len(text)
         if not is_super and sup_start is not None:
             supers.append((sup_start, len(text)))
@@ -329,7 +432,9 @@ def mark_footnotes(lines: list[Line], body_size: float) -> None:
             continue
         break
     block = [ln for ln in lines[i:] if not _is_rule(ln)]
-    if not block or not _label_of(block[0]):
+    # A block may begin with the end of a note carried over from the previous
+    # column or page; it counts as notes when some line in it starts a note.
+    if not block or not any(_label_of(ln) for ln in block):
         return
     if len(block) > 0.8 * len(lines) and len(lines) > 5:
         return  # a page set entirely in small type is body text, not notes
@@ -339,8 +444,8 @@ def mark_footnotes(lines: list[Line], body_size: float) -> None:
             continue
         ln.role = "footnote"
         label = _label_of(ln)
-        # A new footnote starts at a label on the block's left edge.
-        if label and ln.x0 <= min(b.x0 for b in block) + 2:
+        # A new footnote starts at a label on (or indented from) the block's left edge.
+        if label and ln.x0 <= min(b.x0 for b in block) + 2 * ln.size:
             ln.label = label
 
 
@@ -350,38 +455,66 @@ def mark_footnotes(lines: list[Line], body_size: float) -> None:
 def layout_page(
     chars: Iterable[dict[str, Any]], number: int, width: float, height: float
 ) -> PageLayout:
-    """Lines of a page in reading order (column by column), with footnotes marked."""
+    """Lines of a page in reading order (block by block, column by column)."""
     glyphs, removed = visible_glyphs(chars, width, height)
-    columns = column_bounds(glyphs, width, height)
     body_size = _dominant_size(glyphs)
+    heads, body, feet = _split_margins(glyphs, height)
     out: list[Line] = []
-    # Lines that run across the whole page above or below the columns (running
-    # heads, titles) are read before or after the columns, not cut in two.
-    if len(columns) > 1:
-        spanning, inside = _split_spanning(glyphs, columns)
-    else:
-        spanning, inside = [], glyphs
-    groups: list[list[Glyph]] = [[] for _ in columns]
-    for g in inside:
-        mid = (g.x0 + g.x1) / 2
-        for ci, (lo, hi) in enumerate(columns):
-            if lo <= mid < hi:
-                groups[ci].append(g)
-                break
-        else:
-            groups[-1].append(g)
-    head = [build_line(ln) for ln in _cluster_lines(spanning)]
-    first_column_top = min((g.top for g in inside), default=height)
-    top_spanning = [ln for ln in head if ln.top < first_column_top]
-    bottom_spanning = [ln for ln in head if ln.top >= first_column_top]
-    out.extend(top_spanning)
-    for ci, group in enumerate(groups):
-        col_lines = [build_line(ln) for ln in _cluster_lines(group)]
-        for ln in col_lines:
-            ln.column = ci
-        out.extend(col_lines)
-    out.extend(bottom_spanning)
+    for cluster in heads:
+        out.append(build_line(cluster))
+        out[-1].band = "head"
+    column_ids: dict[tuple[int, ...], int] = {(): 0}
+    for column, block in reading_blocks(body):
+        cid = column_ids.setdefault(column, len(column_ids))
+        for cluster in _cluster_lines(block):
+            line = build_line(cluster)
+            line.column = cid
+            out.append(line)
+    for cluster in feet:
+        out.append(build_line(cluster))
+        out[-1].band = "foot"
+        out[-1].column = -1
     return PageLayout(number, width, height, out, removed, len(glyphs), body_size)
+
+
+def _split_margins(
+    glyphs: list[Glyph], height: float
+) -> tuple[list[list[Glyph]], list[Glyph], list[list[Glyph]]]:
+    """Rows in the top and bottom margins, set apart from the body by white space.
+
+    These are where running heads, feet and page numbers live; they are read
+    as whole rows and never take part in finding columns.
+    """
+    if not glyphs:
+        return [], glyphs, []
+    rows = _cluster_lines(glyphs)
+    size = _dominant_size(glyphs) or 10.0
+
+    def outer(ordered: list[list[Glyph]], inside_band: Any, gap_of: Any) -> int:
+        taken = 0
+        i = 0
+        while i < len(ordered) and i < 4 and inside_band(ordered[i]):
+            if i + 1 < len(ordered) and gap_of(ordered[i], ordered[i + 1]) >= 0.8 * size:
+                taken = i + 1
+            i += 1
+        return taken
+
+    by_top = sorted(rows, key=lambda r: min(g.top for g in r))
+    n_head = outer(
+        by_top,
+        lambda r: max(g.bottom for g in r) < height * 0.12,
+        lambda a, b: min(g.top for g in b) - max(g.bottom for g in a),
+    )
+    by_bottom = sorted(rows, key=lambda r: -max(g.bottom for g in r))
+    n_foot = outer(
+        by_bottom[: max(0, len(rows) - n_head)],
+        lambda r: min(g.top for g in r) > height * 0.88,
+        lambda a, b: min(g.top for g in a) - max(g.bottom for g in b),
+    )
+    heads = by_top[:n_head]
+    feet = list(reversed(by_bottom[:n_foot]))
+    margin = {id(g) for r in heads + feet for g in r}
+    return heads, [g for g in glyphs if id(g) not in margin], feet
 
 
 def finish_page(layout: PageLayout) -> None:
@@ -392,25 +525,6 @@ def finish_page(layout: PageLayout) -> None:
     for col_lines in columns.values():
         mark_footnotes(col_lines, layout.body_size)
     _mark_paragraphs(layout.lines)
-
-
-def _split_spanning(
-    glyphs: list[Glyph], columns: list[tuple[float, float]]
-) -> tuple[list[Glyph], list[Glyph]]:
-    """Glyphs of rows that cross a gutter (full-width heads) apart from column text."""
-    gutters = [columns[i][1] for i in range(len(columns) - 1)]
-    rows = _rows(glyphs)
-    spanning: list[Glyph] = []
-    inside: list[Glyph] = []
-    for row in rows.values():
-        row.sort(key=lambda g: g.x0)
-        crosses = any(
-            a.x1 < gx < b.x0 and b.x0 - a.x1 < 0.6 * max(a.size, b.size)
-            for a, b in itertools.pairwise(row)
-            for gx in gutters
-        ) or any(g.x0 < gx < g.x1 for g in row for gx in gutters)
-        (spanning if crosses else inside).extend(row)
-    return spanning, inside
 
 
 def _mark_paragraphs(lines: list[Line]) -> None:

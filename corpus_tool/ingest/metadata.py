@@ -102,7 +102,13 @@ def iso_date(text: str, formats: tuple[str, ...]) -> str:
 
 
 def detect_metadata(
-    front: str, body: str, *, extra: str = "", pdf_title: str = "", is_text: bool = False
+    front: str,
+    body: str,
+    *,
+    extra: str = "",
+    pdf_title: str = "",
+    is_text: bool = False,
+    opening: str = "",
 ) -> Metadata:
     """Metadata from a document's front matter (``front``), its text and removed lines (``extra``)."""
     rules = load_rules()
@@ -127,11 +133,17 @@ def detect_metadata(
                 date = iso_date(_render(fmt, m), rules.date_formats)
                 if date:
                     break
-        for pattern in family.title:
-            m = pattern.search(haystack)
-            if m:
-                title = " ".join(m.group("title").split()).strip(" #*")
+        # The title is read from the clean opening text (words joined again),
+        # else from the page as printed.
+        for source in (opening, haystack):
+            for pattern in family.title:
+                m = pattern.search(source) if source else None
+                if m:
+                    title = " ".join(m.group("title").split()).strip(" #*")
+                    break
+            if title:
                 break
+        title = re.sub(r"^(?:\[[^\]]{0,80}\]\s*)+", "", title)
     jurisdiction = family.jurisdiction if family is not None else ""
     if not jurisdiction:
         for code, pattern in rules.jurisdictions:

@@ -18,7 +18,8 @@ Text conventions (what the segmenter can rely on)
 -------------------------------------------------
 * one printed line per text line, lines joined by ``"\\n"``;
 * a blank line (``"\\n\\n"``) where the layout shows a paragraph break (extra
-  vertical space) or where the reading order jumps to a new column;
+  vertical space above the line); a jump to the next column is a plain ``"\\n"``
+  (sentences run on across columns);
 * a page break is an ordinary ``"\\n"`` (a sentence may run across it);
 * hanging labels stay at the start of their line: ``"(12) Text..."``,
   ``"2. Text..."``, ``"(a) text..."``, with one space after the label;
@@ -159,16 +160,8 @@ def pdf_title(path: Path) -> str:
 
 
 def _band_candidates(layout: PageLayout) -> list[tuple[str, Line]]:
-    """Lines that could be running heads or feet: the outermost lines in the page bands."""
-    ordered = sorted(layout.lines, key=lambda ln: ln.top)
-    out: list[tuple[str, Line]] = []
-    for ln in ordered[:4]:
-        if ln.bottom < layout.height * HEAD_BAND:
-            out.append(("head", ln))
-    for ln in ordered[-4:]:
-        if ln.top > layout.height * FOOT_BAND and ln not in [c for _, c in out]:
-            out.append(("foot", ln))
-    return out
+    """Lines that could be running heads or feet: rows in the page margins."""
+    return [(ln.band, ln) for ln in layout.lines if ln.band]
 
 
 PAGE_NUMBER_KEYS = {"#", "page#", "#/#", "-#-", "#of#", "page#of#", "p.#", "–#–"}
@@ -478,7 +471,14 @@ def extract_pdf(path: Path, progress: object | None = None) -> Extraction:
             str(path), "no text layer (a scanned PDF?): it needs OCR; nothing indexed"
         )
     removed = strip_running(layouts)
+    # Footnotes are "smaller than the body" in the document's terms, not the page's
+    # (a page of many notes would otherwise take its notes for body text).
+    sizes: Counter[float] = Counter()
     for layout in layouts:
+        sizes[layout.body_size] += layout.char_count
+    body_size = sizes.most_common(1)[0][0]
+    for layout in layouts:
+        layout.body_size = body_size
         finish_page(layout)
     body, pages, footnotes = assemble(layouts)
     return Extraction(
