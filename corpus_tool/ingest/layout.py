@@ -217,9 +217,9 @@ def _vertical_split(glyphs: Sequence[Glyph]) -> tuple[list[list[Glyph]], list[Gl
     regions = [r for r in regions if r]
     # Columns stand side by side: blocks that do not share any height are
     # stacked text (a heading set to the left of the next one), not columns.
-    for a, b in itertools.pairwise(regions):
-        top = max(min(g.top for g in a), min(g.top for g in b))
-        bottom = min(max(g.bottom for g in a), max(g.bottom for g in b))
+    for left_region, right_region in itertools.pairwise(regions):
+        top = max(min(g.top for g in left_region), min(g.top for g in right_region))
+        bottom = min(max(g.bottom for g in left_region), max(g.bottom for g in right_region))
         if bottom - top < size:
             return [list(glyphs)], []
     merged: list[list[Glyph]] = []
