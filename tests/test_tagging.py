@@ -62,6 +62,8 @@ POSITIVES = [
     "A developer who makes an open-source model available free of charge shall not be liable for "
     "damage caused by its modification by a third party.",
     "This section establishes a safe harbor for open-source developers who publish model weights.",
+    "The supply of free and open-source software by a foundation should not be considered a "
+    "commercial activity.",
 ]
 
 NEGATIVES = [
@@ -95,6 +97,7 @@ NEGATIVES = [
     "provides otherwise.",
     "The provider shall not be liable for damage caused by software, and the Commission shall "
     "encourage open-source software.",
+    "Open-source models should not be considered a substitute for independent evaluation.",
 ]
 
 
