@@ -455,3 +455,17 @@ def test_a_definition_point_is_tagged_itself_and_through_its_parent() -> None:
     ]
     tagged = {t.provision_id for t in tag_provisions(ps) if t.label == EXEMPTION}
     assert tagged == {"art_4", "art_4__point_1"}
+
+
+def test_reading_the_version_does_not_load_spacy() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from corpus_tool.tagging import TAGGER_VERSION, LABELS\n"
+        "print(TAGGER_VERSION, 'spacy' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    version, loaded = out.stdout.split()
+    assert version == TAGGER_VERSION and loaded == "False"

@@ -13,10 +13,14 @@ changes whenever a rule file changes, so stored bundles get re-tagged.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from corpus_tool.model import Provision, Tag
+from corpus_tool.tagging.labels import LABELS
 from corpus_tool.tagging.rules import packaged_rules
-from corpus_tool.tagging.tagger import LABELS, Tagger, default_tagger
+
+if TYPE_CHECKING:
+    from corpus_tool.tagging.tagger import Tagger
 
 _rules = packaged_rules()
 TAGGER_VERSION = f"{_rules.source}+{_rules.digest}"
@@ -26,7 +30,18 @@ def tag_provisions(provisions: Sequence[Provision]) -> list[Tag]:
     """Tags for ``provisions`` (one or more documents); pure containers are never tagged."""
     if not provisions:
         return []
+    from corpus_tool.tagging.tagger import default_tagger
+
     return default_tagger().tag(provisions)
+
+
+def __getattr__(name: str) -> Any:
+    # spaCy loads only when the tagger is used, not when TAGGER_VERSION is read.
+    if name == "Tagger":
+        from corpus_tool.tagging.tagger import Tagger
+
+        return Tagger
+    raise AttributeError(name)
 
 
 __all__ = ["LABELS", "TAGGER_VERSION", "Tagger", "tag_provisions"]

@@ -11,13 +11,13 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from corpus_tool.model import Evidence, Provision, Tag
+from corpus_tool.tagging.labels import (
+    LABEL_CARVE_BACK,
+    LABEL_CONDITION,
+    LABEL_EXEMPTION,
+    LABEL_MENTION,
+)
 from corpus_tool.tagging.rules import RuleSet, build_prefilter, packaged_rules
-
-LABEL_EXEMPTION = "oss-exemption"
-LABEL_MENTION = "oss-mention"
-LABEL_CARVE_BACK = "carve-back"
-LABEL_CONDITION = "oss-condition"
-LABELS = (LABEL_EXEMPTION, LABEL_MENTION, LABEL_CARVE_BACK, LABEL_CONDITION)
 
 
 class Tagger:
