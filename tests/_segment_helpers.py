@@ -143,12 +143,17 @@ def make_document(text: str, file: str, family: str = "other", citation: str = "
     return Document(meta, text, (PageInfo(1, 0.0, 0.0, 0, len(text)),))
 
 
-def make_boxed_document(lines: list[tuple[float, str]], file: str) -> Document:
-    """A one-page "PDF" Document whose lines start at the given x positions (points)."""
+def make_boxed_document(
+    lines: list[tuple[float, str]], file: str, tops: dict[int, float] | None = None
+) -> Document:
+    """A one-page "PDF" Document whose lines start at the given x positions (points).
+
+    Line k sits at 100 + 12k points from the top unless ``tops`` says otherwise.
+    """
     text = ""
     boxes = CharBoxes()
     for k, (x0, line) in enumerate(lines):
-        top = 100.0 + 12.0 * k
+        top = (tops or {}).get(k, 100.0 + 12.0 * k)
         for j, _ch in enumerate(line + "\n"):
             boxes.append(Box(1, x0 + 5.0 * j, top, x0 + 5.0 * (j + 1), top + 10.0))
         text += line + "\n"

@@ -581,3 +581,23 @@ def test_headings_on_the_article_and_annex_line() -> None:
     assert provs["art_1"].heading == "Subject matter"
     assert provs["art_1"].text == "This Regulation lays down rules on segmenters."
     assert provs["anx_II"].heading == "Other things"
+
+
+def test_margin_number_extracted_after_its_line_is_put_back() -> None:
+    # "(2)" is printed in the margin beside "Second recital starts", but extraction
+    # emitted it as a line of its own after that line (its baseline a point lower).
+    lines = [
+        (67, "Whereas:"),
+        (67, "(1) First recital that"),
+        (93, "ends here."),
+        (93, "Second recital starts"),
+        (67, "(2)"),
+        (93, "and ends here."),
+        (67, "HAVE ADOPTED THIS REGULATION:"),
+        (67, "Article 1"),
+        (67, "This Regulation applies."),
+    ]
+    doc = make_boxed_document(lines, "eu.pdf", tops={4: 100.0 + 12.0 * 3 + 0.8, 5: 148.0})
+    provs = by_id(segment_document(doc))
+    assert provs["rec_1"].text == "First recital that ends here."
+    assert provs["rec_2"].text == "Second recital starts and ends here."

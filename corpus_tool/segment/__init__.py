@@ -30,11 +30,11 @@ import dataclasses
 from corpus_tool.model import Document, Provision
 from corpus_tool.segment import eu, generic, usorder
 from corpus_tool.segment.common import defined_term
-from corpus_tool.segment.lines import Line, split_lines
+from corpus_tool.segment.lines import Line, attach_margin_labels, split_lines
 from corpus_tool.segment.outline import Node, to_provisions
 from corpus_tool.segment.refs import find_references, resolve_external_refs, resolver
 
-SEGMENTER_VERSION = "1.3"
+SEGMENTER_VERSION = "1.4"
 
 __all__ = ["SEGMENTER_VERSION", "detect_family", "resolve_external_refs", "segment_document"]
 
@@ -57,23 +57,25 @@ def detect_family(doc: Document, lines: list[Line] | None = None) -> str:
     return "generic"
 
 
-def _parse(doc: Document) -> list[Node]:
-    lines = split_lines(doc)
+def _parse(doc: Document) -> tuple[list[Node], list[tuple[int, int]]]:
+    lines = attach_margin_labels(split_lines(doc))
     if not lines:
-        return []
+        return [], []
+    moved = [ln.moved_label for ln in lines if ln.moved_label is not None]
     family = detect_family(doc, lines)
     if family == "eu":
-        return eu.segment_eu(doc, lines)
+        return eu.segment_eu(doc, lines), moved
     if family == "order":
-        return usorder.segment_order(doc, lines)
+        return usorder.segment_order(doc, lines), moved
     if family == "licence":
-        return generic.segment_licence(doc, lines)
-    return generic.segment_generic(doc, lines, questions=family == "notice")
+        return generic.segment_licence(doc, lines), moved
+    return generic.segment_generic(doc, lines, questions=family == "notice"), moved
 
 
 def segment_document(doc: Document) -> list[Provision]:
     """The provisions of ``doc`` in document order (see the module docstring)."""
-    provisions = to_provisions(doc, _parse(doc))
+    nodes, moved_labels = _parse(doc)
+    provisions = to_provisions(doc, nodes, moved_labels)
     ids = resolver(p.id for p in provisions)
     has_children = {p.parent for p in provisions if p.parent}
     out: list[Provision] = []

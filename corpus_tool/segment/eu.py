@@ -195,7 +195,12 @@ def segment_eu(doc: Document, lines: list[Line]) -> list[Node]:
 
     # --- front matter: title block, and a proposal's explanatory memorandum --------
     act_start = 0
-    anchor = first_cit if first_cit is not None else (formula if formula is not None else None)
+    whereas = next(
+        (i for i in range(formula if formula is not None else first_art)
+         if whereas_rx.match(lines[i].text)),
+        None,
+    )  # fmt: skip
+    anchor = next((a for a in (first_cit, whereas, formula) if a is not None), None)
     if anchor is not None:
         j = next(
             (
@@ -281,7 +286,7 @@ def segment_eu(doc: Document, lines: list[Line]) -> list[Node]:
                         f"Recital {num}",
                         RANK_TOP,
                         ln.start,
-                        ln.start + m.end(),
+                        ln.body_after(m.end()),
                         unit=True,
                     )
                 )
@@ -593,7 +598,7 @@ def _enacting_terms(
                         cite,
                         RANK_PARAGRAPH,
                         ln.start,
-                        ln.start + pm.end(),
+                        ln.body_after(pm.end()),
                         unit=True,
                     )
                 else:
@@ -605,7 +610,7 @@ def _enacting_terms(
                         cite,
                         RANK_PARAGRAPH,
                         ln.start,
-                        ln.start + pm.end(),
+                        ln.body_after(pm.end()),
                         unit=True,
                     )
                 outline.open(node)
@@ -635,7 +640,7 @@ def _enacting_terms(
                 else:
                     cite = f"{base}({lab})"
                 return Node(
-                    "point", f"point_{pid}", cite, cite, rank, _ln.start, _ln.start + _m.end()
+                    "point", f"point_{pid}", cite, cite, rank, _ln.start, _ln.body_after(_m.end())
                 )
 
             opened = points.try_open(outline, ln, label, ln.start, lead_in_colon=lead_in, make=make)

@@ -24,6 +24,62 @@ class Line:
     bottom: float | None
     indent: int  # leading blanks (tabs count 4) in the raw line, for plain text
     blank_before: bool  # an empty line precedes it
+    # A number label printed in the margin of this line but extracted as a line of its
+    # own after it ("(113)"): its span in Document.text. ``text`` then starts with the
+    # label and a space that are not at ``start`` (see ``body_after``).
+    moved_label: tuple[int, int] | None = None
+
+    def body_after(self, label_end: int) -> int:
+        """Offset in Document.text where the text after a label ending at ``label_end`` starts."""
+        if self.moved_label is None:
+            return self.start + label_end
+        shift = self.moved_label[1] - self.moved_label[0] + 1
+        return self.start + max(0, label_end - shift)
+
+
+_MARGIN_LABEL = re.compile(r"^(?:\(\d{1,4}\)|\d{1,3}\.|\([a-z]{1,4}\))$")
+
+
+def attach_margin_labels(lines: list[Line]) -> list[Line]:
+    """Put a margin number back at the start of the line it was printed beside.
+
+    Some extractions emit a hanging number ("(113)", "2.") as a line of its own
+    just after the first line of its provision, when its baseline sits a fraction
+    of a point lower. The geometry tells: same page, same height, further left.
+    """
+    out: list[Line] = []
+    k = 0
+    while k < len(lines):
+        ln = lines[k]
+        nxt = lines[k + 1] if k + 1 < len(lines) else None
+        if (
+            nxt is not None
+            and _MARGIN_LABEL.match(nxt.text)
+            and nxt.page == ln.page
+            and None not in (ln.top, ln.bottom, nxt.top, nxt.x0, ln.x0)
+            and abs(nxt.top - ln.top) < 0.5 * (ln.bottom - ln.top)  # type: ignore[operator]
+            and nxt.x0 < ln.x0 - 5.0  # type: ignore[operator]
+        ):
+            out.append(
+                Line(
+                    ln.index,
+                    ln.start,
+                    ln.end,
+                    f"{nxt.text} {ln.text}",
+                    ln.page,
+                    nxt.x0,
+                    ln.top,
+                    ln.bottom,
+                    ln.indent,
+                    ln.blank_before,
+                    (nxt.start, nxt.end),
+                )
+            )
+            k += 2
+            continue
+        out.append(ln)
+        k += 1
+    return out
 
 
 def split_lines(doc: Document) -> list[Line]:

@@ -75,8 +75,15 @@ def _trim_end(text: str, start: int, end: int) -> int:
     return end
 
 
-def to_provisions(doc: Document, roots: list[Node]) -> list[Provision]:
-    """Ids, citations, paths, text, pages, footnotes and searchability for the tree."""
+def to_provisions(
+    doc: Document, roots: list[Node], skips: list[tuple[int, int]] | tuple = ()
+) -> list[Provision]:
+    """Ids, citations, paths, text, pages, footnotes and searchability for the tree.
+
+    ``skips``: spans of Document.text that belong to no provision's text (a margin
+    number that extraction placed after the line it labels).
+    """
+    skip_spans = sorted(skips)
     text = doc.text
     calls = sorted(((f.call, f) for f in doc.footnotes if f.call is not None), key=lambda cf: cf[0])
     seen: dict[str, int] = {}
@@ -99,7 +106,11 @@ def to_provisions(doc: Document, roots: list[Node]) -> list[Provision]:
         ids[id(node)] = pid
         end = _trim_end(text, node.start, node.end)
         body = min(max(node.body, node.start), end)
-        own = collapse(text[body:end])
+        own_raw = text[body:end]
+        for s, e in reversed(skip_spans):
+            if body <= s < e <= end:
+                own_raw = own_raw[: s - body] + " " + own_raw[e - body :]
+        own = collapse(own_raw)
         searchable = node.unit and not under_unit and not has_unit_below(node)
         if not node.unit and not node.children and not under_unit:
             searchable = True  # a leaf outside any unit must still be findable
