@@ -206,3 +206,24 @@ def test_labels_set_while_another_process_writes_are_applied_later(tmp_path: Pat
     assert _ids(ws, "label:carve-back") == {"art_70"}
     assert _ids(ws, "licensor") == {"art_70"}
     forget(ws)
+
+
+def test_numbering_abbreviations_end_sentences_when_used_as_words() -> None:
+    text = "in line with the state of the art. The provider, see Art. 5, shall act."
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "in line with the state of the art.",
+        "The provider, see Art. 5, shall act.",
+    ]
+
+
+def test_an_index_of_an_older_format_is_rebuilt_not_read(tmp_path: Path) -> None:
+    from corpus_tool.index import store
+
+    ws = make_workspace(tmp_path / "ws", index=False)
+    (ws.index_dir).mkdir(parents=True)
+    (ws.index_dir / "_corpus0_1.toc").write_bytes(b"an index written by an older corpus-tool")
+    assert _ids(ws, "licensor") == {"art_70"}  # built afresh from the bundles
+    rebuild_index(ws)
+    assert not (ws.index_dir / "_corpus0_1.toc").exists()
+    assert store.exists(ws)
+    forget(ws)

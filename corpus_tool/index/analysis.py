@@ -34,15 +34,25 @@ WORD_RE = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:['’]\w+)*")
 # point label such as "(a)".
 _BOUNDARY_RE = re.compile(r"[.?!][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9]|\([a-z]{1,4}\)\s)")
 _WORD_BEFORE_RE = re.compile(r"([\w.]+)$")
+_NUMBER_NEXT_RE = re.compile(r"\(?(?:\d|[IVXLC]+\b)")
 _LIST_LABEL_RE = re.compile(r"^(?:\d+|[ivxlcdm]+|[a-z])$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
-def abbreviations() -> frozenset[str]:
-    """Words that take a full stop without ending a sentence (data file)."""
+def _abbreviation_table() -> dict[str, bool]:
+    """Abbreviation -> True when it is one only before a number (data file)."""
     text = resources.files("corpus_tool.index").joinpath("abbreviations.txt").read_text("utf-8")
-    words = (line.strip().lower() for line in text.splitlines())
-    return frozenset(w for w in words if w and not w.startswith("#"))
+    table = {}
+    for line in text.splitlines():
+        parts = line.strip().lower().split()
+        if parts and not parts[0].startswith("#"):
+            table[parts[0]] = len(parts) > 1 and parts[1] == "number"
+    return table
+
+
+def abbreviations() -> frozenset[str]:
+    """Words that may take a full stop without ending a sentence."""
+    return frozenset(_abbreviation_table())
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -60,7 +70,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _line_sentences(text: str) -> list[tuple[int, int]]:
-    abbrev = abbreviations()
+    abbrev = _abbreviation_table()
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _BOUNDARY_RE.finditer(text):
@@ -68,8 +78,10 @@ def _line_sentences(text: str) -> list[tuple[int, int]]:
         if text[stop] == ".":
             before = _WORD_BEFORE_RE.search(text, start, stop)
             word = before.group(1).lower() if before else ""
-            if word in abbrev or (len(word) == 1 and word.isalpha()):
-                continue  # "Art. 5", "No. 1025/2012", initials
+            if word in abbrev and (not abbrev[word] or _NUMBER_NEXT_RE.match(text, m.end())):
+                continue  # "Art. 5", "No. 1025/2012", "e.g. The"
+            if len(word) == 1 and word.isalpha():
+                continue  # initials
             if word and text[start:stop].strip() == word and _LIST_LABEL_RE.match(word):
                 continue  # "1. The Commission ..." — a list label, not a sentence
         end = m.start() + 1

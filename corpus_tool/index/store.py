@@ -36,7 +36,7 @@ from corpus_tool.workspace import DocBundle, Workspace, atomic_write_bytes
 
 # Bump when the schema or the analysis changes: an index of another format is
 # ignored and rebuilt from the stored bundles.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 INDEX_NAME = f"corpus{INDEX_FORMAT}"
 LOCK_TIMEOUT_ENV = "CORPUS_TOOL_INDEX_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT = 60.0
