@@ -271,3 +271,11 @@ def test_random_queries_never_traceback(ws: Workspace) -> None:
             search(ws, query, limit=3)
         except QueryError as err:
             assert err.position is None or 0 <= err.position <= len(query)
+
+
+def test_cli_unknown_document_is_an_error(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["-w", str(ws.root), "search", "shall", "--doc", "no-such-act"]) == 2
+    err = capsys.readouterr().err
+    assert "no document 'no-such-act'" in err and "act-a" in err

@@ -74,6 +74,8 @@ def run_search(args: argparse.Namespace) -> int:
     if args.limit < 0:
         raise InputError("--limit", "must be 0 (all) or a positive number")
     ws = workspace(args)
+    for ref in args.doc or ():
+        ws.find_doc(ref)  # a mistyped document is an error naming the known ones, not 0 hits
     result = search(
         ws,
         args.query,
