@@ -193,6 +193,19 @@ async def test_quote_selection_annotates_a_span(demo_ws: Workspace) -> None:
         assert ann.position == (0, 4) and ann.quote is not None and ann.quote.exact == "This"
 
 
+async def test_label_key_while_selecting_uses_the_selection(demo_ws: Workspace) -> None:
+    app = CorpusApp(demo_ws, warm=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_reader(pilot, app, REG, "art_3")
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        await pilot.press(*["shift+right"] * 9, "b")  # "Providers", then carve-back's key
+        await settle(pilot, app)
+        (ann,) = store_for(demo_ws).for_provision(REG, "art_3")
+        assert ann.labels == ("carve-back",) and ann.position == (0, 9)
+        assert ann.quote is not None and ann.quote.exact == "Providers"
+
+
 async def test_note_editor_saves_a_note(demo_ws: Workspace) -> None:
     app = CorpusApp(demo_ws, warm=False)
     async with app.run_test(size=SIZE) as pilot:
@@ -542,3 +555,25 @@ async def test_saved_search_runs_from_the_dialog(demo_ws: Workspace) -> None:
         assert screen.search_bar.input.value == "testing"
         assert screen.filters.doc == REG
         assert screen.results.rows_shown
+
+
+@needs_search
+async def test_results_show_new_labels_after_annotating_in_the_reader(demo_ws: Workspace) -> None:
+    app = CorpusApp(demo_ws, warm=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        await settle(pilot, app)
+        await pilot.press(*"documentation", "enter")
+        await settle(pilot, app)
+        ids = [r.hit.id for r in screen.results.rows_shown]
+        assert sorted(ids) == ["anx_I", "art_3"]
+        await pilot.press("enter")  # opens the first row
+        await settle(pilot, app)
+        assert isinstance(app.screen, ReaderScreen)
+        await pilot.press("d", "escape")
+        await settle(pilot, app)
+        assert app.screen is screen
+        labels = {r.hit.id: r.labels for r in screen.results.rows_shown}
+        assert labels[ids[0]] == ("definition",)
+        assert labels[ids[1]] == ()

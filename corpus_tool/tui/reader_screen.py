@@ -71,7 +71,8 @@ class QuoteArea(TextArea):
     class Chosen(Message):
         quote: QuoteChoice | None
 
-    def action_choose(self) -> None:
+    def chosen_span(self) -> QuoteChoice | None:
+        """The selection as offsets into the provision's text (None when nothing is selected)."""
         document: Any = self.document  # a Document (get_index_from_location) in Textual 8
         start, end = sorted(
             (
@@ -79,10 +80,14 @@ class QuoteArea(TextArea):
                 document.get_index_from_location(self.selection.end),
             )
         )
-        if start == end:
+        return QuoteChoice(start, end, self.text[start:end]) if start < end else None
+
+    def action_choose(self) -> None:
+        quote = self.chosen_span()
+        if quote is None:
             self.notify("Select some words first (shift+arrows or drag with the mouse).")
             return
-        self.post_message(self.Chosen(QuoteChoice(start, end, self.text[start:end])))
+        self.post_message(self.Chosen(quote))
 
     def action_cancel(self) -> None:
         self.post_message(self.Chosen(None))
@@ -447,6 +452,11 @@ class ReaderScreen(CoreScreen):
         return kwargs
 
     def action_label(self, name: str) -> None:
+        area = self.query_one("#quote-area", QuoteArea)
+        if area.display:
+            # A label key while selecting: the selection is the quote (no Enter needed).
+            self.quote = area.chosen_span() or self.quote
+            self._leave_quote_mode()
         kwargs = self._annotation_kwargs((name,))
         if kwargs is not None:
             self.save_annotation(kwargs)

@@ -90,6 +90,7 @@ class SearchScreen(CoreScreen):
         self._timer: Timer | None = None
         self._preview_timer: Timer | None = None
         self._facet_timer: Timer | None = None
+        self._focus_results_when_shown = False
         self._last_keystroke = 0.0
 
     def compose(self) -> ComposeResult:
@@ -107,9 +108,17 @@ class SearchScreen(CoreScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        count = len(self.session.doc_ids())
+        hint = "" if count else " — run 'corpus-tool ingest' to add documents"
         self.search_bar.show_status(
-            f"{len(self.session.doc_ids())} documents in workspace {self.session.ws.root.name}"
+            f"{count} documents in workspace {self.session.ws.root.name}{hint}"
         )
+
+    def on_screen_resume(self) -> None:
+        # Back from the reader or the review queue: labels and decisions may have
+        # changed, so the rows (tags · labels) are refreshed.
+        if self.last_outcome is not None:
+            self.start_search(limit=max(LIVE_LIMIT, len(self.last_outcome.rows)))
 
     # --- typed access to the children ------------------------------------------
     @property
@@ -176,7 +185,10 @@ class SearchScreen(CoreScreen):
             )
             if not complete:
                 self.start_search(limit=FULL_LIMIT)
-            if self.results.row_count:
+                # Move to the results once this query's results are in, not the
+                # stale rows of a shorter prefix that may be on screen now.
+                self._focus_results_when_shown = True
+            elif self.results.row_count:
                 self.results.focus()
 
     def start_search(self, limit: int = LIVE_LIMIT) -> None:
@@ -206,6 +218,10 @@ class SearchScreen(CoreScreen):
             {lab for row in outcome.rows for lab in (*row.tags, *row.labels)}
         )
         self.results.show(outcome, colours)
+        if self._focus_results_when_shown:
+            self._focus_results_when_shown = False
+            if outcome.rows and self.search_bar.input.has_focus:
+                self.results.focus()
         # The table is what the eye goes to; the facet tree follows once typing
         # pauses, so rebuilding it does not lengthen the frame after each keystroke.
         if self._facet_timer is not None:
