@@ -577,3 +577,38 @@ async def test_results_show_new_labels_after_annotating_in_the_reader(demo_ws: W
         labels = {r.hit.id: r.labels for r in screen.results.rows_shown}
         assert labels[ids[0]] == ("definition",)
         assert labels[ids[1]] == ()
+
+
+@needs_search
+async def test_the_mouse_opens_results_and_outline_entries(demo_ws: Workspace) -> None:
+    app = CorpusApp(demo_ws, warm=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        await settle(pilot, app)
+        await pilot.press(*"documentation")
+        await settle(pilot, app)
+        first = screen.results.rows_shown[0].hit.id
+        # Click the first data row (row 0 of the table is its header).
+        await pilot.click("#results", offset=(3, 1))
+        await settle(pilot, app)
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        assert reader.place.provision_id == first
+        # Click "Recital 1" in the outline (line 1, under the document's title).
+        await pilot.click("#outline", offset=(6, 1))
+        await settle(pilot, app)
+        assert reader.place.provision_id == "rec_1"
+
+
+def test_tui_command_is_registered_and_rejects_a_missing_workspace(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from corpus_tool.cli import build_parser, main
+
+    args = build_parser().parse_args(["tui", "--author", "someone"])
+    assert args.command == "tui" and args.author == "someone"
+    missing = tmp_path / "nowhere"
+    assert main(["-w", str(missing), "tui"]) == 2
+    err = capsys.readouterr().err
+    assert "nowhere" in err and "does not exist" in err and "Traceback" not in err
