@@ -254,6 +254,12 @@ async def test_unwritable_store_keeps_the_annotation_and_retries(
         assert any("Not saved" in m for m in notes), notes
         assert "UNSAVED" in text_of(reader, "#unsaved")
 
+        # Quitting now would lose it: the first Ctrl+Q only warns.
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.is_running
+        assert any("not saved" in n.message for n in app._notifications)
+
         # The store becomes writable again: Ctrl+S saves what was kept.
         if failure == "enospc":
             monkeypatch.setattr(store_module.os, "write", real_write)
@@ -265,6 +271,26 @@ async def test_unwritable_store_keeps_the_annotation_and_retries(
         assert app.session.pending == []
         (ann,) = store_for(demo_ws).for_provision(REG, "art_3")
         assert ann.labels == ("obligation",)
+
+
+def test_unsaved_annotations_go_to_a_recovery_file(
+    demo_ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corpus_tool.annotations import AnnotationStore
+    from corpus_tool.tui.session import Session
+
+    def refuse(self, record):  # type: ignore[no-untyped-def]
+        raise StoreError("cannot save the annotation: disk full")
+
+    monkeypatch.setattr(AnnotationStore, "_append", refuse)
+    session = Session(demo_ws)
+    with pytest.raises(StoreError):
+        session.annotate(doc_id=REG, provision_id="art_3", labels=("relevant",), note="keep me")
+    path = session.write_recovery()
+    assert path is not None and path.parent == demo_ws.root
+    (record,) = [json.loads(line) for line in path.read_text().splitlines()]
+    assert record["provision_id"] == "art_3" and record["note"] == "keep me"
+    assert "disk full" in record["error"]
 
 
 def test_pending_annotations_are_retried_before_the_next_save(
@@ -282,12 +308,20 @@ def test_pending_annotations_are_retried_before_the_next_save(
     monkeypatch.setattr(AnnotationStore, "_append", refuse)
     with pytest.raises(StoreError):
         session.annotate(doc_id=REG, provision_id="art_3", labels=("relevant",))
-    assert len(session.pending) == 1
+    with pytest.raises(StoreError):  # still refused: queued behind the first
+        session.annotate(doc_id=REG, provision_id="art_1__para_1", labels=("obligation",))
+    assert [p.kwargs["provision_id"] for p in session.pending] == ["art_3", "art_1__para_1"]
     monkeypatch.setattr(AnnotationStore, "_append", real_append)
     session.annotate(doc_id=REG, provision_id="rec_1", labels=("definition",))
     assert session.pending == []
-    labels = {(a.provision_id, a.labels) for a in store_for(demo_ws).all()}
-    assert labels == {("art_3", ("relevant",)), ("rec_1", ("definition",))}
+    saved = [(a.provision_id, a.labels) for a in store_for(demo_ws).all()]
+    assert sorted(saved) == sorted(
+        [
+            ("art_3", ("relevant",)),
+            ("art_1__para_1", ("obligation",)),
+            ("rec_1", ("definition",)),
+        ]
+    )
 
 
 # --- review queue ------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 
 from corpus_tool.cli.common import workspace
 from corpus_tool.errors import StoreError
@@ -29,5 +31,21 @@ def run(args: argparse.Namespace) -> int:
     # Textual is imported here, not at CLI start-up, so other commands stay fast.
     from corpus_tool.tui.app import CorpusApp
 
-    CorpusApp(ws, author=args.author).run()
+    app = CorpusApp(ws, author=args.author)
+    app.run()
+    if app.session.pending:
+        # Nothing is lost silently: what the store refused goes to a recovery file
+        # (and, if even that fails, to the terminal).
+        path = app.session.write_recovery()
+        count = len(app.session.pending)
+        if path is not None:
+            print(f"corpus-tool: {count} unsaved annotation(s) written to {path}", file=sys.stderr)
+        else:
+            print(
+                f"corpus-tool: {count} unsaved annotation(s), could not be written:",
+                file=sys.stderr,
+            )
+            for item in app.session.pending:
+                print(json.dumps(item.kwargs, ensure_ascii=False, default=list), file=sys.stderr)
+        return 1
     return 0

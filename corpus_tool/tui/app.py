@@ -101,6 +101,7 @@ class CorpusApp(App[None]):
         self.warm = warm
         self.show_timings = show_timings  # off in snapshot tests: times differ per run
         self.undo_stack: list[Annotation] = []
+        self._quit_warned = False
         self.sub_title = ws.root.name
 
     def get_default_screen(self) -> Screen:
@@ -120,6 +121,20 @@ class CorpusApp(App[None]):
             self.session.label_scheme()
         except CorpusToolError:
             pass
+
+    async def action_quit(self) -> None:
+        # Annotations the store refused are only in memory: say so before they go.
+        if self.session.pending and not self._quit_warned:
+            self._quit_warned = True
+            self.notify(
+                f"{len(self.session.pending)} annotation(s) are not saved. Ctrl+S in the reader "
+                "retries; Ctrl+Q again quits and writes them to a recovery file.",
+                title="Unsaved annotations",
+                severity="warning",
+                timeout=15,
+            )
+            return
+        self.exit()
 
     def report_error(self, error: BaseException | None) -> None:
         self.notify(describe(error), title="Error", severity="error", timeout=10)

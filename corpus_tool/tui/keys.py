@@ -11,7 +11,7 @@ from corpus_tool.tui.session import LabelInfo
 # Keys Textual itself provides (not declared in our BINDINGS).
 BUILT_IN = [
     ("ctrl+p", "Command palette: review, export, open a document, run a saved search…"),
-    ("ctrl+q", "Quit"),
+    ("ctrl+q", "Quit (with unsaved annotations: warns first, then writes a recovery file)"),
     ("tab / shift+tab", "Move between panes"),
     ("arrows pgup pgdn home end", "Move in tables, lists and trees"),
     ("enter", "Open the row / follow the reference / choose the entry"),
@@ -73,18 +73,28 @@ def help_sections(scheme: Sequence[LabelInfo] = ()) -> list[tuple[str, list[tupl
         ("Reader", rows(ReaderScreen.BINDINGS)),
         ("Reader: label keys", label_rows),
         (
-            "Quote selection (after s)",
-            [*rows(QuoteArea.BINDINGS), ("shift+arrows / drag", "Select the quote")],
+            'Quote selection (after " or ctrl+t)',
+            [
+                *rows(QuoteArea.BINDINGS),
+                ("shift+arrows / drag", "Select the quote"),
+                ("a label key", "Annotate the selection with that label at once"),
+            ],
         ),
         ("Review queue", rows(ReviewScreen.BINDINGS)),
         ("Note editor", rows(NoteEditor.BINDINGS)),
         (
             "Dialogs",
-            rows(ExportDialog.BINDINGS)
-            + rows(SaveSearchDialog.BINDINGS)
-            + rows(HelpScreen.BINDINGS),
+            _unique(
+                rows(ExportDialog.BINDINGS)
+                + rows(SaveSearchDialog.BINDINGS)
+                + rows(HelpScreen.BINDINGS)
+            ),
         ),
     ]
+
+
+def _unique(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return list(dict.fromkeys(rows))
 
 
 def markdown(scheme: Sequence[LabelInfo] = ()) -> str:

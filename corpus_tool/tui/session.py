@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
+import tempfile
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -277,7 +278,12 @@ class Session:
 
         Earlier refused annotations are retried first so they keep their order.
         """
-        self.retry_pending()
+        try:
+            self.retry_pending()
+        except StoreError:
+            # The store still refuses: this one joins the queue, behind the earlier ones.
+            self.pending.append(PendingAnnotation(dict(kwargs), self.pending[0].error))
+            raise
         try:
             created = self.store().create(**kwargs)
         except StoreError as exc:
@@ -304,6 +310,28 @@ class Session:
             saved += 1
             self._labels = None
         return saved
+
+    def write_recovery(self) -> Path | None:
+        """Write the still-unsaved annotations where they can be re-imported by hand.
+
+        Tried in the workspace first, then the temporary folder (a full disk or a
+        read-only workspace may refuse one but not the other).
+        """
+        if not self.pending:
+            return None
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        lines = "".join(
+            json.dumps({**p.kwargs, "error": p.error}, ensure_ascii=False, default=list) + "\n"
+            for p in self.pending
+        ).encode("utf-8")
+        for folder in (self.ws.root, Path(tempfile.gettempdir())):
+            path = folder / f"corpus-tool-unsaved-annotations-{stamp}.jsonl"
+            try:
+                atomic_write_bytes(path, lines)
+            except OSError:
+                continue
+            return path
+        return None
 
     def delete_annotation(self, annotation_id: str) -> None:
         self.store().delete(annotation_id)
