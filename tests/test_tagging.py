@@ -64,6 +64,14 @@ POSITIVES = [
     "This section establishes a safe harbor for open-source developers who publish model weights.",
     "The supply of free and open-source software by a foundation should not be considered a "
     "commercial activity.",
+    # waivers, reliefs, rules of construction
+    "Open-source components are excluded.",
+    "This Act shall not be construed to apply to a developer of an open-source model.",
+    "The registration fee shall be waived for developers of open-source software.",
+    "Developers of free and open-source software are relieved from the obligation to appoint a "
+    "representative, provided that the software is not monetised.",
+    "Providers of open-source models need not comply with Article 7, except where the model "
+    "presents a systemic risk.",
 ]
 
 NEGATIVES = [
@@ -165,6 +173,19 @@ def test_conditions_without_an_exemption_are_not_tagged() -> None:
         "modify and redistribute it, unless the author objects."
     )
     assert set(tags) == {"oss-mention"}
+
+
+def test_provided_that_and_except_where_clauses() -> None:
+    tags = tags_of(
+        "Providers of open-source models need not comply with Article 7, except where the model "
+        "presents a systemic risk, provided that the original developer is credited."
+    )
+    assert [e.text for e in tags["carve-back"].evidence] == [
+        "except where the model presents a systemic risk"
+    ]
+    assert [e.text for e in tags["oss-condition"].evidence] == [
+        "provided that the original developer is credited"
+    ]
 
 
 def test_not_monetised_is_a_condition_not_a_carve_back() -> None:

@@ -10,7 +10,8 @@ wording it is about and writes its findings to ``doc.spans``:
   has label ``"open-source"``, ``id_`` = the pattern id, ``kb_id_`` = its strength label.
 - ``doc.spans[mention_key]``: open-source wordings of a text with no exemption.
 - ``doc.spans[carve_back_key]`` / ``doc.spans[condition_key]``: kept only in a text
-  that has an exemption; carve-back clauses are stretched to the end of their clause.
+  that has an exemption; spans labelled as clauses ("unless", "provided that") are
+  stretched to the end of their clause.
 """
 
 from __future__ import annotations
@@ -105,11 +106,9 @@ class OssLinker:
         doc.spans[cfg["exemption_key"]] = pairs
         doc.spans[cfg["mention_key"]] = [] if links else [s for s in oss if s.label_ in strong]
 
-        for key, stretch in ((cfg["carve_back_key"], True), (cfg["condition_key"], False)):
+        for key in (cfg["carve_back_key"], cfg["condition_key"]):
             found = filter_spans(doc.spans[key]) if key in doc.spans and links else []
-            if stretch:
-                found = filter_spans(self._to_clause_end(doc, s) for s in found)
-            doc.spans[key] = found
+            doc.spans[key] = filter_spans(self._to_clause_end(doc, s) for s in found)
         if links:
             conditions = doc.spans[cfg["condition_key"]]
             # A condition ("not monetised") wins over the carve-back word inside it.
