@@ -143,9 +143,16 @@ def visible_glyphs(
 
 
 def _rows(glyphs: Sequence[Glyph]) -> dict[int, list[Glyph]]:
+    """Glyphs grouped by baseline (within a third of the type size), top to bottom."""
     rows: dict[int, list[Glyph]] = {}
-    for g in glyphs:
-        rows.setdefault(int(g.bottom // 2), []).append(g)
+    start = -1e9
+    key = -1
+    for g in sorted(glyphs, key=lambda g: g.bottom):
+        if g.bottom - start > 0.3 * max(g.size, 1.0):
+            key += 1
+            start = g.bottom
+            rows[key] = []
+        rows[key].append(g)
     return rows
 
 
@@ -166,7 +173,13 @@ def _vertical_split(glyphs: Sequence[Glyph]) -> tuple[list[list[Glyph]], list[Gl
     right = int(max(g.x1 for g in glyphs)) + 1
     span = right - left + 2
     cover = [0] * span
-    for row in rows.values():
+    # The first and last rows of a longer block may run across a gutter (a
+    # caption or heading over a table, a closing line): such rows are then
+    # read as bands of their own, which keeps the reading order.
+    keys = sorted(rows)
+    inner = keys[1:-1] if len(keys) >= 6 else keys
+    for key in inner:
+        row = rows[key]
         seen = bytearray(span)
         for g in row:
             for b in range(max(int(g.x0) - left, 0), min(int(g.x1) + 1 - left, span)):
@@ -174,9 +187,7 @@ def _vertical_split(glyphs: Sequence[Glyph]) -> tuple[list[list[Glyph]], list[Gl
         for b in range(span):
             cover[b] += seen[b]
     # Rows allowed across a gutter: a full-width heading now and then on a long page.
-    # A caption or heading across a table is allowed too: such rows are
-    # then read as bands of their own, which keeps the reading order.
-    allowed = max(len(rows) // 80, 1 if len(rows) >= 6 else 0)
+    allowed = len(rows) // 80
     min_width = max(6.0, 0.7 * size)
     cuts: list[float] = []
     b = 1
@@ -308,25 +319,47 @@ def reading_blocks(
 
 
 def _cluster_lines(glyphs: list[Glyph]) -> list[list[Glyph]]:
-    """Group glyphs into printed lines by vertical overlap (superscripts join their line)."""
+    """Group glyphs into printed lines.
+
+    A glyph joins a line when it overlaps the line vertically and either sits
+    on the line's baseline or is a smaller raised (or lowered) glyph - a note
+    call. Type of a different size on another baseline (a display heading
+    beside body text) makes a line of its own even where the boxes overlap.
+    """
+    # Display glyphs many times the text size (a huge section number on a
+    # designed page) would tie several lines together: each stands alone.
+    common = _dominant_size(glyphs) or 10.0
+    huge = [g for g in glyphs if g.size > 3 * common]
+    if huge:
+        rest = [g for g in glyphs if g.size <= 3 * common]
+        return sorted(_cluster_lines(huge) + _cluster_lines(rest), key=_baseline)
     ordered = sorted(glyphs, key=lambda g: (g.top + g.bottom) / 2)
     lines: list[list[Glyph]] = []
-    spans: list[tuple[float, float]] = []
+    spans: list[tuple[float, float, float, float]] = []
     for g in ordered:
         h = max(g.bottom - g.top, 0.1)
         placed = False
         # Only the last few lines can overlap a glyph sorted by its middle.
-        for i in range(len(lines) - 1, max(len(lines) - 3, -1), -1):
-            top, bottom = spans[i]
+        for i in range(len(lines) - 1, max(len(lines) - 4, -1), -1):
+            top, bottom, base, size = spans[i]
             overlap = min(bottom, g.bottom) - max(top, g.top)
-            if overlap >= 0.5 * min(h, bottom - top):
-                lines[i].append(g)
-                spans[i] = (min(top, g.top), max(bottom, g.bottom))
-                placed = True
-                break
+            if overlap < 0.5 * min(h, bottom - top):
+                continue
+            # Same-size type on another baseline is the next line set tight;
+            # a glyph of another size off the baseline is a raised note call.
+            on_baseline = abs(g.bottom - base) <= 0.35 * max(g.size, size)
+            other_size = abs(g.size - size) > 0.05 * max(g.size, size)
+            if not (on_baseline or other_size):
+                continue
+            lines[i].append(g)
+            if g.size > size or (g.size == size and on_baseline):
+                base, size = (g.bottom, g.size) if g.size >= size else (base, size)
+            spans[i] = (min(top, g.top), max(bottom, g.bottom), base, size)
+            placed = True
+            break
         if not placed:
             lines.append([g])
-            spans.append((g.top, g.bottom))
+            spans.append((g.top, g.bottom, g.bottom, g.size))
     for line in lines:
         line.sort(key=lambda g: g.x0)
     lines.sort(key=lambda ln: _baseline(ln))
@@ -519,6 +552,13 @@ def _split_margins(
 
 def finish_page(layout: PageLayout) -> None:
     """Mark footnotes and paragraph breaks (after running heads and feet are gone)."""
+    # Margin rows that were not running heads or feet (a last footnote line
+    # low on the page) belong to the column above them.
+    previous = 0
+    for ln in layout.lines:
+        if ln.band == "foot":
+            ln.column = previous
+        previous = ln.column
     columns: dict[int, list[Line]] = {}
     for ln in layout.lines:
         columns.setdefault(ln.column, []).append(ln)
