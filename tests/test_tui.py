@@ -451,7 +451,7 @@ async def test_help_lists_every_key_binding(demo_ws: Workspace) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        shown = str(app.screen.query_one("#help-text", Static).render())
+        shown = app.screen.plain
         scheme = app.session.label_scheme()
         for _title, rows in help_sections(scheme):
             for keys, description in rows:

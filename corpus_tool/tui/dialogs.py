@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -29,20 +30,35 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.sections = sections
 
-    def compose(self) -> ComposeResult:
-        text = Text()
+    @property
+    def plain(self) -> str:
+        """The help as plain text (what a test or a screen reader compares against)."""
+        lines = []
         for title, rows in self.sections:
-            text.append(f"{title}\n", style="bold underline")
+            lines.append(title)
+            lines += [f"  {keys}  {description}" for keys, description in rows]
+        return "\n".join(lines)
+
+    def compose(self) -> ComposeResult:
+        table = Table.grid(padding=(0, 2), expand=True)
+        table.add_column(style="bold cyan", no_wrap=True, min_width=16, max_width=26)
+        table.add_column(ratio=1)
+        for i, (title, rows) in enumerate(self.sections):
+            if i:
+                table.add_row("", "")
+            table.add_row(Text(title, style="bold underline"), "")
             for keys, description in rows:
-                text.append(f"  {keys:<24}", style="bold cyan")
-                text.append(f"{description}\n")
-            text.append("\n")
-        text.append("The mouse works too: click rows, facets, outline entries and buttons;\n")
-        text.append("drag in the quote selector to choose a span.", style="")
+                table.add_row(keys, description)
+        table.add_row("", "")
+        table.add_row(
+            "mouse",
+            "click rows, facets, outline entries, references and buttons; "
+            "drag in the quote selector to choose a span",
+        )
         with Vertical(id="help-box", classes="dialog"):
             yield Label("Keys", classes="dialog-title")
             with VerticalScroll():
-                yield Static(text, id="help-text")
+                yield Static(table, id="help-text")
             yield Label("Esc closes", classes="dialog-hint")
 
 

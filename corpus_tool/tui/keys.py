@@ -73,7 +73,7 @@ def help_sections(scheme: Sequence[LabelInfo] = ()) -> list[tuple[str, list[tupl
         ("Reader", rows(ReaderScreen.BINDINGS)),
         ("Reader: label keys", label_rows),
         (
-            'Quote selection (after " or ctrl+t)',
+            "Quote selection",
             [
                 *rows(QuoteArea.BINDINGS),
                 ("shift+arrows / drag", "Select the quote"),
