@@ -227,3 +227,12 @@ def test_an_index_of_an_older_format_is_rebuilt_not_read(tmp_path: Path) -> None
     assert not (ws.index_dir / "_corpus0_1.toc").exists()
     assert store.exists(ws)
     forget(ws)
+
+
+def test_first_update_indexes_stored_and_given_bundles(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "ws", index=False)
+    ws.remove_bundle("act-a")
+    update_index(ws, [act_bundle()])  # not stored: must still be indexed
+    assert _ids(ws, "licensor") == {"art_70"}
+    assert _ids(ws, "woman") == {"sec_5"}
+    forget(ws)

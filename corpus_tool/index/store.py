@@ -266,9 +266,13 @@ def update_index(ws: Workspace, bundles: Iterable[DocBundle], removed: Iterable[
     bundles = list(bundles)
     removed = list(removed)
     if not exists(ws):
-        # A first index, or one of an older format: build it whole from the store.
+        # A first index, or one of an older format: build it whole from the store,
+        # then add any given bundle that is not stored (yet).
         rebuild_index(ws)
-        return
+        stored = set(ws.doc_ids())
+        bundles = [b for b in bundles if b.meta.doc_id not in stored]
+        if not bundles:
+            return
     labels = human_labels(ws)
     with writer(ws) as w:
         for doc_id in {*removed, *(b.meta.doc_id for b in bundles)}:
