@@ -121,6 +121,7 @@ class OssLinker:
 
     def _links(self, doc: Doc, cues: list[Span], oss: list[Span]) -> list[tuple[Span, Span]]:
         frames = self.cfg["frames"]
+        weak = set(self.cfg["weak_labels"])
         blockers = set(self.cfg["blockers"])
         key = self.cfg["break_key"]
         breaks = list(doc.spans[key]) if key and key in doc.spans else []
@@ -136,8 +137,11 @@ class OssLinker:
                 doc[i].text in openers for i in range(cue.end, min(cue.end + reach, sent.end))
             )
             best: tuple[int, Span] | None = None
+            weak_ok = bool(frame.get("weak", True))
             for term in oss:
                 if term.sent.start != sent.start:
+                    continue
+                if not weak_ok and term.label_ in weak:
                     continue
                 if _overlaps(cue, term):
                     gap, lo, hi = 0, cue.start, cue.start
@@ -214,7 +218,7 @@ def make_oss_linker(
     list_lookahead: int,
     clause_ends: list[str],
     clause_labels: list[str],
-    frames: dict[str, dict[str, float]],
+    frames: dict[str, dict[str, Any]],
     weak_factor: float,
 ) -> OssLinker:
     config = {k: v for k, v in locals().items() if k not in ("nlp", "name")}

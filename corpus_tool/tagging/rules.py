@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -114,16 +115,16 @@ def packaged_rules() -> RuleSet:
     return load_rules()
 
 
-def _literals(token: dict[str, Any]) -> list[str] | None:
-    """The strings a token pattern must equal (case-folded), if it names any."""
+def _literals(token: dict[str, Any]) -> tuple[str, list[str]] | None:
+    """The attribute and the strings a token pattern must equal (case-folded), if any."""
     for attr in ("LOWER", "ORTH", "TEXT", "NORM", "LEMMA"):
         if attr not in token:
             continue
         value = token[attr]
         if isinstance(value, str):
-            return [value.lower()]
+            return attr, [value.lower()]
         if isinstance(value, dict) and "IN" in value:
-            return [str(v).lower() for v in value["IN"]]
+            return attr, [str(v).lower() for v in value["IN"]]
     return None
 
 
@@ -132,9 +133,9 @@ class Prefilter:
 
     Built from the patterns themselves: a pattern can only match a text that
     contains, for each token the pattern cannot do without, one of that token's
-    literal forms (case-folded, as a substring: a lemma is a prefix of its regular
-    inflections). The text passes when some pattern's required tokens are all
-    present. ``always`` is set when a pattern has no literal required token, in
+    literal forms (case-folded, as a substring; for a lemma, one of the word forms
+    the lemmatizer maps to it). The text passes when some pattern's required tokens
+    are all present. ``always`` is set when a pattern has no literal required token, in
     which case every text must go through the pipeline.
     """
 
@@ -152,7 +153,23 @@ class Prefilter:
         )
 
 
-def build_prefilter(rules: RuleSet) -> Prefilter:
+def lemma_literals(rules: RuleSet) -> set[str]:
+    """The lemmas the open-source patterns require (their inflected forms feed the prefilter)."""
+    oss = rules.ruler(rules.linker["oss_key"])
+    out: set[str] = set()
+    for pat in oss.patterns:
+        for token in pat["pattern"]:
+            found = _literals(token)
+            if found and found[0] == "LEMMA":
+                out.update(found[1])
+    return out
+
+
+def build_prefilter(
+    rules: RuleSet, lemma_forms: Mapping[str, Iterable[str]] | None = None
+) -> Prefilter:
+    """The prefilter for ``rules``; ``lemma_forms`` maps a lemma to the word forms the
+    lemmatizer turns into it (without it, a lemma token requires nothing)."""
     oss = rules.ruler(rules.linker["oss_key"])
     counted = set(rules.linker.get("strong_labels", ())) | set(rules.linker.get("weak_labels", ()))
     requirements: list[list[tuple[str, ...]]] = []
@@ -164,9 +181,20 @@ def build_prefilter(rules: RuleSet) -> Prefilter:
             op = str(token.get("OP", ""))
             if op in ("?", "*", "!") or op.startswith("{0"):
                 continue
-            literals = _literals(token)
-            # Irregular lemmas ("be" for "is") are not substrings of their forms.
-            if literals and all(len(w) >= 3 for w in literals):
+            found = _literals(token)
+            if not found:
+                continue
+            attr, literals = found
+            if attr == "LEMMA":
+                # A lemma matches its forms ("studied" for "study"), which need not
+                # contain it: require one of the forms the lemmatizer knows.
+                if lemma_forms is None:
+                    continue
+                literals = sorted(
+                    {w for lemma in literals for w in (lemma, *lemma_forms.get(lemma, ()))}
+                )
+            # Very short forms would pass nearly every text: not worth requiring.
+            if all(len(w) >= 3 for w in literals):
                 required.append(tuple(literals))
         if not required:
             return Prefilter([], always=True)

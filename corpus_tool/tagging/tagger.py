@@ -17,7 +17,7 @@ from corpus_tool.tagging.labels import (
     LABEL_EXEMPTION,
     LABEL_MENTION,
 )
-from corpus_tool.tagging.rules import RuleSet, build_prefilter, packaged_rules
+from corpus_tool.tagging.rules import RuleSet, build_prefilter, lemma_literals, packaged_rules
 
 
 class Tagger:
@@ -28,7 +28,11 @@ class Tagger:
 
         self.rules = rules or packaged_rules()
         self.nlp: Language = build_pipeline(self.rules)
-        self.prefilter = build_prefilter(self.rules) if prefilter else None
+        self.prefilter = (
+            build_prefilter(self.rules, lemma_forms(self.nlp.lang, lemma_literals(self.rules)))
+            if prefilter
+            else None
+        )
         self.link = self.rules.linker
         self.frames: dict[str, Any] = self.link.get("frames", {})
         self._deictic = self._deictic_regex()
@@ -168,6 +172,22 @@ class Tagger:
                 return node.id
             node = by_key.get((node.doc_id, node.parent)) if node.parent else None
         return None
+
+
+def lemma_forms(lang: str, lemmas: set[str]) -> dict[str, set[str]]:
+    """Word forms (case-folded) that the lookup lemmatizer maps to each of ``lemmas``."""
+    import spacy_lookups_data
+    from spacy.util import load_language_data
+
+    out: dict[str, set[str]] = {lemma: set() for lemma in lemmas}
+    tables = getattr(spacy_lookups_data, lang, {})
+    if "lemma_lookup" not in tables:
+        return out
+    for form, lemma in load_language_data(tables["lemma_lookup"]).items():
+        key = str(lemma).lower()
+        if key in out:
+            out[key].add(str(form).lower())
+    return out
 
 
 def _evidence(span: Span, role: str) -> Evidence:
