@@ -14,7 +14,7 @@ Precedence, tightest first (the Westlaw order, so ``a /p b OR c`` means
     /s +s w/s         same sentence (+s: left before right)
     /p +p w/p         same provision
     AND & and space   both sides, anywhere in the provision
-    %  BUT NOT        left side, but not the right side
+    %  ANDNOT         left side, but not the right side (Westlaw's but-not)
 
 A plain space means AND (see docs/readme/search.md for why).
 """
