@@ -19,7 +19,7 @@ from corpus_tool.errors import CorpusToolError, StoreError
 from corpus_tool.model import Annotation, Provision, Tag
 from corpus_tool.tui import render
 from corpus_tool.tui.screens_base import CoreScreen
-from corpus_tool.tui.session import LabelInfo
+from corpus_tool.tui.session import LabelInfo, short_title
 from corpus_tool.tui.widgets.outline import OutlineTree
 
 # The reader's own keys are ctrl-keys and punctuation so that the label scheme's
@@ -256,7 +256,7 @@ class ReaderScreen(CoreScreen):
         view = ProvisionView(
             place=place,
             provision=provision,
-            doc_title=bundle.meta.title or bundle.meta.doc_id,
+            doc_title=short_title(bundle),
             tags=tags,
             annotations=annotations,
             before=before,

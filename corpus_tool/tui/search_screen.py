@@ -19,7 +19,13 @@ from textual.worker import get_current_worker
 from corpus_tool.errors import CorpusToolError, QueryError
 from corpus_tool.tui import render
 from corpus_tool.tui.screens_base import CoreScreen
-from corpus_tool.tui.session import Filters, ResultRow, SavedSearch, SearchOutcome
+from corpus_tool.tui.session import (
+    Filters,
+    ResultRow,
+    SavedSearch,
+    SearchOutcome,
+    short_title,
+)
 from corpus_tool.tui.widgets.facets import FacetTree
 from corpus_tool.tui.widgets.results import ResultsTable
 from corpus_tool.tui.widgets.search_bar import SearchBar
@@ -284,7 +290,7 @@ class SearchScreen(CoreScreen):
             text = Text(hit.snippet)
         else:
             bundle = self.session.bundle(hit.doc_id)
-            title = bundle.meta.title if bundle else hit.doc_id
+            title = short_title(bundle) if bundle else hit.doc_id
             tags = self.session.tags_for(hit.doc_id, hit.id)
             colours = self.session.label_colours(t.label for t in tags)
             text = render.breadcrumb(provision, title)

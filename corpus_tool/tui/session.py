@@ -362,7 +362,7 @@ class Session:
                     continue
                 provision = by_id.get(tag.provision_id)
                 if provision is not None:
-                    items.append(ReviewItem(tag, provision, bundle.meta.title or doc_id))
+                    items.append(ReviewItem(tag, provision, short_title(bundle)))
         items.sort(key=lambda it: (it.tag.doc_id, it.provision.order, it.tag.label))
         return items
 
@@ -458,6 +458,14 @@ class Session:
         # History is a convenience: never fail a session for it.
         with contextlib.suppress(OSError):
             atomic_write_bytes(self.ws.derived_dir / HISTORY_FILE, data)
+
+
+def short_title(bundle: DocBundle, limit: int = 60) -> str:
+    """How a breadcrumb names a document: its citation ("Regulation (EU) 2024/1689"),
+    else its title cut short (official titles run to several lines)."""
+    meta = bundle.meta
+    name = meta.citation or meta.title or meta.doc_id
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
 
 
 def _field(obj: Any, name: str, default: Any = None) -> Any:

@@ -11,6 +11,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from corpus_tool.model import Provision
+from corpus_tool.tui.session import short_title
 from corpus_tool.workspace import DocBundle
 
 
@@ -33,7 +34,7 @@ class OutlineTree(Tree[str]):
         self.doc_id = bundle.meta.doc_id
         self.clear()
         self._provision_nodes = {}
-        self.root.set_label(Text(bundle.meta.title or bundle.meta.doc_id, style="bold"))
+        self.root.set_label(Text(short_title(bundle), style="bold"))
         children: dict[str | None, list[Provision]] = {}
         for p in bundle.provisions:
             children.setdefault(p.parent, []).append(p)
