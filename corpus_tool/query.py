@@ -190,6 +190,7 @@ class _Parser:
         self.query = query
         self.toks = _lex(query)
         self.i = 0
+        self.literal: str | None = None  # what a pattern may contain besides wildcards
 
     # helpers
     def peek(self) -> _Tok:
@@ -337,7 +338,14 @@ class _Parser:
         nxt = self.peek()
         if nxt.kind not in ("WORD", "PHRASE", "LPAREN"):
             raise self.fail(tok.col, f"'{tok.text}:' needs a value right after the colon")
-        value = self.atom()
+        # doc ids, dates and provision ids contain hyphens and dots: allow them in patterns
+        self.literal = (
+            r"[\w'.\-]+" if tok.text not in ("text", "heading", "cite", "citation") else None
+        )
+        try:
+            value = self.atom()
+        finally:
+            self.literal = None
         return Field(tok.col, tok.text, value)
 
     def word(self, tok: _Tok) -> Node:
@@ -369,7 +377,7 @@ class _Parser:
                     glob.append(ch)
             pattern = "".join(glob).lower()
             literal = re.sub(r"[*?]", "", pattern)
-            if not re.fullmatch(r"[\w']+", literal):
+            if not re.fullmatch(self.literal or r"[\w']+", literal):
                 raise self.fail(col, "a wildcard works inside one word (no hyphens or signs)")
             if pattern.endswith("*"):
                 self._check_root(pattern.rstrip("*"), col, "*")
@@ -379,7 +387,8 @@ class _Parser:
         return Words(col, raw)
 
     def _check_root(self, root: str, col: int, sign: str) -> None:
-        if len(re.sub(r"[*?]", "", root)) < MIN_ROOT or not re.fullmatch(r"[\w'?]+", root):
+        allowed = (self.literal or r"[\w']+")[:-2] + "?]+"
+        if len(re.sub(r"[*?]", "", root)) < MIN_ROOT or not re.fullmatch(allowed, root):
             raise self.fail(
                 col, f"'{sign}' needs a root of at least {MIN_ROOT} letters before it (licen{sign})"
             )

@@ -122,6 +122,8 @@ def test_restrictors(ws: Workspace) -> None:
     assert same(ws, "tag:oss-exemption") == {"art_53__para_2"}
     assert same(ws, "date:2023") == {"sec_4__subsec_6", "sec_5"}
     assert same(ws, "id:art_53*") == {"art_53__para_1", "art_53__para_2"}
+    assert same(ws, "doc:eo-* shall") == {"sec_4__subsec_6", "sec_5"}
+    assert same(ws, "date:2023-11*") == {"sec_4__subsec_6", "sec_5"}
     assert same(ws, "heading:licensing") == {"art_70"}
 
 
