@@ -29,7 +29,9 @@ class Tagger:
         self.rules = rules or packaged_rules()
         self.nlp: Language = build_pipeline(self.rules)
         self.prefilter = (
-            build_prefilter(self.rules, lemma_forms(self.nlp.lang, lemma_literals(self.rules)))
+            build_prefilter(
+                self.rules, lemma_forms(self.nlp.lang or "en", lemma_literals(self.rules))
+            )
             if prefilter
             else None
         )
@@ -183,7 +185,10 @@ def lemma_forms(lang: str, lemmas: set[str]) -> dict[str, set[str]]:
     tables = getattr(spacy_lookups_data, lang, {})
     if "lemma_lookup" not in tables:
         return out
-    for form, lemma in load_language_data(tables["lemma_lookup"]).items():
+    table = load_language_data(tables["lemma_lookup"])
+    if not isinstance(table, dict):
+        return out
+    for form, lemma in table.items():
         key = str(lemma).lower()
         if key in out:
             out[key].add(str(form).lower())
