@@ -262,7 +262,8 @@ class _Parser:
         m = _NEAR_RE.match(tok.text)
         assert m is not None
         unit = m.group(2).lower()
-        return "n" if unit.isdigit() else ("s" if unit in ("s", "seg") else "p")
+        # Lexis "w/seg" (same segment) is closest to our same provision
+        return "n" if unit.isdigit() else ("s" if unit == "s" else "p")
 
     def _near(self, op: _Tok, left: Node, right: Node) -> Near:
         m = _NEAR_RE.match(op.text)
@@ -275,7 +276,7 @@ class _Parser:
                 raise self.fail(op.col, f"a distance must be between 1 and {MAX_DISTANCE} words")
             kind, dist = "word", n
         else:
-            kind, dist = ("sentence" if unit in ("s", "seg") else "provision"), 0
+            kind, dist = ("sentence" if unit == "s" else "provision"), 0
         if kind != "provision":
             for side, operand in (("left", left), ("right", right)):
                 bad = _not_positional(operand)

@@ -49,6 +49,7 @@ def test_connector_levels_words_inside_sentence_inside_provision() -> None:
         ("+s", "sentence", 0, True),
         ("/p", "provision", 0, False),
         ("w/p", "provision", 0, False),
+        ("w/seg", "provision", 0, False),
         ("/5", "word", 5, False),
         ("w/5", "word", 5, False),
         ("+5", "word", 5, True),
