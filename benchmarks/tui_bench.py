@@ -49,6 +49,7 @@ QUERIES = [
     "transparency",
 ]
 SIZE = (160, 48)
+SLOWEST: list[tuple[float, str]] = []  # (latency, query after the key), for --verbose
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -139,6 +140,7 @@ async def keystrokes(
                 painted = await wait_painted(screen, before, t0)
                 if painted is not None:
                     per_key.append(painted - t0)
+                    SLOWEST.append((painted - t0, bar.value))
                 await asyncio.sleep(gap)
                 await app.workers.wait_for_complete()
                 if painted is not None:
@@ -235,6 +237,7 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=5, help="start-up runs")
     parser.add_argument("--gap", type=float, default=0.2, help="pause between keys (s)")
+    parser.add_argument("--verbose", action="store_true", help="list the slowest keys")
     parser.add_argument("--burst-gap", type=float, default=0.04, help="key gap in a burst (s)")
     args = parser.parse_args()
 
@@ -275,6 +278,9 @@ def main() -> None:
         print(row("start-up: spawn -> search screen on the terminal (tmux, wall)", starts))
     if start_cpu:
         print(row("start-up: CPU time of the process until then", start_cpu))
+    if args.verbose:
+        for latency, query in sorted(SLOWEST, reverse=True)[:12]:
+            print(f"  {ms(latency):>8}  {query!r}")
 
 
 if __name__ == "__main__":

@@ -646,3 +646,19 @@ def test_tui_command_is_registered_and_rejects_a_missing_workspace(
     assert main(["-w", str(missing), "tui"]) == 2
     err = capsys.readouterr().err
     assert "nowhere" in err and "does not exist" in err and "Traceback" not in err
+
+
+@needs_search
+async def test_one_character_waits_for_more_or_enter(demo_ws: Workspace) -> None:
+    app = CorpusApp(demo_ws, warm=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        await settle(pilot, app)
+        await pilot.press("a")
+        await settle(pilot, app)
+        assert screen.generation == 0 and screen.results.rows_shown == []
+        assert "Keep typing" in str(screen.query_one("#query-status").render())
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert screen.generation == 1 and screen.last_outcome is not None

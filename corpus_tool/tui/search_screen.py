@@ -34,6 +34,9 @@ from corpus_tool.tui.widgets.search_bar import SearchBar
 # and when the user presses Enter to say the query is done.
 LIVE_LIMIT = 30
 FULL_LIMIT = 1000
+# One character matches little worth reading and costs a full search: live search
+# starts at the second character (Enter still searches a single one).
+MIN_LIVE_CHARS = 2
 PREVIEW_DELAY = 0.12
 FACET_DELAY = 0.1
 
@@ -147,6 +150,12 @@ class SearchScreen(CoreScreen):
     @on(Input.Changed, "#query")
     def _query_changed(self, event: Input.Changed) -> None:
         if not self._valid(event.value):
+            return
+        if 0 < len(event.value.strip()) < MIN_LIVE_CHARS:
+            if self._timer is not None:
+                self._timer.stop()
+                self._timer = None
+            self.search_bar.show_status("Keep typing (Enter searches a single character)")
             return
         now = time.monotonic()
         idle = now - self._last_keystroke >= self.corpus_app.debounce
