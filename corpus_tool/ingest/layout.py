@@ -524,13 +524,13 @@ def _split_margins(
     size = _dominant_size(glyphs) or 10.0
 
     def outer(ordered: list[list[Glyph]], inside_band: Any, gap_of: Any) -> int:
-        taken = 0
+        # The outermost rows up to the first white gap, if all lie in the band.
         i = 0
         while i < len(ordered) and i < 4 and inside_band(ordered[i]):
             if i + 1 < len(ordered) and gap_of(ordered[i], ordered[i + 1]) >= 0.8 * size:
-                taken = i + 1
+                return i + 1
             i += 1
-        return taken
+        return 0
 
     by_top = sorted(rows, key=lambda r: min(g.top for g in r))
     n_head = outer(
