@@ -134,9 +134,18 @@ def cmd_docs(args: argparse.Namespace) -> int:
     if not records:
         out.print(f"No documents in {ws.root}; run 'corpus-tool ingest' first.")
         return 0
-    table = Table(title=f"{len(records)} documents", show_lines=False)
-    for col in ("doc_id", "family", "citation", "date", "pages", "provisions", "title"):
-        table.add_column(col, overflow="fold", no_wrap=col in ("doc_id",))
+    table = Table(title=f"{len(records)} documents", show_lines=False, expand=True)
+    # Identifiers never wrap; the title gives way (ellipsis) on narrow terminals.
+    for col, justify in (
+        ("doc_id", "left"),
+        ("family", "left"),
+        ("citation", "left"),
+        ("date", "left"),
+        ("pages", "right"),
+        ("provisions", "right"),
+    ):
+        table.add_column(col, no_wrap=True, justify=justify)  # type: ignore[arg-type]
+    table.add_column("title", no_wrap=True, overflow="ellipsis", ratio=1, min_width=20)
     for rec in records:
         n = sum(rec["provisions"].values())
         table.add_row(
@@ -146,7 +155,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
             rec["date"],
             str(rec["pages"]),
             str(n),
-            rec["title"][:90],
+            rec["title"],
         )
     out.print(table)
     return 0

@@ -1,0 +1,179 @@
+"""Ingest speed and memory: our pipeline beside plain pdfplumber and pypdfium2 on the same pages.
+
+Usage::
+
+    .venv/bin/python benchmarks/ingest_bench.py [CORPUS_DIR] [--jobs N] [--scale 100,400]
+
+Each engine runs in a fresh child process so that its peak resident memory
+(``ru_maxrss``) is its own. Printed per engine: pages, seconds, pages/s and
+peak RSS. Engines:
+
+* ``pdfplumber`` - ``page.extract_text()`` on every page (pages closed as we go);
+* ``pypdfium2`` - ``get_text_range()`` on every page;
+* ``ours-extract`` - :func:`corpus_tool.ingest.extract_document` (clean text,
+  boxes, footnotes, metadata) in one process;
+* ``ours-ingest-1`` / ``ours-ingest-N`` - the whole ``ingest`` (extraction,
+  pypdfium2 check, segmentation, tagging, bundles, index) with 1 and N worker
+  processes, into a fresh workspace.
+
+``--scale`` builds PDFs of the given page counts by repeating the pages of the
+largest corpus PDF and reports our extraction's peak memory for each, to show
+that memory does not grow with the page count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+DEFAULT_CORPUS = PROJECT.parent / "shared" / "corpus"
+
+
+def _pdfplumber(paths: list[str]) -> int:
+    import pdfplumber
+
+    pages = 0
+    for path in paths:
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                page.extract_text()
+                page.close()
+                pages += 1
+    return pages
+
+
+def _pypdfium2(paths: list[str]) -> int:
+    import pypdfium2
+
+    pages = 0
+    for path in paths:
+        pdf = pypdfium2.PdfDocument(path)
+        for i in range(len(pdf)):
+            page = pdf[i]
+            textpage = page.get_textpage()
+            textpage.get_text_range()
+            textpage.close()
+            page.close()
+            pages += 1
+        pdf.close()
+    return pages
+
+
+def _ours_extract(paths: list[str]) -> int:
+    from corpus_tool.ingest import extract_document
+
+    return sum(max(extract_document(Path(p)).meta.pages, 1) for p in paths)
+
+
+def _ours_ingest(paths: list[str], jobs: int) -> int:
+    from corpus_tool.ingest import ingest
+    from corpus_tool.workspace import Workspace
+
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Workspace(tmp)
+        report = ingest(ws, paths, jobs=jobs)
+        return sum(r.pages for r in report.results)
+
+
+def _child(engine: str, paths: list[str], jobs: int, out: mp.Queue) -> None:  # type: ignore[type-arg]
+    started = time.perf_counter()
+    if engine == "pdfplumber":
+        pages = _pdfplumber(paths)
+    elif engine == "pypdfium2":
+        pages = _pypdfium2(paths)
+    elif engine == "ours-extract":
+        pages = _ours_extract(paths)
+    else:
+        pages = _ours_ingest(paths, jobs)
+    seconds = time.perf_counter() - started
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    out.put((pages, seconds, max(own, kids) / 1024))
+
+
+def run(engine: str, paths: list[str], jobs: int = 1) -> tuple[int, float, float]:
+    ctx = mp.get_context("spawn")  # a fresh interpreter: memory is the engine's own
+    queue: mp.Queue = ctx.Queue()  # type: ignore[type-arg]
+    proc = ctx.Process(target=_child, args=(engine, paths, jobs, queue))
+    proc.start()
+    result = queue.get()
+    proc.join()
+    return result  # type: ignore[no-any-return]
+
+
+def scaled_pdf(source: Path, pages: int, dest: Path) -> Path:
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(source)
+    writer = PdfWriter()
+    n = len(reader.pages)
+    for i in range(pages):
+        writer.add_page(reader.pages[i % n])
+    with dest.open("wb") as fh:
+        writer.write(fh)
+    return dest
+
+
+def machine() -> str:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    load = os.getloadavg()[0]
+    return f"{os.cpu_count()} cores, {model or 'unknown CPU'}, {mem:.0f} GiB RAM, load average {load:.1f}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--scale", default="", help="page counts for the memory test, e.g. 100,400")
+    parser.add_argument("--skip-ingest", action="store_true", help="only the extraction engines")
+    args = parser.parse_args()
+    paths = sorted(str(p) for p in args.corpus.glob("*.pdf"))
+    if not paths:
+        print(f"no PDFs in {args.corpus}", file=sys.stderr)
+        return 2
+    print(f"machine: {machine()}")
+    print(f"corpus: {args.corpus} ({len(paths)} PDFs)")
+    print(f"{'engine':<16}{'pages':>7}{'seconds':>10}{'pages/s':>10}{'peak MiB':>10}")
+    engines = ["pdfplumber", "pypdfium2", "ours-extract"]
+    if not args.skip_ingest:
+        engines += ["ours-ingest-1", f"ours-ingest-{args.jobs}"]
+    for engine in engines:
+        jobs = int(engine.rsplit("-", 1)[1]) if engine.startswith("ours-ingest") else 1
+        name = "ours-ingest" if engine.startswith("ours-ingest") else engine
+        pages, seconds, peak = run(name, paths, jobs)
+        print(
+            f"{engine:<16}{pages:>7}{seconds:>10.1f}{pages / seconds:>10.1f}{peak:>10.0f}",
+            flush=True,
+        )
+    if args.scale:
+        biggest = max(paths, key=lambda p: Path(p).stat().st_size)
+        print(f"\nmemory vs page count (our extraction; pages repeated from {Path(biggest).name})")
+        with tempfile.TemporaryDirectory() as tmp:
+            for count in (int(c) for c in args.scale.split(",")):
+                pdf = scaled_pdf(Path(biggest), count, Path(tmp) / f"scaled-{count}.pdf")
+                pages, seconds, peak = run("ours-extract", [str(pdf)])
+                print(
+                    f"{count:>6} pages  {seconds:7.1f} s  {pages / seconds:6.1f} pages/s  peak {peak:6.0f} MiB",
+                    flush=True,
+                )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
