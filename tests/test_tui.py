@@ -80,7 +80,7 @@ async def open_reader(pilot, app: CorpusApp, doc_id: str, pid: str) -> ReaderScr
 
 
 def text_of(screen, selector: str) -> str:
-    return str(screen.query_one(selector, Static).render())
+    return str(screen.query_one(selector).render())
 
 
 # --- reader, outline, references ---------------------------------------------------

@@ -10,10 +10,10 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Container, Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input
 from textual.worker import get_current_worker
 
 from corpus_tool.errors import CorpusToolError, QueryError
@@ -28,7 +28,7 @@ from corpus_tool.tui.session import (
 )
 from corpus_tool.tui.widgets.facets import FacetTree
 from corpus_tool.tui.widgets.results import ResultsTable
-from corpus_tool.tui.widgets.search_bar import SearchBar
+from corpus_tool.tui.widgets.search_bar import SearchBar, TextPane
 
 # Rows fetched while typing (highlighting is the costly part of a search, per row),
 # and when the user presses Enter to say the query is done.
@@ -109,8 +109,8 @@ class SearchScreen(CoreScreen):
             yield FacetTree(id="facets")
             with Vertical(id="results-pane"):
                 yield ResultsTable(id="results")
-                with VerticalScroll(id="preview-scroll"):
-                    yield Static(
+                with Container(id="preview-scroll"):
+                    yield TextPane(
                         "Type a query above. Enter moves to the results; Enter on a row opens it.",
                         id="preview",
                     )
@@ -249,7 +249,7 @@ class SearchScreen(CoreScreen):
         self.search_bar.show_status(f"{outcome.total} provisions{more}{timing}")
         self._show_filters()
         if not outcome.rows:
-            self.query_one("#preview", Static).update("No provision matches.")
+            self.query_one("#preview", TextPane).update("No provision matches.")
 
     def _show_facets(self, generation: int) -> None:
         if generation == self.shown_generation and self.last_outcome is not None:
@@ -262,7 +262,7 @@ class SearchScreen(CoreScreen):
         self.results.rows_shown = []
         self.facets.show({}, self.filters)
         self.search_bar.show_status(f"{len(self.session.doc_ids())} documents")
-        self.query_one("#preview", Static).update("Type a query above.")
+        self.query_one("#preview", TextPane).update("Type a query above.")
 
     def _show_filters(self) -> None:
         active = self.filters.as_kwargs()
@@ -317,7 +317,7 @@ class SearchScreen(CoreScreen):
     @on(PreviewReady)
     def _preview_ready(self, event: PreviewReady) -> None:
         if self.results.current() == event.row:
-            self.query_one("#preview", Static).update(event.text)
+            self.query_one("#preview", TextPane).update(event.text)
 
     @on(ResultsTable.Opened)
     def _opened(self, event: ResultsTable.Opened) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -68,12 +68,22 @@ class StatusLine(Widget):
     DEFAULT_CSS = "StatusLine { height: 1; }"
     text: reactive[str | Text] = reactive("", layout=False)
 
+    def __init__(self, text: str | Text = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.set_reactive(StatusLine.text, text)
+
     def render(self) -> RenderResult:
         return self.text
 
     def update(self, text: str | Text) -> None:
         if text != self.text:
             self.text = text
+
+
+class TextPane(StatusLine):
+    """A fixed-size pane of wrapped text (cropped, not scrolled) that only repaints."""
+
+    DEFAULT_CSS = "TextPane { height: 1fr; overflow: hidden; }"
 
 
 class SearchBar(Vertical):
