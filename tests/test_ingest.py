@@ -261,6 +261,11 @@ def test_failures_keep_the_rest_and_earlier_work(sample_copy: Path) -> None:
     reg = sample_copy / "corpus" / REGULATION.name
     reg.write_bytes(reg.read_bytes()[:1200])
     (sample_copy / "corpus" / "garbage.pdf").write_bytes(b"%PDF-1.7\n garbage")
+    report = ingest(ws, jobs=2)  # worker processes: errors must travel back intact
+    failed = {r.file: r.message for r in report.failed}
+    assert set(failed) == {"garbage.pdf", REGULATION.name}
+    assert failed["garbage.pdf"].startswith(str(sample_copy / "corpus" / "garbage.pdf"))
+    assert "\n" not in failed[REGULATION.name]
     status = main(["--workspace", str(sample_copy), "ingest", "--quiet", "--jobs", "2"])
     assert status == 1
     # What was ingested before is still there, byte for byte.

@@ -147,8 +147,25 @@ class Extracted:
     seconds: float
 
 
-def _extract_task(path: str, timeout: float | None) -> Extracted:
+@dataclass
+class Failure:
+    """A bad input, carried back from a worker as plain data (InputError does not pickle)."""
+
+    kind: str  # "failed" | "warning"
+    message: str
+
+
+def _extract_task(path: str, timeout: float | None) -> Extracted | Failure:
     """Run in a worker process: extract one file and compare it with an independent reader."""
+    try:
+        return _extract(path, timeout)
+    except NoTextLayer as exc:
+        return Failure("warning", str(exc))
+    except InputError as exc:
+        return Failure("failed", str(exc))
+
+
+def _extract(path: str, timeout: float | None) -> Extracted:
     started = time.perf_counter()
     doc, ext = extract_with_details(Path(path), timeout=timeout)
     removed = ext.removed if ext is not None else []
@@ -238,8 +255,15 @@ def ingest(
     changed: list[DocBundle] = []
 
     def finish(
-        path: Path, doc_id: str, sha: str, extracted: Extracted | None, error: Exception | None
+        path: Path,
+        doc_id: str,
+        sha: str,
+        extracted: Extracted | Failure | None,
+        error: Exception | None,
     ) -> None:
+        if isinstance(extracted, Failure):
+            report.results.append(FileResult(path.name, doc_id, extracted.kind, extracted.message))
+            return
         if error is not None:
             status = "warning" if isinstance(error, NoTextLayer) else "failed"
             message = (
@@ -383,7 +407,7 @@ def _run_extractions(
     jobs: int | None,
     timeout: float | None,
     show_progress: bool,
-    finish: Callable[[Path, str, str, Extracted | None, Exception | None], None],
+    finish: Callable[[Path, str, str, Extracted | Failure | None, Exception | None], None],
 ) -> None:
     if not todo:
         return
@@ -402,7 +426,7 @@ def _run_extractions(
         # Largest files first, so one big document does not finish last alone.
         ordered = sorted(todo, key=lambda t: -t[0].stat().st_size if t[0].exists() else 0)
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            pending: dict[Future[Extracted], tuple[Path, str, str]] = {}
+            pending: dict[Future[Extracted | Failure], tuple[Path, str, str]] = {}
             for item in ordered:
                 pending[pool.submit(_extract_task, str(item[0]), timeout)] = item
             while pending:
