@@ -271,3 +271,23 @@ def test_failures_keep_the_rest_and_earlier_work(sample_copy: Path) -> None:
     # What was ingested before is still there, byte for byte.
     assert ws.bundle_path("sample-regulation-2031-77").read_bytes() == before
     assert "sample-executive-order-99001" in ws.doc_ids()
+
+
+def test_rebuild_uses_only_the_extraction_cache(
+    sample_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corpus_tool.ingest import rebuild
+
+    ws = Workspace(sample_copy)
+    ingest(ws, jobs=1)
+    for f in (sample_copy / "corpus").iterdir():
+        f.unlink()  # no source file left to read
+    import corpus_tool.ingest.document as document
+
+    def no_reading(*args: object, **kwargs: object) -> object:
+        raise AssertionError("rebuild read a source file")
+
+    monkeypatch.setattr(document, "extract_with_details", no_reading)
+    bundles = rebuild(ws)
+    assert {b.meta.doc_id for b in bundles} == set(ws.doc_ids())
+    assert all(b.provisions for b in bundles)
