@@ -40,6 +40,10 @@ class ResultsTable(DataTable[object]):
 
     def show(self, outcome: SearchOutcome, colours: dict[str, str]) -> None:
         self.shown_at = time.perf_counter()
+        if list(outcome.rows) == self.rows_shown and self.row_count == len(self.rows_shown):
+            # Another letter often finds the same rows: keep the table (and its cursor).
+            self.call_after_refresh(self._painted)
+            return
         self.clear()
         self.rows_shown = list(outcome.rows)
         for i, row in enumerate(outcome.rows):
