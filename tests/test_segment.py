@@ -542,18 +542,19 @@ def test_cli_json_carries_stored_tags(tmp_path: Path) -> None:
     doc = make_document(EU_ACT, "act.txt", "eu-regulation")
     provs = tuple(segment_document(doc))
     tag = Tag("act", "art_3__para_2", "oss-exemption", (Evidence(0, 3, "The", "exemption"),),
-              "rules.v1:exemption", 0.9)  # fmt: skip
+              "rules.v1:exemption", 0.9, ("art_3__para_1",))  # fmt: skip
     w.save_bundle(DocBundle(doc.meta, provs, (tag,)))
     code, out = run_cli("-w", str(w.root), "provisions", "--json", "--kind", "paragraph")
     assert code == 0
     rows = {json.loads(x)["id"]: json.loads(x) for x in out.splitlines()}
     assert rows["art_3__para_2"]["tags"] == [
         {"label": "oss-exemption", "evidence": [{"start": 0, "end": 3, "text": "The", "role": "exemption"}],
-         "source": "rules.v1:exemption", "score": 0.9}
+         "source": "rules.v1:exemption", "score": 0.9, "targets": ["art_3__para_1"]}
     ]  # fmt: skip
     assert rows["art_3__para_1"]["tags"] == []
     code, out = run_cli("-w", str(w.root), "show", "act", "art_3__para_2")
     assert code == 0 and "oss-exemption" in out
+    assert "exemption: “The” [0:3]" in out and "exempts from: art_3__para_1" in out
 
 
 def test_generic_numbered_paragraphs_and_wrapped_headings() -> None:

@@ -70,6 +70,7 @@ def provision_record(bundle: Any, provision: Any, tags: Iterable[Any] = ()) -> d
                 "evidence": to_dict(t.evidence),
                 "source": t.source,
                 "score": t.score,
+                "targets": list(t.targets),
             }
             for t in tags
         ],
@@ -212,4 +213,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         console.print("[bold]Tags[/bold]")
         for t in tags:
             console.print(f"  {escape(t.label)} ({escape(t.source)}, {t.score:.2f})")
+            # The evidence is what lets a lawyer check a tag in seconds instead of trusting it.
+            for ev in t.evidence:
+                console.print(f"    {escape(ev.role)}: “{escape(ev.text)}” [{ev.start}:{ev.end}]")
+            if t.targets:
+                console.print(f"    exempts from: {escape(', '.join(t.targets))}")
     return 0
