@@ -242,7 +242,6 @@ class CorpusApp(App[None]):
         self.call_from_thread(
             self.notify, f"Exported {count} record(s) as {request.fmt} to {request.path}"
         )
-        self.last_export = (request.path, count)
 
 
 def run(ws: Workspace, *, author: str | None = None) -> None:
