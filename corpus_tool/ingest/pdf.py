@@ -49,7 +49,7 @@ from corpus_tool.ingest.layout import (
     layout_page,
     normalise_for_repetition,
 )
-from corpus_tool.model import Box, CharBoxes, Footnote, PageInfo
+from corpus_tool.model import CharBoxes, Footnote, PageInfo
 
 SOFT_HYPHEN = "\u00ad"
 HYPHENS = "-\u2010" + SOFT_HYPHEN
@@ -263,8 +263,12 @@ class TextBuilder:
     def add(
         self, text: str, page: int, x0s: array, tops: array, x1s: array, bottoms: array
     ) -> None:
-        for i in range(len(text)):
-            self.boxes.append(Box(page, x0s[i], tops[i], x1s[i], bottoms[i]))
+        n = len(text)
+        self.boxes.page.extend(array("H", [page]) * n)
+        self.boxes.x0.extend(x0s[:n])
+        self.boxes.top.extend(tops[:n])
+        self.boxes.x1.extend(x1s[:n])
+        self.boxes.bottom.extend(bottoms[:n])
         self.parts.append(text)
         self.length += len(text)
 
@@ -417,6 +421,9 @@ def assemble(layouts: list[PageLayout]) -> tuple[TextBuilder, list[PageInfo], li
         if pages:
             pages[-1] = replace(pages[-1], end=start)
         pages.append(PageInfo(layout.number, layout.width, layout.height, start, body.length))
+        # The page's line records are now in the text; let them go so the peak
+        # is the larger of the two, not their sum.
+        layout.lines = [ln for ln in layout.lines if ln.role == "footnote"]
     footnotes: list[Footnote] = []
     used: set[int] = set()
     for label, page, lines in notes:
