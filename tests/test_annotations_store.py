@@ -245,6 +245,17 @@ def test_read_only_store_raises_store_error(ws: Workspace, monkeypatch: pytest.M
         AnnotationStore(ws).create(doc_id="act-one", provision_id="art_1", labels=["relevant"])
 
 
+def test_annotations_folder_replaced_by_a_file_is_a_store_error_on_read(ws: Workspace) -> None:
+    # Regression: reading used to leak a raw NotADirectoryError to the UI.
+    store = AnnotationStore(ws)
+    store.create(doc_id="act-one", provision_id="art_1", labels=["relevant"])
+    backup = ws.annotations_dir.with_name("annotations.bak")
+    ws.annotations_dir.rename(backup)
+    ws.annotations_dir.write_text("not a folder")
+    with pytest.raises(StoreError, match="cannot read the annotations"):
+        AnnotationStore(ws).for_provision("act-one", "art_1")
+
+
 def test_torn_last_line_is_skipped_with_a_warning_and_the_next_write_starts_fresh(
     ws: Workspace,
 ) -> None:

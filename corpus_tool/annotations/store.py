@@ -394,6 +394,8 @@ class AnnotationStore:
             key = (st.st_size, st.st_mtime_ns, st.st_ino)
         except FileNotFoundError:
             key = (0, 0, 0)
+        except OSError as exc:  # e.g. annotations/ is a file, or unreadable
+            raise StoreError(f"cannot read the annotations in {self.path}: {exc.strerror}") from exc
         if key == self._cache_key:
             return self._state
         grown = (
