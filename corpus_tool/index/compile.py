@@ -16,11 +16,21 @@ from typing import Any
 from whoosh import query as wq
 from whoosh.matching import binary, mcore
 from whoosh.matching.binary import AndNotMatcher
-from whoosh.query.spans import Span, SpanNear2, SpanQuery, SpanWrappingMatcher
+from whoosh.query.spans import Span, SpanQuery, SpanWrappingMatcher
 
 from corpus_tool import query as ast
 from corpus_tool.errors import QueryError
 from corpus_tool.index.analysis import query_words, sentence_of, stem, word_of
+from corpus_tool.index.postings import (
+    BulkPhrase,
+    Postings,
+    PostingsMatcher,
+    Unsupported,
+    join_postings,
+    postings_of,
+    term_postings,
+    union_postings,
+)
 from corpus_tool.workspace import doc_id_for
 
 # User field name -> index field for keyword-like restrictors.
@@ -102,7 +112,32 @@ class Connector(SpanQuery):
     def apply(self, fn):  # type: ignore[no-untyped-def]
         return Connector(fn(self.a), fn(self.b), self.unit, self.n, self.ordered, self.all_spans)
 
+    def bulk_postings(
+        self, searcher: Any, context: Any, among: Sequence[int] | None = None
+    ) -> Postings | None:
+        # The operand with fewer entries is read first; the other only where it is.
+        reader = searcher.reader()
+        a_first = self.a.estimate_size(reader) <= self.b.estimate_size(reader)
+        first, second = (self.a, self.b) if a_first else (self.b, self.a)
+        p1 = postings_of(first, searcher, context, among)
+        if p1 is None:
+            return None
+        p2 = postings_of(second, searcher, context, p1.ids)
+        if p2 is None:
+            return None
+        a, b = (p1, p2) if a_first else (p2, p1)
+        unit, n, ordered, all_spans = self.unit, self.n, self.ordered, self.all_spans
+        return join_postings(
+            a, b, lambda aspans, bspans: connect(aspans, bspans, unit, n, ordered, all_spans)
+        )
+
     def matcher(self, searcher: Any, context: Any = None) -> mcore.Matcher:
+        try:
+            postings = self.bulk_postings(searcher, context)
+        except Unsupported:
+            pass
+        else:
+            return PostingsMatcher(postings) if postings is not None else mcore.NullMatcher()
         ma = self.a.matcher(searcher, context)
         mb = self.b.matcher(searcher, context)
         if not (ma.is_active() and mb.is_active()):
@@ -128,27 +163,35 @@ class _ConnectorMatcher(SpanWrappingMatcher):
         return self if self.is_active() else mcore.NullMatcher()
 
     def _get_spans(self) -> list[Span]:
-        unit, n, ordered = self.unit, self.n, self.ordered
-        found = set()
-        bspans = self.b.spans()
-        if unit == "sentence":
-            by_sentence: dict[int, list[Span]] = {}
+        return connect(
+            self.a.spans(), self.b.spans(), self.unit, self.n, self.ordered, self.all_spans
+        )
+
+
+def connect(
+    aspans: list[Span], bspans: list[Span], unit: str, n: int, ordered: bool, all_spans: bool
+) -> list[Span]:
+    """The joined spans of left spans ``aspans`` and right spans ``bspans`` that satisfy a
+    connector (only the first when ``all_spans`` is false)."""
+    found = set()
+    if unit == "sentence":
+        by_sentence: dict[int, list[Span]] = {}
+        for b in bspans:
+            by_sentence.setdefault(sentence_of(b.start), []).append(b)
+        for a in aspans:
+            for b in by_sentence.get(sentence_of(a.start), ()):
+                if satisfies(a, b, unit, n, ordered):
+                    if not all_spans:
+                        return [a.to(b)]
+                    found.add(a.to(b))
+    else:
+        for a in aspans:
             for b in bspans:
-                by_sentence.setdefault(sentence_of(b.start), []).append(b)
-            for a in self.a.spans():
-                for b in by_sentence.get(sentence_of(a.start), ()):
-                    if satisfies(a, b, unit, n, ordered):
-                        if not self.all_spans:
-                            return [a.to(b)]
-                        found.add(a.to(b))
-        else:
-            for a in self.a.spans():
-                for b in bspans:
-                    if satisfies(a, b, unit, n, ordered):
-                        if not self.all_spans:
-                            return [a.to(b)]
-                        found.add(a.to(b))
-        return sorted(found)
+                if satisfies(a, b, unit, n, ordered):
+                    if not all_spans:
+                        return [a.to(b)]
+                    found.add(a.to(b))
+    return sorted(found)
 
 
 class SpanUnion(wq.Query):
@@ -185,7 +228,31 @@ class SpanUnion(wq.Query):
     def apply(self, fn):  # type: ignore[no-untyped-def]
         return SpanUnion([fn(q) for q in self.subqueries])
 
+    def bulk_postings(
+        self, searcher: Any, context: Any, among: Sequence[int] | None = None
+    ) -> Postings | None:
+        reader = searcher.reader()
+        parts: list[Postings] = []
+        for q in self.subqueries:
+            if isinstance(q, wq.MultiTerm):
+                fieldname = q.field()
+                for word in q._btexts(reader):
+                    p = term_postings(searcher, context, fieldname, word, among)
+                    if p is not None:
+                        parts.append(p)
+            else:
+                p = postings_of(q, searcher, context, among)
+                if p is not None:
+                    parts.append(p)
+        return union_postings(parts) if parts else None
+
     def matcher(self, searcher: Any, context: Any = None) -> mcore.Matcher:
+        try:
+            postings = self.bulk_postings(searcher, context)
+        except Unsupported:
+            pass
+        else:
+            return PostingsMatcher(postings) if postings is not None else mcore.NullMatcher()
         reader = searcher.reader()
         matchers = []
         for q in self.subqueries:
@@ -289,10 +356,7 @@ class _Compiler:
     # --- positional context (inside /s, /n) ------------------------------------
     def span(self, node: ast.Node) -> wq.Query | None:
         if isinstance(node, (ast.Words, ast.Quoted)):
-            q = self.leaf(node, "text")
-            if isinstance(q, wq.Phrase):  # Phrase has no spans of its own: use SpanNear2
-                return SpanNear2([wq.Term(q.fieldname, w) for w in q.words], slop=1)
-            return q
+            return self.leaf(node, "text")
         if isinstance(node, ast.Pattern):
             pattern = self.leaf(node, "text")
             return SpanUnion([pattern]) if pattern is not None else None
@@ -367,7 +431,7 @@ def _phrase(field: str, words: Sequence[str]) -> wq.Query | None:
         return None
     if len(words) == 1:
         return wq.Term(field, words[0])
-    return wq.Phrase(field, list(words))
+    return BulkPhrase(field, list(words))
 
 
 def _pattern(field: str, node: ast.Pattern) -> wq.Query:

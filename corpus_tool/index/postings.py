@@ -1,0 +1,366 @@
+"""Phrases and connectors evaluated over whole posting lists, decoding positions only where needed.
+
+Whoosh steps its span matchers one entry at a time in Python, decoding every
+candidate's positions through several layers of matchers. Here a phrase or a
+connector is evaluated per segment in bulk: the posting blocks of each word are
+read at once, the entry sets of the operands are intersected with set
+operations, and positions are decoded only for the entries in every operand.
+The result is a plain list matcher with the same entries, scores and spans as
+Whoosh's own matchers (scores are summed in the same order), so the boolean
+operators above it are unchanged. Anything this cannot read in bulk (a segment
+with deleted entries, another posting format) falls back to Whoosh's matchers.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
+from itertools import accumulate
+from pickle import loads
+from typing import Any
+
+from whoosh import formats
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching import mcore
+from whoosh.query.spans import Span, SpanNear2, SpanQuery
+from whoosh.scoring import BM25FScorer
+
+_INT_SIZE = formats._INT_SIZE
+
+
+class Unsupported(Exception):
+    """The bulk path cannot read these postings; use Whoosh's matchers."""
+
+
+class Postings:
+    """Matching entries of one operand in one segment, with scores and spans on demand."""
+
+    def __init__(
+        self,
+        ids: list[int],
+        score: Callable[[int], float],
+        spans: Callable[[int], list[Span]],
+    ) -> None:
+        self.ids = ids
+        self.score = score
+        self.spans = spans
+        self._set: set[int] | frozenset[int] | None = None
+
+    @property
+    def idset(self) -> set[int] | frozenset[int]:
+        if self._set is None:
+            self._set = frozenset(self.ids)
+        return self._set
+
+
+def _decode(value: bytes) -> list[int]:
+    """Positions of one entry (formats.Positions.decode_positions, without the Python loop)."""
+    if not value.endswith(b"."):
+        value += b"."
+    return list(accumulate(loads(value[_INT_SIZE:])))
+
+
+def term_postings(
+    searcher: Any, context: Any, fieldname: str, text: Any, among: Sequence[int] | None = None
+) -> Postings | None:
+    """Entries of one word in a segment (``None`` when there are none).
+
+    With ``among`` (sorted entry numbers), only those entries are kept and posting
+    blocks holding none of them are skipped unread, so a common word costs little
+    next to a rare one.
+    """
+    m = wq.Term(fieldname, text).matcher(searcher, context)
+    if not m.is_active():
+        return None
+    if type(m) is not W3LeafMatcher or type(m.format) is not formats.Positions:
+        raise Unsupported(type(m).__name__)
+    scorer = m.scorer
+    if scorer is not None and not isinstance(scorer, BM25FScorer):
+        raise Unsupported(type(scorer).__name__)
+    ids: list[int] = []
+    weights: list[float] = []
+    values: list[bytes] = []
+    if among is None:
+        while m.is_active():
+            m._read_ids()
+            m._read_weights()
+            m._read_values()
+            start = m._i
+            ids.extend(m._ids[start:])
+            weights.extend(m._weights[start:])
+            values.extend(m._values[start:])
+            m._next_block()
+    else:
+        wanted = among if isinstance(among, (set, frozenset)) else set(among)
+        ordered = sorted(among)
+        k, n = 0, len(ordered)
+        while m.is_active() and k < n:
+            top = m._maxid
+            if ordered[k] > top:  # no candidate in this block: do not read it
+                m._next_block()
+                continue
+            m._read_ids()
+            block_ids = m._ids
+            hits = [i for i in range(m._i, len(block_ids)) if block_ids[i] in wanted]
+            if hits:
+                m._read_weights()
+                m._read_values()
+                bw, bv = m._weights, m._values
+                ids.extend(block_ids[i] for i in hits)
+                weights.extend(bw[i] for i in hits)
+                values.extend(bv[i] for i in hits)
+            k = bisect_left(ordered, top + 1, k)
+            m._next_block()
+        if not ids:
+            return None
+    index: dict[int, int] = {}
+
+    def where(docnum: int) -> int:
+        if not index:
+            index.update(zip(ids, range(len(ids)), strict=True))
+        return index[docnum]
+
+    if scorer is None:
+
+        def score(docnum: int) -> float:
+            return 0.0
+    else:
+        _score, dfl = scorer._score, scorer.dfl
+
+        def score(docnum: int) -> float:
+            return float(_score(weights[where(docnum)], dfl(docnum)))
+
+    def spans(docnum: int) -> list[Span]:
+        return [Span(p) for p in _decode(values[where(docnum)])]
+
+    postings = Postings(ids, score, spans)
+    postings.positions = lambda docnum: _decode(values[where(docnum)])  # type: ignore[attr-defined]
+    return postings
+
+
+def _tree_sum(parts: Sequence[float]) -> float:
+    """Sum in the order of whoosh.util.make_binary_tree (so scores match Whoosh's bit for bit)."""
+    if len(parts) == 1:
+        return parts[0]
+    half = len(parts) // 2
+    return _tree_sum(parts[:half]) + _tree_sum(parts[half:])
+
+
+def phrase_postings(
+    searcher: Any,
+    context: Any,
+    fieldname: str,
+    words: Sequence[Any],
+    among: Sequence[int] | None = None,
+) -> Postings | None:
+    """Entries where ``words`` occur at consecutive positions (Whoosh's Phrase / SpanNear2)."""
+    reader = searcher.reader()
+    by_rarity = sorted(range(len(words)), key=lambda i: reader.doc_frequency(fieldname, words[i]))
+    found_terms: dict[int, Postings] = {}
+    candidates: Sequence[int] | None = among
+    for i in by_rarity:
+        t = term_postings(searcher, context, fieldname, words[i], candidates)
+        if t is None:
+            return None
+        found_terms[i] = t
+        candidates = t.ids
+    terms = [found_terms[i] for i in range(len(words))]
+    last = len(terms) - 1
+    found: dict[int, list[int]] = {}
+    for docnum in candidates or ():
+        starts = set(terms[0].positions(docnum))  # type: ignore[attr-defined]
+        for k in range(1, len(terms)):
+            starts.intersection_update(p - k for p in terms[k].positions(docnum))  # type: ignore[attr-defined]
+            if not starts:
+                break
+        if starts:
+            found[docnum] = sorted(starts)
+    if not found:
+        return None
+
+    def score(docnum: int) -> float:
+        return _tree_sum([t.score(docnum) for t in terms])
+
+    def spans(docnum: int) -> list[Span]:
+        return [Span(s, s + last) for s in found[docnum]]
+
+    return Postings(list(found), score, spans)
+
+
+def union_postings(parts: list[Postings]) -> Postings:
+    """Entries of any part, combined pairwise in the order SpanUnion builds its matcher tree."""
+    while len(parts) > 1:
+        paired = [_union(parts[i], parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
+        if len(parts) % 2:
+            paired.append(parts[-1])
+        parts = paired
+    return parts[0]
+
+
+def _union(a: Postings, b: Postings) -> Postings:
+    ids = sorted(a.idset | b.idset)
+
+    def score(docnum: int) -> float:
+        in_a, in_b = docnum in a.idset, docnum in b.idset
+        if in_a and in_b:
+            return a.score(docnum) + b.score(docnum)
+        return a.score(docnum) if in_a else b.score(docnum)
+
+    def spans(docnum: int) -> list[Span]:
+        in_a, in_b = docnum in a.idset, docnum in b.idset
+        if in_a and in_b:
+            return sorted(set(a.spans(docnum)) | set(b.spans(docnum)))
+        return a.spans(docnum) if in_a else b.spans(docnum)
+
+    return Postings(ids, score, spans)
+
+
+def join_postings(
+    a: Postings, b: Postings, join: Callable[[list[Span], list[Span]], list[Span]]
+) -> Postings | None:
+    """Entries in both operands whose spans ``join`` (a connector) keeps."""
+    found: dict[int, list[Span]] = {}
+    small, large = (a, b) if len(a.ids) <= len(b.ids) else (b, a)
+    other = large.idset
+    for docnum in sorted(d for d in small.ids if d in other):
+        spans = join(a.spans(docnum), b.spans(docnum))
+        if spans:
+            found[docnum] = spans
+    if not found:
+        return None
+
+    def score(docnum: int) -> float:
+        return a.score(docnum) + b.score(docnum)
+
+    return Postings(list(found), score, found.__getitem__)
+
+
+class PostingsMatcher(mcore.Matcher):
+    """A matcher over precomputed Postings (entries, scores and spans)."""
+
+    def __init__(self, postings: Postings, i: int = 0) -> None:
+        self.postings = postings
+        self.ids = postings.ids
+        self.i = i
+
+    def is_active(self) -> bool:
+        return self.i < len(self.ids)
+
+    def id(self) -> int:
+        return self.ids[self.i]
+
+    def next(self) -> bool:
+        self.i += 1
+        return False
+
+    def skip_to(self, targetid: int) -> bool:
+        if self.i < len(self.ids) and self.ids[self.i] < targetid:
+            self.i = bisect_left(self.ids, targetid, self.i)
+        return False
+
+    def all_ids(self):  # type: ignore[no-untyped-def]
+        return iter(self.ids[self.i :])
+
+    def copy(self) -> PostingsMatcher:
+        return PostingsMatcher(self.postings, self.i)
+
+    def reset(self) -> None:
+        self.i = 0
+
+    def replace(self, minquality: float = 0) -> mcore.Matcher:
+        return self if self.is_active() else mcore.NullMatcher()
+
+    def supports(self, astype: str) -> bool:
+        return astype == "positions"
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def score(self) -> float:
+        return self.postings.score(self.ids[self.i])
+
+    def weight(self) -> float:
+        return self.score()
+
+    def spans(self) -> list[Span]:
+        return self.postings.spans(self.ids[self.i])
+
+    def depth(self) -> int:
+        return 0
+
+
+def postings_of(
+    q: wq.Query, searcher: Any, context: Any, among: Sequence[int] | None = None
+) -> Postings | None:
+    """Bulk postings of a span operand (only entries in ``among`` when given).
+
+    Raises Unsupported for a query it cannot evaluate in bulk.
+    """
+    if isinstance(q, BulkPhrase):
+        field = searcher.schema[q.fieldname]
+        words = [field.to_bytes(w) for w in q.words]
+        return phrase_postings(searcher, context, q.fieldname, words, among)
+    if type(q) is wq.Term:
+        field = searcher.schema[q.fieldname]
+        return term_postings(searcher, context, q.fieldname, field.to_bytes(q.text), among)
+    bulk = getattr(q, "bulk_postings", None)
+    if bulk is None:
+        raise Unsupported(type(q).__name__)
+    return bulk(searcher, context, among)  # type: ignore[no-any-return]
+
+
+class BulkPhrase(SpanQuery):
+    """A phrase (consecutive words in one field) with spans, evaluated in bulk.
+
+    Equivalent to Whoosh's Phrase and to SpanNear2 over its words with slop 1:
+    same entries, spans and scores.
+    """
+
+    def __init__(self, fieldname: str, words: Sequence[str]) -> None:
+        self.fieldname = fieldname
+        self.words = list(words)
+
+    def __repr__(self) -> str:
+        return f"BulkPhrase({self.fieldname!r}, {self.words!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, BulkPhrase)
+            and other.fieldname == self.fieldname
+            and other.words == self.words
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.fieldname, tuple(self.words)))
+
+    def is_leaf(self) -> bool:
+        return False
+
+    def children(self):  # type: ignore[no-untyped-def]
+        return iter(self._terms())
+
+    def _terms(self) -> list[wq.Term]:
+        return [wq.Term(self.fieldname, w) for w in self.words]
+
+    def estimate_size(self, ixreader: Any) -> int:
+        return int(wq.And(self._terms()).estimate_size(ixreader))
+
+    def estimate_min_size(self, ixreader: Any) -> int:
+        return 0
+
+    def apply(self, fn):  # type: ignore[no-untyped-def]
+        return self
+
+    def matcher(self, searcher: Any, context: Any = None) -> mcore.Matcher:
+        if self.fieldname not in searcher.schema:
+            return mcore.NullMatcher()
+        try:
+            postings = postings_of(self, searcher, context)
+        except Unsupported:
+            return SpanNear2(self._terms(), slop=1).matcher(searcher, context)
+        except ValueError:  # a word the field cannot encode
+            return mcore.NullMatcher()
+        if postings is None:
+            return mcore.NullMatcher()
+        return PostingsMatcher(postings)
