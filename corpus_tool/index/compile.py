@@ -291,6 +291,19 @@ class _ButNotMatcher(AndNotMatcher):
 class ButNot(wq.AndNot):
     """``a % b``: entries matching ``a`` and not ``b``."""
 
+    def bulk_postings(
+        self, searcher: Any, context: Any, among: Sequence[int] | None = None
+    ) -> Postings | None:
+        kept = postings_of(self.a, searcher, context, among)
+        if kept is None:
+            return None
+        excluded = postings_of(self.b, searcher, searcher.boolean_context(), kept.ids)
+        if excluded is None:
+            return kept
+        out = excluded.idset
+        ids = [d for d in kept.ids if d not in out]
+        return Postings(ids, kept.score, kept.spans) if ids else None
+
     def matcher(self, searcher: Any, context: Any = None) -> mcore.Matcher:
         scored = self.a.matcher(searcher, context)
         excluded = self.b.matcher(searcher, searcher.boolean_context())

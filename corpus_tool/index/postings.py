@@ -24,7 +24,7 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import mcore
 from whoosh.query.spans import Span, SpanNear2, SpanQuery
-from whoosh.scoring import BM25FScorer
+from whoosh.scoring import BM25FScorer, WeightScorer
 
 _INT_SIZE = formats._INT_SIZE
 
@@ -46,6 +46,14 @@ class Postings:
         self.score = score
         self.spans = spans
         self._set: set[int] | frozenset[int] | None = None
+        self._scores: dict[int, float] | None = None
+
+    def score_map(self) -> dict[int, float]:
+        """Every entry's score (computed once; callers must not change it)."""
+        if self._scores is None:
+            score = self.score
+            self._scores = {d: score(d) for d in self.ids}
+        return self._scores
 
     @property
     def idset(self) -> set[int] | frozenset[int]:
@@ -73,10 +81,11 @@ def term_postings(
     m = wq.Term(fieldname, text).matcher(searcher, context)
     if not m.is_active():
         return None
-    if type(m) is not W3LeafMatcher or type(m.format) is not formats.Positions:
+    if type(m) is not W3LeafMatcher:  # e.g. a segment with deletions
         raise Unsupported(type(m).__name__)
+    positional = type(m.format) is formats.Positions
     scorer = m.scorer
-    if scorer is not None and not isinstance(scorer, BM25FScorer):
+    if scorer is not None and type(scorer) not in (BM25FScorer, WeightScorer):
         raise Unsupported(type(scorer).__name__)
     ids: list[int] = []
     weights: list[float] = []
@@ -121,22 +130,46 @@ def term_postings(
             index.update(zip(ids, range(len(ids)), strict=True))
         return index[docnum]
 
-    if scorer is None:
+    scores: dict[int, float] = {}
 
-        def score(docnum: int) -> float:
-            return 0.0
-    else:
-        _score, dfl = scorer._score, scorer.dfl
+    def score(docnum: int) -> float:
+        if not scores:
+            scores.update(zip(ids, _scores(scorer, ids, weights), strict=True))
+        return scores[docnum]
 
-        def score(docnum: int) -> float:
-            return float(_score(weights[where(docnum)], dfl(docnum)))
+    def positions(docnum: int) -> list[int]:
+        if not positional:
+            raise Unsupported(f"{fieldname} has no positions")
+        return _decode(values[where(docnum)])
 
     def spans(docnum: int) -> list[Span]:
-        return [Span(p) for p in _decode(values[where(docnum)])]
+        return [Span(p) for p in positions(docnum)]
 
     postings = Postings(ids, score, spans)
-    postings.positions = lambda docnum: _decode(values[where(docnum)])  # type: ignore[attr-defined]
+    postings.positions = positions  # type: ignore[attr-defined]
+
+    def score_map() -> dict[int, float]:
+        if not scores:
+            scores.update(zip(ids, _scores(scorer, ids, weights), strict=True))
+        return scores
+
+    postings.score_map = score_map  # type: ignore[method-assign]
     return postings
+
+
+def _scores(scorer: Any, ids: list[int], weights: list[float]) -> list[float]:
+    """Every entry's score at once, with the very arithmetic of Whoosh's scorers."""
+    if scorer is None:
+        return [0.0] * len(ids)
+    if type(scorer) is WeightScorer:
+        return list(weights)
+    # whoosh.scoring.bm25 inlined, operation for operation, so scores are equal bit for bit.
+    idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+    dfl = scorer.dfl
+    return [
+        idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * dfl(d) / avgfl)))
+        for d, tf in zip(ids, weights, strict=True)
+    ]
 
 
 def _tree_sum(parts: Sequence[float]) -> float:
@@ -213,7 +246,20 @@ def _union(a: Postings, b: Postings) -> Postings:
             return sorted(set(a.spans(docnum)) | set(b.spans(docnum)))
         return a.spans(docnum) if in_a else b.spans(docnum)
 
-    return Postings(ids, score, spans)
+    union = Postings(ids, score, spans)
+
+    def score_map() -> dict[int, float]:
+        # Whoosh's UnionMatcher adds the two scores where both match (a + b == b + a).
+        if union._scores is None:
+            merged = dict(a.score_map())
+            for d, s in b.score_map().items():
+                merged[d] = merged[d] + s if d in merged else s
+            union._scores = merged
+        return union._scores
+
+    union.score_map = score_map  # type: ignore[method-assign]
+    union.score = lambda d: score_map()[d]  # type: ignore[method-assign]
+    return union
 
 
 def join_postings(
@@ -304,10 +350,61 @@ def postings_of(
     if type(q) is wq.Term:
         field = searcher.schema[q.fieldname]
         return term_postings(searcher, context, q.fieldname, field.to_bytes(q.text), among)
+    if type(q) in (wq.Or, wq.And) and q.boost == 1.0 and len(q.subqueries) <= 2:
+        # Two operands only: their scores add up the same whichever way Whoosh's
+        # weighted matcher tree pairs them (it is only for three that order counts).
+        if type(q) is wq.Or and (q.minmatch or q.scale):
+            raise Unsupported("Or with minmatch or scale")
+        if any(isinstance(sub, wq.Not) for sub in q.subqueries):
+            raise Unsupported("And with Not")
+        if type(q) is wq.Or:
+            parts = [postings_of(sub, searcher, context, among) for sub in q.subqueries]
+            found = [p for p in parts if p is not None]
+            return union_postings(found) if found else None
+        return _intersect(q.subqueries, searcher, context, among)
     bulk = getattr(q, "bulk_postings", None)
     if bulk is None:
         raise Unsupported(type(q).__name__)
     return bulk(searcher, context, among)  # type: ignore[no-any-return]
+
+
+def _intersect(
+    subqueries: Sequence[wq.Query], searcher: Any, context: Any, among: Sequence[int] | None
+) -> Postings | None:
+    """Entries in every operand (at most two), scored as their sum."""
+    if not subqueries:
+        return None
+    reader = searcher.reader()
+    order = sorted(range(len(subqueries)), key=lambda i: subqueries[i].estimate_size(reader))
+    got: dict[int, Postings] = {}
+    candidates = among
+    for i in order:
+        p = postings_of(subqueries[i], searcher, context, candidates)
+        if p is None:
+            return None
+        got[i] = p
+        candidates = p.ids
+    if len(got) == 1:
+        return got[0]
+    a, b = got[0], got[1]
+    ids = [
+        d for d in (a.ids if len(a.ids) <= len(b.ids) else b.ids) if d in a.idset and d in b.idset
+    ]
+    if not ids:
+        return None
+
+    def score(docnum: int) -> float:
+        return a.score(docnum) + b.score(docnum)
+
+    def spans(docnum: int) -> list[Span]:
+        return sorted(set(a.spans(docnum)) | set(b.spans(docnum)))
+
+    return Postings(ids, score, spans)
+
+
+def evaluate(q: wq.Query, searcher: Any, context: Any) -> Postings | None:
+    """A whole query's entries and scores in one segment, or Unsupported."""
+    return postings_of(q, searcher, context)
 
 
 class BulkPhrase(SpanQuery):

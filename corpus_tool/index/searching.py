@@ -21,6 +21,7 @@ from corpus_tool.errors import StoreError
 from corpus_tool.index import store
 from corpus_tool.index.compile import compile_query
 from corpus_tool.index.highlight import highlights, snippet
+from corpus_tool.index.postings import Unsupported, evaluate
 from corpus_tool.index.scoring import CachedBM25F
 from corpus_tool.model import SearchHit
 from corpus_tool.workspace import Workspace, doc_id_for
@@ -240,28 +241,43 @@ def _run(
 def _collect(
     searcher: Any, q: wq.Query, limit: int | None
 ) -> tuple[list[int], list[tuple[int, float]]]:
-    """All matching entries and the ``limit`` best scored, in one pass over the matcher.
+    """All matching entries and the ``limit`` best scored, in one pass over the matches.
 
     Whoosh's own top-N collector plus a second pass for the full set (needed for
-    the total and the facets) would run the query twice.
+    the total and the facets) would run the query twice. Each segment is
+    evaluated in bulk where the query allows it (corpus_tool.index.postings),
+    else by stepping Whoosh's matcher.
     """
     matched: list[int] = []
-    best: list[tuple[float, int]] = []  # min-heap of (score, -docnum)
-    k = limit or 0
+    ranked: list[tuple[float, int]] = []  # (score, -docnum): ties go to the earlier entry
     for sub, offset in searcher.leaf_searchers():
+        context = sub.context()
+        try:
+            postings = evaluate(q, sub, context)
+        except Unsupported:
+            postings = None
+            bulk = False
+        else:
+            bulk = True
+        if bulk:
+            if postings is None:
+                continue
+            ids = [offset + d for d in postings.ids]
+            matched.extend(ids)
+            scores = postings.score_map()
+            ranked.extend(
+                zip(map(scores.__getitem__, postings.ids), [-d for d in ids], strict=True)
+            )
+            continue
         # replace() drops branches that cannot match here (a word absent from the
         # headings, say), so the loop below does not pay for them on every entry.
-        m = q.matcher(sub, sub.context()).replace()
+        m = q.matcher(sub, context).replace()
         while m.is_active():
             docnum = offset + m.id()
             matched.append(docnum)
-            score = m.score()
-            if not k or len(best) < k:
-                heapq.heappush(best, (score, -docnum))
-            elif score > best[0][0]:
-                heapq.heapreplace(best, (score, -docnum))
+            ranked.append((m.score(), -docnum))
             m.next()
-    best.sort(key=lambda item: (-item[0], -item[1]))
+    best = heapq.nlargest(limit, ranked) if limit else sorted(ranked, reverse=True)
     return matched, [(-neg, score) for score, neg in best]
 
 
