@@ -26,6 +26,7 @@ from corpus_tool.index.postings import (
     Postings,
     PostingsMatcher,
     Unsupported,
+    evaluate,
     join_postings,
     postings_of,
     term_postings,
@@ -126,14 +127,11 @@ class Connector(SpanQuery):
         if p2 is None:
             return None
         a, b = (p1, p2) if a_first else (p2, p1)
-        unit, n, ordered, all_spans = self.unit, self.n, self.ordered, self.all_spans
-        return join_postings(
-            a, b, lambda aspans, bspans: connect(aspans, bspans, unit, n, ordered, all_spans)
-        )
+        return join_postings(a, b, self.unit, self.n, self.ordered, self.all_spans)
 
     def matcher(self, searcher: Any, context: Any = None) -> mcore.Matcher:
         try:
-            postings = self.bulk_postings(searcher, context)
+            postings = evaluate(self, searcher, context)
         except Unsupported:
             pass
         else:
@@ -248,7 +246,7 @@ class SpanUnion(wq.Query):
 
     def matcher(self, searcher: Any, context: Any = None) -> mcore.Matcher:
         try:
-            postings = self.bulk_postings(searcher, context)
+            postings = evaluate(self, searcher, context)
         except Unsupported:
             pass
         else:
@@ -302,7 +300,7 @@ class ButNot(wq.AndNot):
             return kept
         out = excluded.idset
         ids = [d for d in kept.ids if d not in out]
-        return Postings(ids, kept.score, kept.spans) if ids else None
+        return Postings(ids, kept.score, kept.intervals) if ids else None
 
     def matcher(self, searcher: Any, context: Any = None) -> mcore.Matcher:
         scored = self.a.matcher(searcher, context)

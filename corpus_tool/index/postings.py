@@ -26,7 +26,15 @@ from whoosh.matching import mcore
 from whoosh.query.spans import Span, SpanNear2, SpanQuery
 from whoosh.scoring import BM25FScorer, WeightScorer
 
+from corpus_tool.index.analysis import SENTENCE_STRIDE
+
 _INT_SIZE = formats._INT_SIZE
+
+Interval = tuple[int, int]
+
+
+# Tests switch this off to compare with Whoosh's own matchers.
+ENABLED = True
 
 
 class Unsupported(Exception):
@@ -40,11 +48,13 @@ class Postings:
         self,
         ids: list[int],
         score: Callable[[int], float],
-        spans: Callable[[int], list[Span]],
+        intervals: Callable[[int], list[Interval]],
     ) -> None:
         self.ids = ids
         self.score = score
-        self.spans = spans
+        # (first, last) positions of each match of the operand in an entry: plain
+        # tuples, as Whoosh's Span objects cost more to make than everything else.
+        self.intervals = intervals
         self._set: set[int] | frozenset[int] | None = None
         self._scores: dict[int, float] | None = None
 
@@ -142,10 +152,10 @@ def term_postings(
             raise Unsupported(f"{fieldname} has no positions")
         return _decode(values[where(docnum)])
 
-    def spans(docnum: int) -> list[Span]:
-        return [Span(p) for p in positions(docnum)]
+    def intervals(docnum: int) -> list[Interval]:
+        return [(p, p) for p in positions(docnum)]
 
-    postings = Postings(ids, score, spans)
+    postings = Postings(ids, score, intervals)
     postings.positions = positions  # type: ignore[attr-defined]
 
     def score_map() -> dict[int, float]:
@@ -215,10 +225,10 @@ def phrase_postings(
     def score(docnum: int) -> float:
         return _tree_sum([t.score(docnum) for t in terms])
 
-    def spans(docnum: int) -> list[Span]:
-        return [Span(s, s + last) for s in found[docnum]]
+    def intervals(docnum: int) -> list[Interval]:
+        return [(s, s + last) for s in found[docnum]]
 
-    return Postings(list(found), score, spans)
+    return Postings(list(found), score, intervals)
 
 
 def union_postings(parts: list[Postings]) -> Postings:
@@ -240,13 +250,13 @@ def _union(a: Postings, b: Postings) -> Postings:
             return a.score(docnum) + b.score(docnum)
         return a.score(docnum) if in_a else b.score(docnum)
 
-    def spans(docnum: int) -> list[Span]:
+    def intervals(docnum: int) -> list[Interval]:
         in_a, in_b = docnum in a.idset, docnum in b.idset
         if in_a and in_b:
-            return sorted(set(a.spans(docnum)) | set(b.spans(docnum)))
-        return a.spans(docnum) if in_a else b.spans(docnum)
+            return sorted(set(a.intervals(docnum)) | set(b.intervals(docnum)))
+        return a.intervals(docnum) if in_a else b.intervals(docnum)
 
-    union = Postings(ids, score, spans)
+    union = Postings(ids, score, intervals)
 
     def score_map() -> dict[int, float]:
         # Whoosh's UnionMatcher adds the two scores where both match (a + b == b + a).
@@ -263,16 +273,18 @@ def _union(a: Postings, b: Postings) -> Postings:
 
 
 def join_postings(
-    a: Postings, b: Postings, join: Callable[[list[Span], list[Span]], list[Span]]
+    a: Postings, b: Postings, unit: str, n: int, ordered: bool, all_spans: bool
 ) -> Postings | None:
-    """Entries in both operands whose spans ``join`` (a connector) keeps."""
-    found: dict[int, list[Span]] = {}
+    """Entries in both operands where a match of ``a`` and one of ``b`` satisfy a connector."""
+    found: dict[int, list[Interval]] = {}
     small, large = (a, b) if len(a.ids) <= len(b.ids) else (b, a)
     other = large.idset
-    for docnum in sorted(d for d in small.ids if d in other):
-        spans = join(a.spans(docnum), b.spans(docnum))
-        if spans:
-            found[docnum] = spans
+    for docnum in [d for d in small.ids if d in other]:
+        joined = connect_intervals(
+            a.intervals(docnum), b.intervals(docnum), unit, n, ordered, all_spans
+        )
+        if joined:
+            found[docnum] = joined
     if not found:
         return None
 
@@ -280,6 +292,45 @@ def join_postings(
         return a.score(docnum) + b.score(docnum)
 
     return Postings(list(found), score, found.__getitem__)
+
+
+def connect_intervals(
+    left: list[Interval], right: list[Interval], unit: str, n: int, ordered: bool, all_spans: bool
+) -> list[Interval]:
+    """The joined intervals of a left and a right match that satisfy a connector.
+
+    The rule of corpus_tool.index.compile.satisfies on plain tuples: the two matches
+    must not overlap; ``ordered`` wants the left one first; ``sentence`` wants the
+    same sentence, ``word`` at most ``n`` words from the end of the first to the
+    start of the second. Only the first pair is returned when ``all_spans`` is false.
+    """
+    found: set[Interval] = set()
+    if unit == "sentence":
+        by_sentence: dict[int, list[Interval]] = {}
+        for b in right:
+            by_sentence.setdefault(b[0] // SENTENCE_STRIDE, []).append(b)
+        for a_start, a_end in left:
+            for b_start, b_end in by_sentence.get(a_start // SENTENCE_STRIDE, ()):
+                if a_end < b_start or (not ordered and b_end < a_start):
+                    joined = (min(a_start, b_start), max(a_end, b_end))
+                    if not all_spans:
+                        return [joined]
+                    found.add(joined)
+    else:
+        for a_start, a_end in left:
+            for b_start, b_end in right:
+                if a_end < b_start:
+                    near = b_start % SENTENCE_STRIDE - a_end % SENTENCE_STRIDE <= n
+                elif b_end < a_start and not ordered:
+                    near = a_start % SENTENCE_STRIDE - b_end % SENTENCE_STRIDE <= n
+                else:
+                    continue
+                if near:
+                    joined = (min(a_start, b_start), max(a_end, b_end))
+                    if not all_spans:
+                        return [joined]
+                    found.add(joined)
+    return sorted(found)
 
 
 class PostingsMatcher(mcore.Matcher):
@@ -330,7 +381,7 @@ class PostingsMatcher(mcore.Matcher):
         return self.score()
 
     def spans(self) -> list[Span]:
-        return self.postings.spans(self.ids[self.i])
+        return [Span(s, e) for s, e in self.postings.intervals(self.ids[self.i])]
 
     def depth(self) -> int:
         return 0
@@ -350,60 +401,116 @@ def postings_of(
     if type(q) is wq.Term:
         field = searcher.schema[q.fieldname]
         return term_postings(searcher, context, q.fieldname, field.to_bytes(q.text), among)
-    if type(q) in (wq.Or, wq.And) and q.boost == 1.0 and len(q.subqueries) <= 2:
-        # Two operands only: their scores add up the same whichever way Whoosh's
-        # weighted matcher tree pairs them (it is only for three that order counts).
-        if type(q) is wq.Or and (q.minmatch or q.scale):
-            raise Unsupported("Or with minmatch or scale")
-        if any(isinstance(sub, wq.Not) for sub in q.subqueries):
-            raise Unsupported("And with Not")
-        if type(q) is wq.Or:
-            parts = [postings_of(sub, searcher, context, among) for sub in q.subqueries]
-            found = [p for p in parts if p is not None]
-            return union_postings(found) if found else None
-        return _intersect(q.subqueries, searcher, context, among)
+    if type(q) in (wq.Or, wq.And):
+        return _compound(q, searcher, context, among)
     bulk = getattr(q, "bulk_postings", None)
     if bulk is None:
         raise Unsupported(type(q).__name__)
     return bulk(searcher, context, among)  # type: ignore[no-any-return]
 
 
-def _intersect(
-    subqueries: Sequence[wq.Query], searcher: Any, context: Any, among: Sequence[int] | None
+# A matcher tree as Whoosh's make_weighted_tree builds it: an operand index, or a pair.
+Tree = int | tuple[Any, Any]
+
+
+def _weighted_tree(weights: list[int]) -> Tree:
+    """The shape of whoosh.util.make_weighted_tree over operands of these weights.
+
+    Scores are added along this tree, and float addition is not associative, so
+    equal scores need the same shape. Whoosh breaks ties in weight by comparing
+    matcher objects; rather than imitate that, a tie is Unsupported.
+    """
+    if len(set(weights)) < len(weights):
+        raise Unsupported("operands of equal estimated size")
+    ls: list[tuple[int, Tree]] = sorted(
+        ((w, i) for i, w in enumerate(weights)), key=lambda item: item[0]
+    )
+    while len(ls) > 1:
+        (wa, a), (wb, b) = ls[0], ls[1]
+        del ls[:2]
+        w = wa + wb
+        if any(x == w for x, _ in ls):
+            raise Unsupported("subtrees of equal estimated size")
+        k = 0
+        while k < len(ls) and ls[k][0] < w:
+            k += 1
+        ls.insert(k, (w, (a, b)))
+    return ls[0][1]
+
+
+def _compound(
+    q: wq.Query, searcher: Any, context: Any, among: Sequence[int] | None
 ) -> Postings | None:
-    """Entries in every operand (at most two), scored as their sum."""
-    if not subqueries:
-        return None
+    """A Whoosh And/Or evaluated in bulk, its scores added along Whoosh's matcher tree."""
+    subs = list(q.subqueries)
+    if q.boost != 1.0 or not subs:
+        raise Unsupported("boosted or empty compound")
+    if any(isinstance(sub, wq.Not) for sub in subs):
+        raise Unsupported("compound with Not")
     reader = searcher.reader()
-    order = sorted(range(len(subqueries)), key=lambda i: subqueries[i].estimate_size(reader))
+    if type(q) is wq.Or:
+        if q.minmatch or q.scale or q.matcher_type != wq.Or.AUTO_MATCHER:
+            raise Unsupported("Or with minmatch, scale or a chosen matcher")
+        if len(subs) > 2:
+            # Or.matcher's own choice: a union tree only in these cases (else it
+            # preloads scores into an array, adding them in another order).
+            needs_current = context.needs_current if context else True
+            if not (
+                len(subs) < wq.Or.TOO_MANY_CLAUSES
+                and (needs_current or reader.doc_count_all() > 5000)
+            ):
+                raise Unsupported("Or preloaded into an array")
+        alternatives = [postings_of(sub, searcher, context, among) for sub in subs]
+        if len(subs) == 1:
+            return alternatives[0]
+        tree = (
+            _weighted_tree([sub.estimate_size(reader) for sub in subs]) if len(subs) > 2 else (0, 1)
+        )
+        return _tree_union(tree, alternatives)
+    # And: the rarest operand first, each next one read only where all before matched.
+    if len(subs) == 1:
+        return postings_of(subs[0], searcher, context, among)
+    sizes = [sub.estimate_size(reader) for sub in subs]
+    tree = _weighted_tree([0 - size for size in sizes]) if len(subs) > 2 else (0, 1)
     got: dict[int, Postings] = {}
     candidates = among
-    for i in order:
-        p = postings_of(subqueries[i], searcher, context, candidates)
+    for i in sorted(range(len(subs)), key=sizes.__getitem__):
+        p = postings_of(subs[i], searcher, context, candidates)
         if p is None:
             return None
         got[i] = p
         candidates = p.ids
-    if len(got) == 1:
-        return got[0]
-    a, b = got[0], got[1]
-    ids = [
-        d for d in (a.ids if len(a.ids) <= len(b.ids) else b.ids) if d in a.idset and d in b.idset
-    ]
-    if not ids:
-        return None
+    ids = list(candidates or ())
+    parts: list[Postings] = [got[i] for i in range(len(subs))]
 
     def score(docnum: int) -> float:
-        return a.score(docnum) + b.score(docnum)
+        def total(node: Tree) -> float:
+            if isinstance(node, int):
+                return parts[node].score(docnum)
+            return total(node[0]) + total(node[1])
 
-    def spans(docnum: int) -> list[Span]:
-        return sorted(set(a.spans(docnum)) | set(b.spans(docnum)))
+        return total(tree)
 
-    return Postings(ids, score, spans)
+    def intervals(docnum: int) -> list[Interval]:
+        return sorted({iv for p in parts for iv in p.intervals(docnum)})
+
+    return Postings(ids, score, intervals) if ids else None
+
+
+def _tree_union(tree: Tree, parts: list[Postings | None]) -> Postings | None:
+    """The union of ``parts`` combined along ``tree`` (scores of both sides add up)."""
+    if isinstance(tree, int):
+        return parts[tree]
+    a, b = _tree_union(tree[0], parts), _tree_union(tree[1], parts)
+    if a is None or b is None:
+        return a if b is None else b
+    return _union(a, b)
 
 
 def evaluate(q: wq.Query, searcher: Any, context: Any) -> Postings | None:
     """A whole query's entries and scores in one segment, or Unsupported."""
+    if not ENABLED:
+        raise Unsupported("bulk evaluation switched off")
     return postings_of(q, searcher, context)
 
 
@@ -453,7 +560,7 @@ class BulkPhrase(SpanQuery):
         if self.fieldname not in searcher.schema:
             return mcore.NullMatcher()
         try:
-            postings = postings_of(self, searcher, context)
+            postings = evaluate(self, searcher, context)
         except Unsupported:
             return SpanNear2(self._terms(), slop=1).matcher(searcher, context)
         except ValueError:  # a word the field cannot encode

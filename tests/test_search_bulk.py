@@ -1,0 +1,166 @@
+"""Bulk evaluation (corpus_tool.index.postings) gives exactly what Whoosh's own matchers give."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from whoosh.util import make_weighted_tree
+
+from corpus_tool import query as ast
+from corpus_tool.index import forget, search, update_index
+from corpus_tool.index import postings as bulk
+from corpus_tool.index.compile import compile_query
+from corpus_tool.index.searching import _collect, _searcher, clear_result_cache
+from corpus_tool.workspace import Workspace
+from tests._search_helpers import act_bundle, make_workspace
+
+QUERIES = [
+    "licence",
+    "shall",
+    "open-source",
+    '"open-source licence"',
+    '"free and open-source licence"',
+    '"shall not apply"',
+    '"the the"',
+    "general-purpose AI model",
+    "general-purpose AI model obligations",
+    "provider OR licence",
+    "security OR safety OR robustness",
+    '"free and open-source licence" /s "shall not apply"',
+    "licen! /s (apply OR exempt!)",
+    "(exempt! OR exception) /s open-source",
+    "provider /5 obligation!",
+    "licensor /5 models",
+    "model +3 weights",
+    "(model /3 weights) /s licen!",
+    'open-source /p "shall not apply"',
+    'licence % "open-source licence"',
+    "shall % (apply OR exempt!)",
+    "kind:recital open-source",
+    'heading:"general-purpose"',
+    'cite:"Article 53"',
+    "shall NOT kind:recital",
+    "wom*n",
+]
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    ws = make_workspace(tmp_path_factory.mktemp("bulk_ws"))
+    # A second segment, and deletions in the first: the bulk path must give way
+    # to Whoosh's matchers where entries are deleted, and the results still agree.
+    changed = act_bundle({"art_70": "A zebra licence. The provider shall not apply it."})
+    ws.save_bundle(changed)
+    update_index(ws, [changed])
+    yield ws
+    forget(ws)
+
+
+def _compiled(query: str):  # type: ignore[no-untyped-def]
+    tree = ast.parse(query)
+    assert tree is not None
+    compiled = compile_query(query, tree)
+    assert compiled is not None
+    return compiled
+
+
+def _both(fn):  # type: ignore[no-untyped-def]
+    """``fn()`` with bulk evaluation on, then off."""
+    try:
+        bulk.ENABLED = True
+        clear_result_cache()
+        on = fn()
+        bulk.ENABLED = False
+        clear_result_cache()
+        off = fn()
+    finally:
+        bulk.ENABLED = True
+        clear_result_cache()
+    return on, off
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_bulk_and_whoosh_matchers_agree_exactly(ws: Workspace, query: str) -> None:
+    compiled = _compiled(query)
+    searcher = _searcher(ws).searcher
+    # Unrounded scores and the exact order of the top entries, and every match.
+    on, off = _both(lambda: _collect(searcher, compiled, 5))
+    assert on == off
+    on, off = _both(lambda: search(ws, query, limit=None))
+    assert on == off
+    on, off = _both(lambda: search(ws, query, limit=3, sort="doc"))
+    assert on == off
+
+
+def test_the_index_under_test_has_several_segments_and_deletions(ws: Workspace) -> None:
+    reader = _searcher(ws).searcher.reader()
+    assert len(list(reader.leaf_readers())) >= 2
+    assert reader.has_deletions()
+    assert search(ws, "zebra").total == 1
+
+
+def test_bulk_path_is_taken_where_it_can_be(ws: Workspace) -> None:
+    # The segment written last has no deletions: a phrase connector runs in bulk there.
+    q = _compiled('"open-source licence" /s provider')
+    taken = []
+    for sub, _offset in _searcher(ws).searcher.leaf_searchers():
+        try:
+            bulk.evaluate(q, sub, sub.context())
+            taken.append(True)
+        except bulk.Unsupported:
+            assert sub.reader().has_deletions()
+            taken.append(False)
+    assert True in taken
+
+
+@pytest.mark.parametrize("weights", [[5, 1, 3], [10, 2, 7, 30], [-4, -100, -9, -2, -50]])
+def test_score_tree_has_whoosh_shape(weights: list[int]) -> None:
+    expected = make_weighted_tree(lambda a, b: (a, b), [(w, i) for i, w in enumerate(weights)])
+    assert bulk._weighted_tree(weights) == expected
+
+
+def test_score_tree_refuses_ties() -> None:
+    with pytest.raises(bulk.Unsupported):
+        bulk._weighted_tree([3, 3, 5])
+    with pytest.raises(bulk.Unsupported):
+        bulk._weighted_tree([1, 2, 3])  # 1 + 2 ties with 3
+
+
+def test_connector_intervals_follow_satisfies() -> None:
+    from whoosh.query.spans import Span
+
+    from corpus_tool.index.analysis import SENTENCE_STRIDE
+    from corpus_tool.index.compile import connect
+
+    s = SENTENCE_STRIDE
+    spots = [(0, 0), (2, 3), (5, 5), (s + 6, s + 6), (s + 7, s + 9), (2 * s + 12, 2 * s + 12)]
+    for left, right in itertools.product(
+        itertools.combinations(spots, 2), itertools.combinations(spots, 2)
+    ):
+        for unit, n, ordered in [
+            ("sentence", 0, False),
+            ("sentence", 0, True),
+            ("word", 3, False),
+            ("word", 3, True),
+            ("word", 1, False),
+        ]:
+            got = bulk.connect_intervals(list(left), list(right), unit, n, ordered, True)
+            want = connect(
+                [Span(a, b) for a, b in left],
+                [Span(a, b) for a, b in right],
+                unit,
+                n,
+                ordered,
+                True,
+            )
+            assert got == sorted((sp.start, sp.end) for sp in want)
+
+
+def test_missing_workspace_word_gives_nothing(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path)
+    assert search(ws, '"zebra crossing" /s licence').total == 0
+    assert search(ws, "zebra OR quagga OR okapi").total == 0
+    forget(ws)
