@@ -65,6 +65,11 @@ class Postings:
             self._scores = {d: score(d) for d in self.ids}
         return self._scores
 
+    def intervals_of(self, docnums: Sequence[int]) -> dict[int, list[Interval]]:
+        """The intervals of several entries at once (cheaper than one call each)."""
+        intervals = self.intervals
+        return {d: intervals(d) for d in docnums}
+
     @property
     def idset(self) -> set[int] | frozenset[int]:
         if self._set is None:
@@ -155,8 +160,24 @@ def term_postings(
     def intervals(docnum: int) -> list[Interval]:
         return [(p, p) for p in positions(docnum)]
 
+    def positions_of(docnums: Sequence[int]) -> dict[int, list[int]]:
+        if not positional:
+            raise Unsupported(f"{fieldname} has no positions")
+        if not index:
+            index.update(zip(ids, range(len(ids)), strict=True))
+        # _decode, inlined: this loop runs for every candidate of a phrase or connector
+        return {
+            d: list(accumulate(loads(v[_INT_SIZE:] if v.endswith(b".") else v[_INT_SIZE:] + b".")))
+            for d, v in zip(docnums, [values[index[d]] for d in docnums], strict=True)
+        }
+
+    def intervals_of(docnums: Sequence[int]) -> dict[int, list[Interval]]:
+        return {d: [(p, p) for p in ps] for d, ps in positions_of(docnums).items()}
+
     postings = Postings(ids, score, intervals)
     postings.positions = positions  # type: ignore[attr-defined]
+    postings.positions_of = positions_of  # type: ignore[attr-defined]
+    postings.intervals_of = intervals_of  # type: ignore[method-assign]
 
     def score_map() -> dict[int, float]:
         if not scores:
@@ -211,10 +232,13 @@ def phrase_postings(
     terms = [found_terms[i] for i in range(len(words))]
     last = len(terms) - 1
     found: dict[int, list[int]] = {}
-    for docnum in candidates or ():
-        starts = set(terms[0].positions(docnum))  # type: ignore[attr-defined]
-        for k in range(1, len(terms)):
-            starts.intersection_update(p - k for p in terms[k].positions(docnum))  # type: ignore[attr-defined]
+    docnums = list(candidates or ())
+    first = terms[0].positions_of(docnums)  # type: ignore[attr-defined]
+    rest = [(k, terms[k].positions_of(docnums)) for k in range(1, len(terms))]  # type: ignore[attr-defined]
+    for docnum in docnums:
+        starts = set(first[docnum])
+        for k, positions in rest:
+            starts.intersection_update([p - k for p in positions[docnum]])
             if not starts:
                 break
         if starts:
@@ -258,6 +282,20 @@ def _union(a: Postings, b: Postings) -> Postings:
 
     union = Postings(ids, score, intervals)
 
+    def intervals_of(docnums: Sequence[int]) -> dict[int, list[Interval]]:
+        in_a = a.intervals_of([d for d in docnums if d in a.idset])
+        in_b = b.intervals_of([d for d in docnums if d in b.idset])
+        out = {}
+        for d in docnums:
+            ia, ib = in_a.get(d), in_b.get(d)
+            if ia is not None and ib is not None:
+                out[d] = sorted(set(ia) | set(ib))
+            else:
+                out[d] = ia if ia is not None else ib  # type: ignore[assignment]
+        return out
+
+    union.intervals_of = intervals_of  # type: ignore[method-assign]
+
     def score_map() -> dict[int, float]:
         # Whoosh's UnionMatcher adds the two scores where both match (a + b == b + a).
         if union._scores is None:
@@ -279,10 +317,10 @@ def join_postings(
     found: dict[int, list[Interval]] = {}
     small, large = (a, b) if len(a.ids) <= len(b.ids) else (b, a)
     other = large.idset
-    for docnum in [d for d in small.ids if d in other]:
-        joined = connect_intervals(
-            a.intervals(docnum), b.intervals(docnum), unit, n, ordered, all_spans
-        )
+    candidates = [d for d in small.ids if d in other]
+    left, right = a.intervals_of(candidates), b.intervals_of(candidates)
+    for docnum in candidates:
+        joined = connect_intervals(left[docnum], right[docnum], unit, n, ordered, all_spans)
         if joined:
             found[docnum] = joined
     if not found:
