@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 from whoosh.query.spans import Span
 
 from corpus_tool import query as ast
-from corpus_tool.index.analysis import Word, query_words, stem, words
+from corpus_tool.index.analysis import Word, query_words, sentence_of, stem, word_of, words
 from corpus_tool.index.compile import satisfies
 
 
@@ -105,15 +107,40 @@ def _eval(t: _Text, node: ast.Node) -> list[_Match]:
         if node.unit == "provision":
             return left + right if left and right else []
         out = []
-        for a in left:
-            sa = t.span(a)
-            for b in right:
-                if satisfies(sa, t.span(b), node.unit, node.n, node.ordered):
-                    out.append(
-                        _Match(min(a.first, b.first), max(a.last, b.last), a.marks | b.marks)
-                    )
+        for a, b in _near_pairs(t, left, right, node.unit, node.n):
+            if satisfies(t.span(a), t.span(b), node.unit, node.n, node.ordered):
+                out.append(_Match(min(a.first, b.first), max(a.last, b.last), a.marks | b.marks))
         return out
     return []  # NOT marks nothing
+
+
+def _near_pairs(
+    t: _Text, left: list[_Match], right: list[_Match], unit: str, n: int
+) -> Iterator[tuple[_Match, _Match]]:
+    """The (left, right) pairs that may satisfy a connector: those in one sentence, or
+    within ``n`` words, instead of every pair (a common word in a long provision)."""
+    if not left or not right:
+        return
+    if unit == "sentence":
+        by_sentence: dict[int, list[_Match]] = {}
+        for b in right:
+            by_sentence.setdefault(sentence_of(t.words[b.first].pos), []).append(b)
+        for a in left:
+            for b in by_sentence.get(sentence_of(t.words[a.first].pos), ()):
+                yield a, b
+        return
+
+    def word(i: int) -> int:
+        return word_of(t.words[i].pos)
+
+    ordered = sorted(right, key=lambda m: word(m.first))
+    firsts = [word(m.first) for m in ordered]
+    widest = max(word(m.last) - word(m.first) for m in ordered)
+    for a in left:
+        lo = bisect_left(firsts, word(a.first) - n - widest)
+        hi = bisect_right(firsts, word(a.last) + n)
+        for b in ordered[lo:hi]:
+            yield a, b
 
 
 def highlights(text: str, node: ast.Node | None) -> tuple[tuple[int, int], ...]:
