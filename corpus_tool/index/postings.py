@@ -432,12 +432,18 @@ def postings_of(
 
     Raises Unsupported for a query it cannot evaluate in bulk.
     """
-    if isinstance(q, BulkPhrase):
+    if isinstance(q, BulkPhrase) or type(q) is wq.Term:
+        if q.fieldname not in searcher.schema:
+            return None
         field = searcher.schema[q.fieldname]
-        words = [field.to_bytes(w) for w in q.words]
-        return phrase_postings(searcher, context, q.fieldname, words, among)
-    if type(q) is wq.Term:
-        field = searcher.schema[q.fieldname]
+        if isinstance(q, BulkPhrase):
+            try:
+                words = [field.to_bytes(w) for w in q.words]
+            except ValueError:  # as Phrase: a word the field cannot hold matches nothing
+                return None
+            return phrase_postings(searcher, context, q.fieldname, words, among)
+        if q.boost != 1.0 or q.minquality:
+            raise Unsupported("boosted Term")
         return term_postings(searcher, context, q.fieldname, field.to_bytes(q.text), among)
     if type(q) in (wq.Or, wq.And):
         return _compound(q, searcher, context, among)
