@@ -93,6 +93,12 @@ def test_bulk_and_whoosh_matchers_agree_exactly(ws: Workspace, query: str) -> No
     assert on == off
     on, off = _both(lambda: search(ws, query, limit=3, sort="doc"))
     assert on == off
+    # A document filter is an OR of three terms that Whoosh preloads on a small
+    # index: the top of the query then steps Whoosh's matchers over bulk operands.
+    on, off = _both(lambda: search(ws, query, doc="act-a", limit=None))
+    assert on == off
+    on, off = _both(lambda: search(ws, f"({query}) % kind:recital", doc="act-a", limit=None))
+    assert on == off
 
 
 def test_the_index_under_test_has_several_segments_and_deletions(ws: Workspace) -> None:
@@ -164,3 +170,17 @@ def test_missing_workspace_word_gives_nothing(tmp_path: Path) -> None:
     assert search(ws, '"zebra crossing" /s licence').total == 0
     assert search(ws, "zebra OR quagga OR okapi").total == 0
     forget(ws)
+
+
+def test_postings_matcher_runs_out_like_a_whoosh_leaf() -> None:
+    from whoosh.matching.binary import AndNotMatcher, IntersectionMatcher
+
+    def matcher(ids: list[int]) -> bulk.PostingsMatcher:
+        return bulk.PostingsMatcher(bulk.Postings(ids, float, lambda d: [(d, d)]))
+
+    # AndNotMatcher.skip_to reads the kept side's id() after it has run out.
+    m = AndNotMatcher(matcher([1, 5]), matcher([2, 9]))
+    m.skip_to(7)
+    assert not m.is_active()
+    m = IntersectionMatcher(AndNotMatcher(matcher([1, 4, 6]), matcher([4, 8])), matcher([6, 7]))
+    assert list(m.all_ids()) == [6]

@@ -382,8 +382,14 @@ class PostingsMatcher(mcore.Matcher):
     def is_active(self) -> bool:
         return self.i < len(self.ids)
 
+    def _at(self) -> int:
+        # Whoosh's matchers read id() of a sub-matcher that has just run out (e.g.
+        # AndNotMatcher after skip_to) and its leaf matchers answer with the last
+        # entry; so does this one.
+        return self.ids[self.i] if self.i < len(self.ids) else self.ids[-1]
+
     def id(self) -> int:
-        return self.ids[self.i]
+        return self._at()
 
     def next(self) -> bool:
         self.i += 1
@@ -413,13 +419,13 @@ class PostingsMatcher(mcore.Matcher):
         return False
 
     def score(self) -> float:
-        return self.postings.score(self.ids[self.i])
+        return self.postings.score(self._at())
 
     def weight(self) -> float:
         return self.score()
 
     def spans(self) -> list[Span]:
-        return [Span(s, e) for s, e in self.postings.intervals(self.ids[self.i])]
+        return [Span(s, e) for s, e in self.postings.intervals(self._at())]
 
     def depth(self) -> int:
         return 0
