@@ -229,10 +229,13 @@ def _run(
     if sort == "score":
         matched, chosen = _collect(searcher, q, limit)
     else:
-        matched = list(searcher.docs_for_query(q))
+        # One evaluation gives the matches and their scores (the same as Whoosh's
+        # collector would give the chosen ones; see tests/test_search_bulk.py).
+        with _no_cyclic_gc():
+            matched, ranked = _collect_all(searcher, q)
         ordered = sorted(matched, key=lambda d: (cols.doc_id[d], cols.order[d]))
         top = ordered[:limit] if limit else ordered
-        scores = _scores(searcher, q, top)
+        scores = {-neg: score for score, neg in ranked}
         chosen = [(d, scores.get(d, 0.0)) for d in top]
     facets = _facets(cols, matched)
     hits = tuple(_hit(searcher.stored_fields(d)["payload"], score, tree) for d, score in chosen)
@@ -250,7 +253,9 @@ def _collect(
     else by stepping Whoosh's matcher.
     """
     with _no_cyclic_gc():
-        return _collect_all(searcher, q, limit)
+        matched, ranked = _collect_all(searcher, q)
+        best = heapq.nlargest(limit, ranked) if limit else sorted(ranked, reverse=True)
+    return matched, [(-neg, score) for score, neg in best]
 
 
 @contextlib.contextmanager
@@ -272,9 +277,8 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _collect_all(
-    searcher: Any, q: wq.Query, limit: int | None
-) -> tuple[list[int], list[tuple[int, float]]]:
+def _collect_all(searcher: Any, q: wq.Query) -> tuple[list[int], list[tuple[float, int]]]:
+    """Every matching entry in entry order, and (score, -entry) of each."""
     matched: list[int] = []
     ranked: list[tuple[float, int]] = []  # (score, -docnum): ties go to the earlier entry
     for sub, offset in searcher.leaf_searchers():
@@ -304,16 +308,7 @@ def _collect_all(
             matched.append(docnum)
             ranked.append((m.score(), -docnum))
             m.next()
-    best = heapq.nlargest(limit, ranked) if limit else sorted(ranked, reverse=True)
-    return matched, [(-neg, score) for score, neg in best]
-
-
-def _scores(searcher: Any, q: wq.Query, docnums: Sequence[int]) -> dict[int, float]:
-    """BM25F scores of a few chosen entries (document order still shows them)."""
-    if not docnums:
-        return {}
-    results = searcher.search(q, limit=None, filter=set(docnums))
-    return {hit.docnum: hit.score or 0.0 for hit in results}
+    return matched, ranked
 
 
 def _facets(cols: _Columns, matched: Sequence[int]) -> dict[str, dict[str, int]]:
