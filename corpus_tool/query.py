@@ -16,7 +16,7 @@ Precedence, tightest first (the Westlaw order, so ``a /p b OR c`` means
     AND & and space   both sides, anywhere in the provision
     %  ANDNOT         left side, but not the right side (Westlaw's but-not)
 
-A plain space means AND (see docs/readme/search.md for why).
+A plain space means AND (see the query language in README.md for why).
 """
 
 from __future__ import annotations

@@ -465,11 +465,11 @@ async def test_help_lists_every_key_binding(demo_ws: Workspace) -> None:
         assert isinstance(app.screen, SearchScreen)
 
 
-def test_readme_fragment_lists_every_key(demo_ws: Workspace) -> None:
+def test_readme_lists_every_key(demo_ws: Workspace) -> None:
     from corpus_tool.tui.keys import help_sections
     from corpus_tool.tui.session import Session
 
-    doc = (Path(__file__).resolve().parent.parent / "docs" / "readme" / "tui.md").read_text()
+    doc = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     for _title, rows in help_sections(Session(demo_ws).label_scheme()):
         for keys, description in rows:
             assert f"`{keys}`" in doc, keys

@@ -188,7 +188,7 @@ def search(
     limit: int | None = 20,
     sort: str = "score",
 ) -> SearchResult:
-    """Provisions matching ``query`` (see docs/readme/search.md for the language)."""
+    """Provisions matching ``query`` (see the query language in README.md)."""
     if sort not in SORTS:
         raise StoreError(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
     tree = ast.parse(query)

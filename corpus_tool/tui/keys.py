@@ -98,7 +98,7 @@ def _unique(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def markdown(scheme: Sequence[LabelInfo] = ()) -> str:
-    """The key table for the README fragment (docs/readme/tui.md)."""
+    """The key table for the README fragment (the Keys section of README.md)."""
     lines = []
     for title, section in help_sections(scheme):
         lines += [f"**{title}**", "", "| Key | Action |", "|---|---|"]
