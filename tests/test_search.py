@@ -247,13 +247,30 @@ def test_cli_json_lines(ws: Workspace, capsys: pytest.CaptureFixture[str]) -> No
     assert all(isinstance(s, list) and len(s) == 2 for s in rec["highlights"])
 
 
-def test_cli_table_and_errors(ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_table_and_errors(
+    ws: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "140")
     assert main(["-w", str(ws.root), "search", "woman", "--limit", "1"]) == 0
     out = capsys.readouterr().out
-    assert "Sec. 5" in out and "1 provisions" in out
+    assert "Sec. 5" in out and "1 provisions" in out and "┃ Document" in out
     assert main(["-w", str(ws.root), "search", '"open source']) == 2
     err = capsys.readouterr().err
     assert "column 1" in err and "Traceback" not in err
+
+
+def test_cli_output_in_a_narrow_pipe_keeps_text_readable_and_marked(
+    ws: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Regression: on an 80-column pipe the table squeezed the text to one word a line
+    # and the highlight (reverse video) vanished with the styles.
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["-w", str(ws.root), "search", "woman", "--limit", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("1. Sec. 5") and "┃" not in out
+    assert "«" in out and "»" in out
+    longest = max(out.splitlines(), key=len)
+    assert len(longest.split()) > 5
 
 
 def test_random_queries_never_traceback(ws: Workspace) -> None:

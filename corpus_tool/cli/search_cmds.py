@@ -116,22 +116,39 @@ def _print_table(result) -> None:  # type: ignore[no-untyped-def]
     if not result.hits:
         out.print(f"No provisions match {result.query!r}.")
         return
-    table = Table(show_lines=True, expand=True)
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("Document", overflow="fold", max_width=28)
-    table.add_column("Provision", no_wrap=True)
-    table.add_column("Pages", no_wrap=True)
-    table.add_column("Score", justify="right", no_wrap=True)
-    table.add_column("Text", ratio=1)
+    rows = []
     for n, hit in enumerate(result.hits, 1):
         first, last = hit.pages
         pages = f"{first}" if first == last else f"{first}–{last}"
-        snippet = escape(hit.snippet).replace("«", "[bold reverse]").replace("»", "[/]")
-        provision = escape(hit.citation) + (
-            f"\n[dim]{escape(hit.heading)}[/]" if hit.heading else ""
-        )
-        table.add_row(str(n), escape(hit.doc_id), provision, pages, f"{hit.score:.2f}", snippet)
-    out.print(table)
+        snippet = escape(hit.snippet)
+        if out.is_terminal:  # in a pipe or a file the «marks» are the only highlight
+            snippet = snippet.replace("«", "[bold reverse]").replace("»", "[/]")
+        rows.append((n, hit, pages, snippet))
+    if out.width < 100:
+        # A narrow terminal or a pipe: a table would squeeze the text to a few
+        # words a line, so print each hit as a short block a reader can scan.
+        for n, hit, pages, snippet in rows:
+            heading = f" — {escape(hit.heading)}" if hit.heading else ""
+            out.print(
+                f"[bold]{n}. {escape(hit.citation)}[/]{heading}  "
+                f"[dim]{escape(hit.doc_id)}, p. {pages}, score {hit.score:.2f}[/]"
+            )
+            out.print(snippet, style=None)
+            out.print()
+    else:
+        table = Table(show_lines=True, expand=True)
+        table.add_column("#", justify="right", no_wrap=True)
+        table.add_column("Document", overflow="fold", max_width=28)
+        table.add_column("Provision", overflow="fold", max_width=30)
+        table.add_column("Pages", no_wrap=True)
+        table.add_column("Score", justify="right", no_wrap=True)
+        table.add_column("Text", ratio=1)
+        for n, hit, pages, snippet in rows:
+            provision = escape(hit.citation) + (
+                f"\n[dim]{escape(hit.heading)}[/]" if hit.heading else ""
+            )
+            table.add_row(str(n), escape(hit.doc_id), provision, pages, f"{hit.score:.2f}", snippet)
+        out.print(table)
     shown = len(result.hits)
     summary = (
         f"{shown} of {result.total} provisions" if result.total > shown else f"{shown} provisions"
