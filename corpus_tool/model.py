@@ -13,7 +13,9 @@ back to its page and bounding box.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import sys
 import types
 import typing
 from array import array
@@ -277,7 +279,9 @@ class Annotation:
 def to_dict(obj: Any) -> Any:
     """A JSON-ready structure for any model object (tuples become lists)."""
     if isinstance(obj, CharBoxes):
-        return {n: list(getattr(obj, n)) for n in CharBoxes.__slots__}
+        # Base64 of the little-endian array bytes: a list of millions of Python
+        # floats costs ~30 bytes a value in memory and ~10 in JSON.
+        return {n: _pack_array(getattr(obj, n)) for n in CharBoxes.__slots__}
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
     if isinstance(obj, (list, tuple)):
@@ -285,6 +289,24 @@ def to_dict(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {k: to_dict(v) for k, v in obj.items()}
     return obj
+
+
+def _pack_array(values: array) -> str:
+    if sys.byteorder != "little":
+        values = array(values.typecode, values)
+        values.byteswap()
+    return base64.b64encode(values.tobytes()).decode("ascii")
+
+
+def _unpack_array(typecode: str, value: str | list[float]) -> array:
+    """An array from ``_pack_array`` output, or from the plain list form of older caches."""
+    if not isinstance(value, str):
+        return array(typecode, value)
+    values = array(typecode)
+    values.frombytes(base64.b64decode(value))
+    if sys.byteorder != "little":
+        values.byteswap()
+    return values
 
 
 _HINTS: dict[type, dict[str, Any]] = {}
@@ -305,8 +327,8 @@ def _convert(tp: Any, value: Any) -> Any:
         return _convert(members[0], value) if len(members) == 1 else value
     if tp is CharBoxes:
         return CharBoxes(
-            array("H", value["page"]),
-            *(array("f", value[n]) for n in ("x0", "top", "x1", "bottom")),
+            _unpack_array("H", value["page"]),
+            *(_unpack_array("f", value[n]) for n in ("x0", "top", "x1", "bottom")),
         )
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return from_dict(tp, value)
