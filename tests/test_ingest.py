@@ -291,3 +291,42 @@ def test_rebuild_uses_only_the_extraction_cache(
     bundles = rebuild(ws)
     assert {b.meta.doc_id for b in bundles} == set(ws.doc_ids())
     assert all(b.provisions for b in bundles)
+
+
+def test_worker_processes_give_the_same_bundles_as_one_process(tmp_path: Path) -> None:
+    # With several workers, segmentation and tagging run in the workers; the
+    # stored result must be exactly what one process makes.
+    one, two = tmp_path / "one", tmp_path / "two"
+    for ws_dir in (one, two):
+        shutil.copytree(SAMPLE, ws_dir / "corpus")
+    assert not ingest(Workspace(one), jobs=1).failed
+    report = ingest(Workspace(two), jobs=2)
+    assert [r.status for r in report.results] == ["ingested"] * 3
+    assert all(r.pages >= 1 for r in report.results if r.file.endswith(".pdf"))
+    for doc_id in Workspace(one).doc_ids():
+        a, b = Workspace(one).load_bundle(doc_id), Workspace(two).load_bundle(doc_id)
+        assert a is not None and b is not None
+        assert a.provisions == b.provisions and a.tags == b.tags
+        assert a.meta.sha256 == b.meta.sha256
+    # The workers also filled the extraction cache, which the next run reuses.
+    ws = Workspace(two)
+    assert all(ws.has_extraction(b.meta.sha256) for b in ws.bundles())
+
+
+def test_extraction_cache_stores_boxes_compactly_and_reads_the_old_list_form(
+    tmp_path: Path,
+) -> None:
+    import json
+
+    from corpus_tool.model import Document, from_dict, to_dict
+
+    doc = extract_document(REGULATION)
+    assert doc.boxes is not None and len(doc.boxes) == len(doc.text)
+    packed = to_dict(doc)
+    assert all(isinstance(packed["boxes"][n], str) for n in ("page", "x0", "top", "x1", "bottom"))
+    assert from_dict(Document, json.loads(json.dumps(packed))) == doc
+    # Caches written before the compact form held plain lists of numbers.
+    old = dict(packed)
+    old["boxes"] = {n: list(getattr(doc.boxes, n)) for n in ("page", "x0", "top", "x1", "bottom")}
+    assert from_dict(Document, json.loads(json.dumps(old))) == doc
+    assert len(json.dumps(packed)) < len(json.dumps(old))

@@ -1,7 +1,9 @@
 """The ingest pipeline: files -> clean Documents -> provisions -> tags -> bundles -> index.
 
-Extraction runs in worker processes (default: all cores), one document per
-task, each under an optional time limit. Unchanged files (same SHA-256, same
+Each document's whole work (extraction, check, extraction cache, segmentation,
+tagging, bundle) runs in a worker process (default: all cores), one document
+per task, each under an optional time limit; only the small bundle comes back,
+and the main process indexes everything in one commit at the end. Unchanged files (same SHA-256, same
 segmenter, tagger and extractor versions) are not read again; a file whose
 content is in the extraction cache is not parsed again. A failure in one file
 never touches what was already ingested for it or for any other file.
@@ -153,6 +155,20 @@ class Failure:
 
     kind: str  # "failed" | "warning"
     message: str
+    cached: bool = False  # the extraction was stored before a later stage failed
+
+
+@dataclass
+class Ingested:
+    """A worker's finished document: its bundle is stored, its extraction cached.
+
+    Only the bundle travels back to the main process, not the Document with its
+    per-character boxes, so the main process never holds a whole extraction.
+    """
+
+    bundle: DocBundle
+    check: CheckResult | None
+    seconds: float
 
 
 def _extract_task(path: str, timeout: float | None) -> Extracted | Failure:
@@ -163,6 +179,32 @@ def _extract_task(path: str, timeout: float | None) -> Extracted | Failure:
         return Failure("warning", str(exc))
     except InputError as exc:
         return Failure("failed", str(exc))
+
+
+def _ingest_task(root: str, path: str, sha: str, timeout: float | None) -> Ingested | Failure:
+    """Run in a worker process: extract, cache, segment, tag and store one file.
+
+    Segmentation and tagging run here rather than in the main process so that
+    every worker does a whole document's work and the main process is never the
+    bottleneck while workers wait.
+    """
+    ws = Workspace(root)
+    extracted = _extract_task(path, timeout)
+    if isinstance(extracted, Failure):
+        return extracted
+    doc = extracted.document
+    cached = False
+    try:
+        ws.save_extraction(doc)
+        atomic_write_bytes(removed_path(ws, sha), json.dumps(extracted.removed).encode("utf-8"))
+        cached = True
+        bundle = _process(ws, doc)
+        ws.save_bundle(bundle)
+    except CorpusToolError as exc:
+        return Failure("failed", str(exc), cached)
+    except Exception as exc:  # a bug in a later stage must not stop the other files
+        return Failure("failed", f"{path}: processing failed ({type(exc).__name__}: {exc})", cached)
+    return Ingested(bundle, extracted.check, extracted.seconds)
 
 
 def _extract(path: str, timeout: float | None) -> Extracted:
@@ -254,15 +296,50 @@ def ingest(
 
     changed: list[DocBundle] = []
 
+    def record(
+        path: Path,
+        doc_id: str,
+        sha: str,
+        bundle: DocBundle,
+        check: CheckResult | None,
+        seconds: float,
+    ) -> None:
+        changed.append(bundle)
+        state["docs"][doc_id] = {
+            "sha256": sha,
+            "file": path.name,
+            "source": str(path.resolve()),
+            "pages": bundle.meta.pages,
+            "check": check.to_dict() if check else None,
+            **versions,
+        }
+        report.results.append(
+            FileResult(
+                path.name,
+                doc_id,
+                "ingested",
+                "; ".join(bundle.warnings),
+                bundle.meta.pages,
+                seconds,
+                check,
+            )
+        )
+
     def finish(
         path: Path,
         doc_id: str,
         sha: str,
-        extracted: Extracted | Failure | None,
+        extracted: Extracted | Ingested | Failure | None,
         error: Exception | None,
     ) -> None:
         if isinstance(extracted, Failure):
+            if extracted.cached:
+                state["extractions"][sha] = EXTRACTOR_VERSION
             report.results.append(FileResult(path.name, doc_id, extracted.kind, extracted.message))
+            return
+        if isinstance(extracted, Ingested):
+            state["extractions"][sha] = EXTRACTOR_VERSION
+            record(path, doc_id, sha, extracted.bundle, extracted.check, extracted.seconds)
             return
         if error is not None:
             status = "warning" if isinstance(error, NoTextLayer) else "failed"
@@ -297,26 +374,7 @@ def ingest(
                 )
             )
             return
-        changed.append(bundle)
-        state["docs"][doc_id] = {
-            "sha256": sha,
-            "file": path.name,
-            "source": str(path.resolve()),
-            "pages": doc.meta.pages,
-            "check": extracted.check.to_dict() if extracted.check else None,
-            **versions,
-        }
-        report.results.append(
-            FileResult(
-                path.name,
-                doc_id,
-                "ingested",
-                "; ".join(doc.warnings),
-                doc.meta.pages,
-                extracted.seconds,
-                extracted.check,
-            )
-        )
+        record(path, doc_id, sha, bundle, extracted.check, extracted.seconds)
 
     for path, doc_id, sha in from_cache:
         cached = ws.load_extraction(sha)
@@ -338,7 +396,9 @@ def ingest(
             None,
         )
 
-    _run_extractions(todo, jobs=jobs, timeout=timeout, show_progress=show_progress, finish=finish)
+    _run_extractions(
+        ws, todo, jobs=jobs, timeout=timeout, show_progress=show_progress, finish=finish
+    )
 
     removed_ids: list[str] = []
     for doc_id, info in list(state["docs"].items()):
@@ -402,12 +462,15 @@ def _page_count(path: Path) -> int:
 
 
 def _run_extractions(
+    ws: Workspace,
     todo: list[tuple[Path, str, str]],
     *,
     jobs: int | None,
     timeout: float | None,
     show_progress: bool,
-    finish: Callable[[Path, str, str, Extracted | Failure | None, Exception | None], None],
+    finish: Callable[
+        [Path, str, str, Extracted | Ingested | Failure | None, Exception | None], None
+    ],
 ) -> None:
     if not todo:
         return
@@ -426,18 +489,21 @@ def _run_extractions(
         # Largest files first, so one big document does not finish last alone.
         ordered = sorted(todo, key=lambda t: -t[0].stat().st_size if t[0].exists() else 0)
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            pending: dict[Future[Extracted | Failure], tuple[Path, str, str]] = {}
+            pending: dict[Future[Ingested | Failure], tuple[Path, str, str]] = {}
             for item in ordered:
-                pending[pool.submit(_extract_task, str(item[0]), timeout)] = item
+                fut = pool.submit(_ingest_task, str(ws.root), str(item[0]), item[2], timeout)
+                pending[fut] = item
             while pending:
                 done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
                 for fut in done:
                     path, doc_id, sha = pending.pop(fut)
+                    outcome: Ingested | Failure | None = None
+                    error = None
                     try:
-                        result, error = fut.result(), None
+                        outcome = fut.result()
                     except Exception as exc:
-                        result, error = None, exc
-                    finish(path, doc_id, sha, result, error)
+                        error = exc
+                    finish(path, doc_id, sha, outcome, error)
                     progress.advance(path)
     finally:
         progress.close()
