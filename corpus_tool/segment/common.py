@@ -94,3 +94,10 @@ def starts_lower(text: str) -> bool:
 
 def normalise_label(label: str) -> str:
     return label.strip().strip("().").strip()
+
+
+# Words a heading in title case leaves in lower case ("Safety of and Trust in AI");
+# shared by the parsers that tell a heading from a sentence.
+TITLE_SMALL_WORDS = frozenset(
+    {"a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"}
+)

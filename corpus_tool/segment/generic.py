@@ -17,6 +17,7 @@ from corpus_tool.model import Document
 from corpus_tool.segment.common import (
     DOTTED_LABEL,
     LABEL,
+    TITLE_SMALL_WORDS,
     defined_term,
     ends_sentence,
     lang_rx,
@@ -75,23 +76,7 @@ def _is_heading(line: Line, nxt: Line | None, prev: Line | None) -> bool:
     return t.isupper() or capitals + small >= len(words) or (line.blank_before and nxt.blank_before)
 
 
-_SMALL = {
-    "a",
-    "an",
-    "and",
-    "as",
-    "at",
-    "by",
-    "for",
-    "from",
-    "in",
-    "of",
-    "on",
-    "or",
-    "the",
-    "to",
-    "with",
-}
+_SMALL = TITLE_SMALL_WORDS
 
 
 def _is_heading_like(text: str) -> bool:

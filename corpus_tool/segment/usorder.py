@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from corpus_tool.model import Document
-from corpus_tool.segment.common import LABEL, lang_rx, layout_of
+from corpus_tool.segment.common import LABEL, TITLE_SMALL_WORDS, lang_rx, layout_of
 from corpus_tool.segment.enums import Reading
 from corpus_tool.segment.lines import Line
 from corpus_tool.segment.lists import PointTracker
@@ -20,22 +20,7 @@ from corpus_tool.segment.outline import Node, Outline
 RANK_SECTION = 1.0
 RANK_SUBSECTION = 2.0
 RANK_PARA = 3.0
-_SMALL = {
-    "a",
-    "an",
-    "and",
-    "as",
-    "at",
-    "by",
-    "for",
-    "from",
-    "in",
-    "of",
-    "on",
-    "or",
-    "the",
-    "to",
-    "with",
+_SMALL = TITLE_SMALL_WORDS | {
     "into",
     "its",
     "under",
