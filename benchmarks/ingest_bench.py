@@ -18,7 +18,11 @@ peak RSS. Engines:
 
 ``--scale`` builds PDFs of the given page counts by repeating the pages of the
 largest corpus PDF and reports our extraction's peak memory for each, to show
-that memory does not grow with the page count.
+how memory grows with the page count (with the text, not pdfplumber's pages).
+
+With N > 1 workers each worker extracts, checks, segments, tags and stores a
+whole document; "peak MiB" is then the largest resident set of the main
+process or of any one worker.
 """
 
 from __future__ import annotations
