@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import io
 import json
 import os
 import re
@@ -77,8 +78,28 @@ def fsync_dir(directory: Path) -> None:
 
 
 def _write_json_gz(path: Path, payload: Any) -> None:
-    raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    atomic_write_bytes(path, gzip.compress(raw, compresslevel=5, mtime=0))
+    """Stream ``payload`` as gzipped JSON into a temporary file, then rename it in place.
+
+    Streaming keeps one copy of a large document in memory (the payload) instead of
+    three (the JSON string, its bytes, the compressed bytes).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=5, mtime=0) as gz:
+                text = io.TextIOWrapper(gz, encoding="utf-8", write_through=False)
+                json.dump(payload, text, ensure_ascii=False, separators=(",", ":"))
+                text.flush()
+                text.detach()
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(path.parent)
 
 
 def _read_json_gz(path: Path) -> Any:
