@@ -27,3 +27,13 @@ def stderr_console() -> Console:
 def print_jsonl(record: dict[str, Any]) -> None:
     """One JSON object per line on stdout (the scripting interface)."""
     sys.stdout.write(json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n")
+
+
+def add_doc_option(parser: argparse.ArgumentParser) -> None:
+    """``--doc``, repeatable, the same in every command that narrows by document."""
+    parser.add_argument(
+        "--doc",
+        action="append",
+        metavar="DOC",
+        help="only this document (doc id or file name; repeatable)",
+    )

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from corpus_tool.cli.common import print_jsonl, stdout_console, workspace
+from corpus_tool.cli.common import add_doc_option, print_jsonl, stdout_console, workspace
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -17,12 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "(file, doc_id, id, citation, kind, parent, heading, path, pages, start, end, text, "
         "footnotes, refs, defined_term, searchable, tags).",
     )
-    p.add_argument(
-        "--doc",
-        action="append",
-        metavar="DOC",
-        help="only this document (doc id or file name; repeatable)",
-    )
+    add_doc_option(p)
     p.add_argument(
         "--kind",
         action="append",

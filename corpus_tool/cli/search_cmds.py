@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from corpus_tool.cli.common import print_jsonl, stderr_console, stdout_console, workspace
+from corpus_tool.cli.common import (
+    add_doc_option,
+    print_jsonl,
+    stderr_console,
+    stdout_console,
+    workspace,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -18,12 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         ),
     )
     p.add_argument("query", help="the query (quote it for the shell)")
-    p.add_argument(
-        "--doc",
-        action="append",
-        metavar="DOC",
-        help="only this document (doc id or file name; repeatable)",
-    )
+    add_doc_option(p)
     p.add_argument(
         "--kind",
         action="append",

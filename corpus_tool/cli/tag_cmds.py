@@ -8,7 +8,7 @@ import sys
 from collections import Counter
 from typing import Any
 
-from corpus_tool.cli.common import stderr_console, stdout_console, workspace
+from corpus_tool.cli.common import add_doc_option, stderr_console, stdout_console, workspace
 from corpus_tool.errors import StoreError
 
 
@@ -20,12 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "their bundles and update the search index. Labels: oss-exemption, oss-mention, "
         "carve-back, oss-condition.",
     )
-    t.add_argument(
-        "--doc",
-        action="append",
-        metavar="DOC",
-        help="only this document (doc id or file name; repeatable)",
-    )
+    add_doc_option(t)
     t.set_defaults(func=cmd_tag)
 
     e = sub.add_parser(
