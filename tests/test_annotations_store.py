@@ -256,6 +256,20 @@ def test_annotations_folder_replaced_by_a_file_is_a_store_error_on_read(ws: Work
         AnnotationStore(ws).for_provision("act-one", "art_1")
 
 
+def test_annotations_written_in_the_same_millisecond_stay_in_log_order(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Regression: ties on the creation time were broken by the random id, so
+    # "oldest first" (and the torn-line test) failed now and then on a fast machine.
+    monkeypatch.setattr(store_module, "now_iso", lambda: "2026-01-01T00:00:00.000Z")
+    store = AnnotationStore(ws)
+    made = [
+        store.create(doc_id="act-one", provision_id="art_1", labels=["relevant"]).id
+        for _ in range(12)
+    ]
+    assert [a.id for a in AnnotationStore(ws).all()] == made
+
+
 def test_torn_last_line_is_skipped_with_a_warning_and_the_next_write_starts_fresh(
     ws: Workspace,
 ) -> None:

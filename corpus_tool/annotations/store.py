@@ -418,7 +418,10 @@ class AnnotationStore:
                     state.pop(event["id"], None)
             except (KeyError, TypeError) as exc:
                 self._warn(f"{self.path}: skipped a malformed {kind!r} event ({exc})")
-        self._ordered = sorted(state.values(), key=lambda a: (a.created, a.id))
+        # A stable sort on time keeps log order for events written in the same
+        # millisecond (the dict keeps each id where its create event was read);
+        # breaking ties by the random id made 'oldest first' a coin toss.
+        self._ordered = sorted(state.values(), key=lambda a: a.created)
         self._by_provision = {}
         for a in self._ordered:
             self._by_provision.setdefault((a.doc_id, a.provision_id), []).append(a)
