@@ -152,6 +152,16 @@ class Document:
     footnotes: tuple[Footnote, ...] = ()
     boxes: CharBoxes | None = None  # None for plain-text sources
     warnings: tuple[str, ...] = ()
+    # Printed page label of each PDF page (index 0 = PDF page 1), as printed in its
+    # running head or foot ("L 119/36", "75203", "85"); "" where the page prints none.
+    # See docs/decisions.md, section 3.
+    page_labels: tuple[str, ...] = ()
+
+    def printed_page(self, number: int) -> str:
+        """The label printed on PDF page ``number`` (1-based), else the number itself."""
+        if 1 <= number <= len(self.page_labels) and self.page_labels[number - 1]:
+            return self.page_labels[number - 1]
+        return str(number)
 
     def page_at(self, offset: int) -> int:
         """1-based page of the character at ``offset`` (1 for plain text)."""
@@ -196,6 +206,10 @@ class Provision:
     refs: tuple[Reference, ...] = ()
     defined_term: str | None = None
     searchable: bool = True  # False for pure containers whose text is all in children
+    # Runs of (offset in self.text, offset in Document.text, length) where the provision's
+    # text was collapsed or joined; empty means self.text[i] is Document.text[start + i].
+    # See docs/decisions.md, section 3.
+    offset_map: tuple[tuple[int, int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +253,15 @@ class SearchHit:
     score: float
     snippet: str  # matched words marked with «…»
     highlights: tuple[tuple[int, int], ...] = ()  # offsets in Provision.text
+
+
+@dataclass(frozen=True, slots=True)
+class SpanLocation:
+    """Where a span of a provision's text is printed (docs/decisions.md, section 3)."""
+
+    pages: tuple[int, ...]  # 1-based PDF pages
+    printed_pages: tuple[str, ...]  # the labels printed on those pages
+    boxes: tuple[Box, ...] = ()  # one box per line run of the span
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,6 +387,7 @@ __all__ = [
     "Provision",
     "Reference",
     "SearchHit",
+    "SpanLocation",
     "Tag",
     "TextQuote",
     "from_dict",
