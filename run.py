@@ -23,9 +23,10 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
 SAMPLE_QUERY = '"open source" /s (exempt! OR "not apply")'
-# Programs the test suite drives for real: a terminal for the UI smoke test and a
-# headless browser for the HTML report. Installed from Debian's packages when missing.
-TEST_PROGRAMS = {"tmux": "tmux", "chromium": "chromium"}
+# Programs the test suite drives for real: a terminal for the UI smoke test, a
+# headless browser for the HTML report and LibreOffice (headless) to open the DOCX
+# memo. Installed from Debian's packages when missing.
+TEST_PROGRAMS = {"tmux": "tmux", "chromium": "chromium", "soffice": "libreoffice-writer-nogui"}
 
 
 def say(msg: str) -> None:
