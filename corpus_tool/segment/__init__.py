@@ -9,9 +9,10 @@ defines — never from a counter running over the whole document, so they surviv
 re-ingests and edits elsewhere.
 
 Which family parser runs is decided from the text itself (an "Article 1" with a
-preamble or enacting formula is an EU act; "Section 1." then "Sec. 2." an
-executive order; numbered clauses a licence), with ``DocumentMeta.family`` only
-as a tie-breaker, so mislabelled documents are still split correctly.
+preamble or enacting formula is an EU act; an enacting clause then "SECTION 1."
+a US state bill; "Section 1." then "Sec. 2." an executive order; numbered
+clauses a licence), with ``DocumentMeta.family`` only as a tie-breaker, so
+mislabelled documents are still split correctly.
 
 Searchable provisions (``Provision.searchable``) are the units a lawyer
 searches, and every piece of text lies in exactly one of them: recitals,
@@ -28,13 +29,13 @@ from __future__ import annotations
 import dataclasses
 
 from corpus_tool.model import Document, Provision
-from corpus_tool.segment import eu, generic, usorder
+from corpus_tool.segment import eu, generic, statebill, usorder
 from corpus_tool.segment.common import defined_term
 from corpus_tool.segment.lines import Line, attach_margin_labels, split_lines
 from corpus_tool.segment.outline import Node, to_provisions
 from corpus_tool.segment.refs import find_references, resolve_external_refs, resolver
 
-SEGMENTER_VERSION = "1.4"
+SEGMENTER_VERSION = "1.5"
 
 __all__ = ["SEGMENTER_VERSION", "detect_family", "resolve_external_refs", "segment_document"]
 
@@ -43,9 +44,11 @@ _DEFINING_KINDS = {"point", "paragraph", "article", "definition", "clause", "sub
 
 
 def detect_family(doc: Document, lines: list[Line] | None = None) -> str:
-    """Which parser fits: "eu", "order", "notice", "licence" or "generic"."""
+    """Which parser fits: "eu", "order", "state-bill", "notice", "licence" or "generic"."""
     lines = lines if lines is not None else split_lines(doc)
     family = doc.meta.family or ""
+    if statebill.looks_like_state_bill(lines):
+        return "state-bill"
     if eu.looks_like_eu(lines):
         return "eu"
     if usorder.looks_like_order(lines):
@@ -67,6 +70,9 @@ def _parse(doc: Document) -> tuple[list[Node], list[tuple[int, int]]]:
         return eu.segment_eu(doc, lines), moved
     if family == "order":
         return usorder.segment_order(doc, lines), moved
+    if family == "state-bill":
+        nodes, noise = statebill.segment_state_bill(doc, lines)
+        return nodes, moved + noise
     if family == "licence":
         return generic.segment_licence(doc, lines), moved
     return generic.segment_generic(doc, lines, questions=family == "notice"), moved
