@@ -591,7 +591,7 @@ def test_generic_numbered_paragraphs_and_wrapped_headings() -> None:
     assert "Part Two: The current regulatory environment" in headings
     assert provs["sec_2_1"].heading == "Navigating the landscape"
     assert provs["para_2"].text == "The success is due to regulation."
-    assert provs["para_3"].citation == "Paragraph 3"
+    assert provs["para_3"].citation == "para. 3"  # as lawyers cite guidance (decisions.md s.2)
     assert provs["para_2"].parent == "sec_2_1"
 
 

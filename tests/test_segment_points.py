@@ -7,8 +7,6 @@ hangs from keeps its own text (the lead-in) and is a unit too.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from _segment_helpers import EU_ACT, US_ORDER, make_document
 

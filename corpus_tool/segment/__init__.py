@@ -17,11 +17,12 @@ mislabelled documents are still split correctly.
 Searchable provisions (``Provision.searchable``) are the units a lawyer
 searches, and every piece of text lies in exactly one of them: recitals,
 article paragraphs (or the article when it has none), annex points (or the
-annex), executive-order subsections and the lettered paragraphs of sections
-without subsections, licence clauses, paragraphs of other documents. Points
-(a), (i) are provisions of their own (citable, reference targets) but not
-searchable: their text is in their paragraph. Containers (chapters, sections,
-articles with paragraphs) carry their whole text and ``searchable=False``.
+annex), executive-order subsections and paragraphs, licence clauses, points
+(a), (i) of every family, statute subsections of state bills, paragraphs of
+other documents. A unit with points keeps only its own text (its lead-in and
+closing words: ``Node.lead_in``), so units never overlap (docs/decisions.md,
+section 2). Containers (chapters, sections, articles with paragraphs) carry
+their whole text and ``searchable=False``.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from corpus_tool.segment.lines import Line, attach_margin_labels, split_lines
 from corpus_tool.segment.outline import Node, to_provisions
 from corpus_tool.segment.refs import find_references, resolve_external_refs, resolver
 
-SEGMENTER_VERSION = "1.5"
+SEGMENTER_VERSION = "1.6"
 
 __all__ = ["SEGMENTER_VERSION", "detect_family", "resolve_external_refs", "segment_document"]
 
@@ -75,7 +76,8 @@ def _parse(doc: Document) -> tuple[list[Node], list[tuple[int, int]]]:
         return nodes, moved + noise
     if family == "licence":
         return generic.segment_licence(doc, lines), moved
-    return generic.segment_generic(doc, lines, questions=family == "notice"), moved
+    nodes, skips = generic.segment_generic(doc, lines, questions=family == "notice")
+    return nodes, moved + skips
 
 
 def segment_document(doc: Document) -> list[Provision]:

@@ -52,6 +52,8 @@ class Outline:
         self.doc = doc
         self.roots: list[Node] = []
         self.stack: list[Node] = []
+        # Spans of Document.text in no provision's text (front matter, table furniture).
+        self.skips: list[tuple[int, int]] = []
 
     def close_to(self, rank: float, offset: int) -> None:
         """Close every open node whose rank is >= ``rank`` at ``offset``."""
