@@ -203,3 +203,33 @@ def write_pdf(path: Path, pages: list[list[str]], *, ocr: bool = False, seed: in
         canvas.showPage()
     canvas.save()
     return path
+
+
+# A New York bill as printed for the legislature: line numbers down the margin, "§ 2."
+# for the bill's sections as for the statute's, subdivisions numbered "1." and lettered "(a)".
+NEW_YORK = """\
+                           STATE OF NEW YORK
+                                  5640
+                      2031-2032 Regular Sessions
+                               IN SENATE
+
+AN ACT to amend the general business law, in relation to segmenters
+
+  The People of the State of New York, represented in Senate and  Assem-
+bly, do enact as follows:
+
+ 1    Section 1. The general business law is amended by adding a new article
+ 2  45 to read as follows:
+ 3                                ARTICLE 45
+ 4                                SEGMENTERS
+ 5    § 1550. Definitions. As used in this article:
+ 6    1. "Segmenter" means a program that splits an act into its provisions.
+ 7    2. "Developer" means a person that makes a segmenter available.
+ 8    § 1551. Duties of developers. 1. A developer shall publish:
+ 9    (a) the provisions its segmenter finds; and
+10    (b) the citations it gives.
+11    2. This section does not apply to a segmenter released under an open-
+12  source license.
+13    § 2. This act shall take effect on the ninetieth day after it shall have
+14  become a law.
+"""

@@ -10,7 +10,8 @@ import re
 from pathlib import Path
 
 import pytest
-from _statebill_fixtures import CALIFORNIA_PAGES, COLORADO_PAGES, TEXAS_PAGES, write_pdf
+from _segment_helpers import make_document
+from _statebill_fixtures import CALIFORNIA_PAGES, COLORADO_PAGES, NEW_YORK, TEXAS_PAGES, write_pdf
 
 from corpus_tool.ingest import extract_document
 from corpus_tool.model import Document, Provision
@@ -167,6 +168,32 @@ def test_texas_enrolled_bill(printed: dict[str, Document]) -> None:
     assert by["sec_1__stat_551.001"].text == "In this chapter:"
     assert by["sec_2"].text == "This Act takes effect September 1, 2031."
     assert "President of the Senate" not in " ".join(p.text for p in provisions)
+
+
+def test_new_york_bill_with_margin_line_numbers() -> None:
+    provisions = segment_document(make_document(NEW_YORK, "ny.txt", "us-state-bill"))
+    assert table(provisions) == [
+        ("preamble", "Title"),
+        ("sec_1", "Section 1"),
+        ("sec_1__stat_1550", "§ 1550"),
+        ("sec_1__stat_1550__subsec_1", "§ 1550(1)"),
+        ("sec_1__stat_1550__subsec_2", "§ 1550(2)"),
+        ("sec_1__stat_1551", "§ 1551"),
+        ("sec_1__stat_1551__subsec_1", "§ 1551(1)"),
+        ("sec_1__stat_1551__subsec_1__para_a", "§ 1551(1)(a)"),
+        ("sec_1__stat_1551__subsec_1__para_b", "§ 1551(1)(b)"),
+        ("sec_1__stat_1551__subsec_2", "§ 1551(2)"),
+        ("sec_2", "Section 2"),
+    ]
+    t = texts(provisions)
+    # the margin's line numbers are not text: "… adding a new article 45 …", not "… 2 45"
+    assert t["sec_1"].startswith(
+        "The general business law is amended by adding a new article 45 to read as follows:"
+    )
+    assert t["sec_2"] == (
+        "This act shall take effect on the ninetieth day after it shall have become a law."
+    )
+    assert {p.id: p.heading for p in provisions}["sec_1__stat_1551"] == "Duties of developers"
 
 
 def test_capitals_are_searchable_in_lower_case(

@@ -48,7 +48,7 @@ def detect_family(doc: Document, lines: list[Line] | None = None) -> str:
     """Which parser fits: "eu", "order", "state-bill", "notice", "licence" or "generic"."""
     lines = lines if lines is not None else split_lines(doc)
     family = doc.meta.family or ""
-    if statebill.looks_like_state_bill(lines):
+    if statebill.looks_like_state_bill(statebill.strip_line_numbers(lines)[0]):
         return "state-bill"
     if eu.looks_like_eu(lines):
         return "eu"

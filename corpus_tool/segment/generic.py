@@ -639,8 +639,10 @@ def segment_licence(doc: Document, lines: list[Line]) -> list[Node]:
                     2.0,
                     ln.start,
                     ln.start,
+                    unit=True,  # a definition is a unit of its own (decisions.md s.2)
                 )
                 node.defined_term = term
+                clause.lead_in = True
                 outline.open(node)
                 continue
         points.text_line(outline, ln, prev)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from corpus_tool.model import Document
 from corpus_tool.segment.common import LABEL, lang_rx, language, rx
@@ -41,6 +42,7 @@ _LEVEL_KINDS = ("subsection", "paragraph", "subparagraph", "item", "subitem", "s
 # wrapped onto the next line: "… SUBSECTION" / "(2)(a) OF THIS SECTION").
 _UNIT_MAY_FOLLOW = re.compile(r"(?:[.:;!?][\"”’)]?|;\s*(?:and|or)|\b(?:and|or)|[—–])\s*$", re.I)
 _LETTERS = re.compile(r"[A-Za-z]{3,}")
+_DOTTED_NUMBER = re.compile(r"^(\d{1,2})\.\s+(?=[A-Z\"“(])")
 
 
 def looks_like_state_bill(lines: list[Line]) -> bool:
@@ -111,12 +113,48 @@ def _heading_end(text: str, *, limit_words: int) -> int | None:
     return None
 
 
+def strip_line_numbers(lines: list[Line]) -> tuple[list[Line], list[tuple[int, int]]]:
+    """Lines without the margin line numbers of a bill, and the spans of those numbers.
+
+    A page numbers its lines when most of them start with a number that runs on by one
+    from the line before; such a number is not the text of the act.
+    """
+    number = lang_rx("us_state_bill", "line_number")
+    pages: dict[int, list[int]] = {}
+    for k, ln in enumerate(lines):
+        pages.setdefault(ln.page, []).append(k)
+    numbered: set[int] = set()
+    for ks in pages.values():
+        found = [(k, int(m.group(1))) for k in ks if (m := number.match(lines[k].text))]
+        runs = sum(1 for (_, a), (_, b) in pairwise(found) if b == a + 1)
+        if len(found) >= 5 and len(found) >= 0.6 * len(ks) and runs >= 0.7 * (len(found) - 1):
+            numbered.update(k for k, _ in found)
+    if not numbered:
+        return lines, []
+    out: list[Line] = []
+    spans: list[tuple[int, int]] = []
+    for k, ln in enumerate(lines):
+        m = number.match(ln.text) if k in numbered else None
+        if m is None:
+            out.append(ln)
+            continue
+        spans.append((ln.start, ln.start + len(m.group(1))))
+        out.append(
+            Line(
+                ln.index, ln.start + m.end(), ln.end, ln.text[m.end() :], ln.page, ln.x0,
+                ln.top, ln.bottom, ln.indent, ln.blank_before, ln.moved_label,
+            )
+        )  # fmt: skip
+    return out, spans
+
+
 def segment_state_bill(
     doc: Document, lines: list[Line]
 ) -> tuple[list[Node], list[tuple[int, int]]]:
     """The provision tree of a state bill and the spans of its publisher's noise."""
     outline = Outline(doc)
     text = doc.text
+    lines, margin_numbers = strip_line_numbers(lines)
     enacting = lang_rx("us_state_bill", "enacting")
     sec_rx = lang_rx("us_state_bill", "section")
     stat_rx = lang_rx("us_state_bill", "statute_section")
@@ -124,7 +162,7 @@ def segment_state_bill(
     not_heading = lang_rx("us_state_bill", "not_heading")
     end_rx = lang_rx("us_state_bill", "conclusions")
     division = lang_rx("us_state_bill", "division")
-    noise: list[tuple[int, int]] = []
+    noise: list[tuple[int, int]] = list(margin_numbers)
     section_no = 0
     section: Node | None = None
     statute: Node | None = None
@@ -163,6 +201,9 @@ def segment_state_bill(
         assert owner is not None
         while True:
             m = LABEL.match(text[pos : ln.end]) if pos < ln.end else None
+            if m is None and statute is not None and pos < ln.end:
+                # New York numbers a statute's subdivisions "1.", "2." without brackets.
+                m = _DOTTED_NUMBER.match(text[pos : ln.end])
             if m is None:
                 return
             placed = _place(levels, m.group(1))
@@ -275,7 +316,7 @@ def segment_state_bill(
         if body_line_inside_heading(outline, ln):
             prev = ln
             continue
-        if LABEL.match(t) and unit_may_start(ln):
+        if (LABEL.match(t) or (statute and _DOTTED_NUMBER.match(t))) and unit_may_start(ln):
             open_labels(ln, ln.start)
         prev = ln
     return outline.finish(end_offset), noise
