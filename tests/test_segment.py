@@ -77,11 +77,27 @@ def test_eu_texts_have_no_labels_and_subparagraphs_return_to_paragraph(
 def test_eu_searchable_units_partition_the_text(act: dict[str, Provision]) -> None:
     assert act["art_3"].searchable is False  # its text is all in its paragraphs
     assert act["art_3__para_1"].searchable is True
-    assert act["art_3__para_1__point_a"].searchable is False
     assert act["art_1"].searchable is True  # an article without paragraphs
     assert act["chp_I"].searchable is False
     assert act["anx_I__point_1"].searchable and not act["anx_I"].searchable
     assert act["anx_II"].searchable
+    # Points are units of their own; what they hang from keeps only its own text
+    # (the lead-in and the closing words), so no word is in two units.
+    assert act["art_3__para_1__point_a"].searchable is True
+    assert act["art_3__para_1__point_b__point_i"].searchable is True
+    assert act["art_3__para_1"].text == (
+        "Providers shall: The obligations set out in this paragraph apply from the date of "
+        "application."
+    )
+    assert act["art_3__para_1__point_b"].text == "keep headings, including:"
+    assert (
+        act["art_2"].text == "For the purposes of this Regulation, the following definitions apply:"
+    )
+    assert act["anx_I__point_1"].text == "First item, as referred to in Article 3(1), point (a):"
+    for p in act.values():
+        parent = act.get(p.parent or "")
+        if p.searchable and parent is not None and parent.searchable:
+            assert p.text not in parent.text, (parent.id, p.id)
 
 
 def test_eu_definitions(act: dict[str, Provision]) -> None:
@@ -186,8 +202,13 @@ def test_executive_order_structure() -> None:
     assert provs["sec_4__para_a"].parent == "sec_4"  # "(a)" on the heading's line
     ref = provs["sec_2__para_b"].refs[0]
     assert ref.target == "sec_3__subsec_2__para_a"
-    assert provs["sec_2__para_a"].searchable and not provs["sec_2"].searchable
-    assert provs["sec_3__subsec_1"].searchable
+    # A section's lead-in is its own text and searchable; its paragraphs are units too.
+    assert provs["sec_2__para_a"].searchable and provs["sec_2"].searchable
+    assert provs["sec_2"].text == "It is the policy of my Administration that:"
+    assert provs["sec_3__subsec_1__para_a"].searchable
+    assert provs["sec_3__subsec_1__para_a"].text == "Within 90 days the Secretary shall:"
+    assert provs["sec_3__subsec_1__para_a__subpara_i"].searchable
+    assert not provs["sec_3__subsec_1"].searchable  # no text of its own: "(a)" follows its heading
     assert provs["preamble"].parent is None and provs["sec_1"].parent is None
 
 
@@ -570,7 +591,7 @@ def test_generic_numbered_paragraphs_and_wrapped_headings() -> None:
     assert "Part Two: The current regulatory environment" in headings
     assert provs["sec_2_1"].heading == "Navigating the landscape"
     assert provs["para_2"].text == "The success is due to regulation."
-    assert provs["para_3"].citation == "Paragraph 3"
+    assert provs["para_3"].citation == "para. 3"  # as lawyers cite guidance (decisions.md s.2)
     assert provs["para_2"].parent == "sec_2_1"
 
 

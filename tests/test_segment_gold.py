@@ -137,3 +137,52 @@ def test_changed_version_keeps_ids_of_unchanged_provisions(
     same = [t for t in before if len(before[t]) == len(after.get(t, ()))]
     assert len(same) > 1400
     assert all(before[t] == after[t] for t in same)
+
+
+# --- pending gold: families being built (../shared/gold/pending) -----------------
+
+
+def _pending() -> tuple[dict, list[dict]]:
+    import json
+
+    from conftest import GOLD
+
+    folder = GOLD / "pending"
+    if not folder.is_dir():
+        pytest.skip(f"the pending gold is not at {folder}")
+    structure = json.loads((folder / "structure.json").read_text())
+    lines = (folder / "provision-text.jsonl").read_text().splitlines()
+    return structure, [json.loads(line) for line in lines if line.strip()]
+
+
+# The old two-column OJ act's first page is read by ingest (the text engineer's part of
+# issue 11); until that lands its recitals 5 and 6 are missing. xfail, not skip, so the
+# day it passes the run says so.
+_TWO_COLUMN_OJ = pytest.mark.xfail(
+    reason="two-column OJ first page: column reading is ingest's fix", strict=False
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "us-co-sb26-189-session-law-ch131-2026.pdf",
+        pytest.param("eu-infosoc-directive-2001-29.pdf", marks=_TWO_COLUMN_OJ),
+    ],
+)
+def test_pending_gold_counts_and_texts(name: str, shared_corpus: Path) -> None:
+    from corpus_tool.ingest import extract_document as extract
+
+    structure, texts = _pending()
+    if name not in structure:
+        pytest.skip(f"{name} has no pending gold (moved up already?)")
+    provisions = segment_document(extract(shared_corpus / name))
+    counts = collections.Counter(p.kind for p in provisions)
+    assert {k: counts[k] for k in structure[name]} == structure[name]
+    by = {p.id: p for p in provisions}
+    for g in texts:
+        if g["doc"] != name:
+            continue
+        p = by.get(g["id"])
+        assert p is not None, g["id"]
+        assert (p.citation, p.text) == (g["citation"], " ".join(g["text"].split())), g["id"]

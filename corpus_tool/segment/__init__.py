@@ -9,18 +9,20 @@ defines — never from a counter running over the whole document, so they surviv
 re-ingests and edits elsewhere.
 
 Which family parser runs is decided from the text itself (an "Article 1" with a
-preamble or enacting formula is an EU act; "Section 1." then "Sec. 2." an
-executive order; numbered clauses a licence), with ``DocumentMeta.family`` only
-as a tie-breaker, so mislabelled documents are still split correctly.
+preamble or enacting formula is an EU act; an enacting clause then "SECTION 1."
+a US state bill; "Section 1." then "Sec. 2." an executive order; numbered
+clauses a licence), with ``DocumentMeta.family`` only as a tie-breaker, so
+mislabelled documents are still split correctly.
 
 Searchable provisions (``Provision.searchable``) are the units a lawyer
 searches, and every piece of text lies in exactly one of them: recitals,
 article paragraphs (or the article when it has none), annex points (or the
-annex), executive-order subsections and the lettered paragraphs of sections
-without subsections, licence clauses, paragraphs of other documents. Points
-(a), (i) are provisions of their own (citable, reference targets) but not
-searchable: their text is in their paragraph. Containers (chapters, sections,
-articles with paragraphs) carry their whole text and ``searchable=False``.
+annex), executive-order subsections and paragraphs, licence clauses, points
+(a), (i) of every family, statute subsections of state bills, paragraphs of
+other documents. A unit with points keeps only its own text (its lead-in and
+closing words: ``Node.lead_in``), so units never overlap (docs/decisions.md,
+section 2). Containers (chapters, sections, articles with paragraphs) carry
+their whole text and ``searchable=False``.
 """
 
 from __future__ import annotations
@@ -28,13 +30,13 @@ from __future__ import annotations
 import dataclasses
 
 from corpus_tool.model import Document, Provision
-from corpus_tool.segment import eu, generic, usorder
+from corpus_tool.segment import eu, generic, statebill, usorder
 from corpus_tool.segment.common import defined_term
 from corpus_tool.segment.lines import Line, attach_margin_labels, split_lines
 from corpus_tool.segment.outline import Node, to_provisions
 from corpus_tool.segment.refs import find_references, resolve_external_refs, resolver
 
-SEGMENTER_VERSION = "1.4"
+SEGMENTER_VERSION = "1.6"
 
 __all__ = ["SEGMENTER_VERSION", "detect_family", "resolve_external_refs", "segment_document"]
 
@@ -43,9 +45,11 @@ _DEFINING_KINDS = {"point", "paragraph", "article", "definition", "clause", "sub
 
 
 def detect_family(doc: Document, lines: list[Line] | None = None) -> str:
-    """Which parser fits: "eu", "order", "notice", "licence" or "generic"."""
+    """Which parser fits: "eu", "order", "state-bill", "notice", "licence" or "generic"."""
     lines = lines if lines is not None else split_lines(doc)
     family = doc.meta.family or ""
+    if statebill.looks_like_state_bill(statebill.strip_line_numbers(lines)[0]):
+        return "state-bill"
     if eu.looks_like_eu(lines):
         return "eu"
     if usorder.looks_like_order(lines):
@@ -67,9 +71,13 @@ def _parse(doc: Document) -> tuple[list[Node], list[tuple[int, int]]]:
         return eu.segment_eu(doc, lines), moved
     if family == "order":
         return usorder.segment_order(doc, lines), moved
+    if family == "state-bill":
+        nodes, noise = statebill.segment_state_bill(doc, lines)
+        return nodes, moved + noise
     if family == "licence":
         return generic.segment_licence(doc, lines), moved
-    return generic.segment_generic(doc, lines, questions=family == "notice"), moved
+    nodes, skips = generic.segment_generic(doc, lines, questions=family == "notice")
+    return nodes, moved + skips
 
 
 def segment_document(doc: Document) -> list[Provision]:

@@ -21,10 +21,13 @@ from corpus_tool.segment.common import (
     defined_term,
     ends_sentence,
     lang_rx,
+    language,
     layout_of,
+    rx,
     starts_lower,
 )
 from corpus_tool.segment.enums import Reading, roman_value
+from corpus_tool.segment.framework import find_frameworks
 from corpus_tool.segment.lines import Line
 from corpus_tool.segment.lists import PointTracker
 from corpus_tool.segment.outline import Node, Outline
@@ -33,10 +36,14 @@ NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(\S.{0,120})$"
 ROMAN_HEADING = re.compile(r"^([IVX]{1,5})\.\s+(\S.{0,120})$")
 LETTER_HEADING = re.compile(r"^([A-Z])\.\s+(\S.{0,120})$")
 NUMBERED_PARAGRAPH = re.compile(r"^(\d{1,3})\.\s+(?=[A-Z“‘\"(])")
+# Guidance numbers its paragraphs "(1)" … "(120)" through the document.
+BRACKETED_PARAGRAPH = re.compile(r"^\((\d{1,3})\)\s+(?=[A-Z“‘\"(])")
 QUESTION = re.compile(r"^(\d{1,3})\.\s+(?=\S)")
 # "1.", "Section 2.", and Markdown's "1\\." or "3**." all number a clause.
 CLAUSE = re.compile(r"^(?:Section\s+)?(\d{1,2})\**\\?\.\s*(?=\S|$)")
 BULLET = re.compile(r"^[•▪●◦■\-–—*]\s+")
+# The end of a line after which a list item may start ("… containing:", "…; and").
+_LIST_MAY_FOLLOW = re.compile(r"(?:[.:;][\"”’)]?|;\s*(?:and|or)|\b(?:and|or))\s*$")
 
 
 def slug(text: str, words: int = 6) -> str:
@@ -124,6 +131,105 @@ def _breaks(lines: list[Line]) -> list[bool]:
     return out
 
 
+def numbered_paragraphs(lines: list[Line], breaks: list[bool]) -> dict[int, int]:
+    """Line index -> number of the paragraphs a document numbers through its text.
+
+    The longest run 1, 2, 3 … of paragraph starts in one style ("12." or "(12)")
+    wins, so a short list numbered from 1 earlier (a correction slip, a list of
+    questions) does not take the document's numbering, and a list numbered from 1
+    inside a paragraph (a case study's steps) does not break it.
+    """
+    best: dict[int, int] = {}
+    for pattern in (NUMBERED_PARAGRAPH, BRACKETED_PARAGRAPH):
+        starts = [
+            (k, int(m.group(1)))
+            for k, ln in enumerate(lines)
+            if (k == 0 or breaks[k] or _may_end_paragraph(lines[k - 1].text))
+            and (m := pattern.match(ln.text))
+        ]
+        for i, (_, value) in enumerate(starts):
+            if value != 1:
+                continue
+            run: dict[int, int] = {}
+            expected = 1
+            for k, v in starts[i:]:
+                if v == expected:
+                    run[k] = v
+                    expected += 1
+            # On a tie the later start wins: the earlier "1." began a list of its own
+            # whose run only borrowed the document's numbers after it.
+            if len(run) >= max(len(best), 3) and _through_sections(lines, breaks, run):
+                best = run
+    return best
+
+
+def _through_sections(lines: list[Line], breaks: list[bool], run: dict[int, int]) -> bool:
+    """A run numbers the document's paragraphs, not one list: it goes on across headings."""
+    if len(run) >= 20:
+        return True
+    first, last = min(run), max(run)
+    return any(
+        breaks[k] and k not in run and _is_heading_like(lines[k].text) and len(lines[k].text) > 3
+        for k in range(first + 1, last)
+        if NUMBERED_HEADING.match(lines[k].text) or lines[k].text[:1].isupper()
+    )
+
+
+def front_matter(doc: Document, lines: list[Line]) -> set[int]:
+    """Lines of cover, title and back pages, tables of contents and lists of figures."""
+    out: set[int] = set()
+    data = language()["front_matter"]
+    heading, entry = rx(data["toc_heading"]), rx(data["toc_entry"])
+    k, n = 0, len(lines)
+    while k < n:
+        if heading.match(lines[k].text):
+            # Entries end in a page number; an entry may wrap over several lines (a
+            # figure's caption), so the list goes on while another entry follows soon.
+            last = k + 1
+            j = k + 1
+            while j < n and j - last < 8 and not heading.match(lines[j].text):
+                if entry.match(lines[j].text):
+                    last = j + 1
+                j += 1
+            if last - k >= 3:
+                out.update(range(k, last))
+                k = last
+                continue
+        k += 1
+    if doc.boxes is not None and len(doc.pages) >= 4:
+        text: dict[int, list[str]] = {}
+        for ln in lines:
+            text.setdefault(ln.page, []).append(ln.text)
+        few = int(data["cover_words"])
+
+        def cover_page(page: int) -> bool:
+            """Few words and no sentence: a cover, title or back page."""
+            joined = " ".join(text[page])
+            if len(joined.split()) >= few:
+                return False
+            sentences = re.split(r"(?<=[.!?])\s+", joined)
+            return not any(
+                re.search(r"[a-z]{2,}[.!?]$", s) and len(re.findall(r"\b[a-z]{2,}\b", s)) >= 4
+                for s in sentences
+            )
+
+        pages = sorted(text)
+        cover = set()
+        for page in pages[:3]:
+            if not cover_page(page):
+                break
+            cover.add(page)
+        if cover_page(pages[-1]):
+            cover.add(pages[-1])
+        out.update(k for k, ln in enumerate(lines) if ln.page in cover)
+    return out
+
+
+def _divisions() -> list[tuple[re.Pattern[str], dict]]:
+    data = language()["soft_law"]
+    return [(rx(data["division_line"].replace("{word}", d["word"])), d) for d in data["divisions"]]
+
+
 def segment_into(
     doc: Document,
     lines: list[Line],
@@ -132,8 +238,12 @@ def segment_into(
     base_rank: float = 0.0,
     parent: Node | None = None,
     questions: bool = False,
+    front: bool = False,
 ) -> None:
-    """Headings (containers) and paragraphs (units) of ``lines`` into ``outline``."""
+    """Headings (containers) and paragraphs (units) of ``lines`` into ``outline``.
+
+    ``front``: recognise cover and back pages and tables of contents (whole documents
+    only; a licence's preamble has none)."""
     if not lines:
         return
     breaks = _breaks(lines)
@@ -166,14 +276,71 @@ def segment_into(
         top = outline.top()
         return "" if top is None or top is parent else f"{id(top)}"
 
+    chain = numbered_paragraphs(lines, breaks)
+    hidden = front_matter(doc, lines) if front else set()
+    frameworks = {fw.first: fw for fw in find_frameworks(lines, base_rank + 0.8)}
+    divisions = _divisions()
+    # A unit whose following paragraphs stay its text (a numbered paragraph of guidance,
+    # a Measure of a code): its points (a), (i) are units of their own under it.
+    holder: Node | None = None
+    points = PointTracker(base_rank + 0.95, layout_of(lines), doc_hanging=False)
+
+    def holding() -> Node | None:
+        return holder if holder is not None and holder in outline.stack else None
+
+    def make_point(reading: Reading, lab: str, rank: float, _ln: Line, _end: int) -> Node:
+        up = outline.top()
+        cite = f"{up.citation if up is not None else ''}({lab})"
+        return Node("point", f"point_{lab}", cite, cite, rank, _ln.start, _end)
+
     skip_to = 0
-    numbered_last = 0
     for k, ln in enumerate(lines):
         if k < skip_to:
             continue
         nxt = lines[k + 1] if k + 1 < len(lines) else None
         prev = lines[k - 1] if k > 0 else None
         t = ln.text
+        if k in hidden:
+            outline.skips.append((ln.start, ln.end))
+            continue
+        fw = frameworks.get(k)
+        if fw is not None and fw.function is not None:
+            outline.close_to(fw.function.rank, ln.start)
+            outline.open(fw.function)
+            end = lines[fw.last].start if fw.last < len(lines) else fw.function.end
+            outline.close_to(fw.function.rank, end)
+            outline.skips.extend(fw.noise)
+            skip_to = fw.last
+            holder, after_heading = None, False
+            points.reset()
+            continue
+        if breaks[k] or after_heading or (prev is not None and ends_sentence(prev.text)):
+            division = next(
+                ((m, d) for pat, d in divisions if (m := pat.match(t)) and _is_heading_like(t)),
+                None,
+            )
+            if division is not None:
+                dm, d = division
+                num = dm.group(2)
+                cite = f"{dm.group(1)} {num}"
+                node = Node(
+                    d["kind"], f"{d['id']}_{num.replace('.', '_')}", cite, cite,
+                    base_rank + float(d["rank"]), ln.start, ln.end,
+                    scoped=False, unit=True, lead_in=True,
+                )  # fmt: skip
+                node.heading = dm.group(3).strip()
+                j = k + 1
+                while j < len(lines) and j <= k + 2 and starts_lower(lines[j].text):
+                    if len(lines[j].text.split()) > 8 or ends_sentence(lines[j].text):
+                        break
+                    node.heading += " " + lines[j].text
+                    node.body = lines[j].end
+                    j += 1
+                skip_to = j
+                outline.open(node)
+                holder, after_heading = node, True
+                points.reset()
+                continue
         if questions:
             rm = ROMAN_HEADING.match(t)
             if rm and roman_value(rm.group(1)) == roman_last + 1 and _is_heading_like(rm.group(2)):
@@ -236,7 +403,12 @@ def segment_into(
         number = tuple(int(x) for x in hm.group(1).split(".")) if hm else ()
         # A numbered line out of sequence (a footnote, a list item) is not a heading.
         in_sequence = hm is None or follows(number)
-        if (breaks[k] or after_heading) and in_sequence and _is_heading(ln, nxt, prev):
+        numbered_head = hm is not None and (k + 1) in chain and _is_heading_like(t)
+        if (
+            (breaks[k] or after_heading)
+            and in_sequence
+            and (numbered_head or _is_heading(ln, nxt, prev))
+        ):
             if hm:
                 numbering = number
                 num = hm.group(1)
@@ -266,26 +438,53 @@ def segment_into(
             outline.open(node)
             after_heading = True
             continue
-        if breaks[k] or after_heading:
-            after_heading = False
-            outline.close_to(para_rank, ln.start)
-            nm = NUMBERED_PARAGRAPH.match(t)
-            if nm and int(nm.group(1)) == numbered_last + 1:
-                # Paragraphs numbered through the document keep their printed number.
-                numbered_last += 1
-                node = Node(
-                    "paragraph",
-                    f"para_{numbered_last}",
-                    f"Paragraph {numbered_last}",
-                    f"Paragraph {numbered_last}",
-                    para_rank,
-                    ln.start,
-                    ln.start + nm.end(),
-                    scoped=False,
-                    unit=True,
-                )
-                outline.open(node)
+        held = holding()
+        lm = LABEL.match(t)
+        may_list = prev is not None and bool(_LIST_MAY_FOLLOW.search(prev.text))
+        if (
+            (breaks[k] or after_heading or may_list)
+            and held is not None
+            and lm is not None
+            and k not in chain
+        ):
+            label_end = ln.start + lm.end()
+            while label_end < ln.end and doc.text[label_end].isspace():
+                label_end += 1
+            lead = prev is not None and prev.text.rstrip().endswith(":")
+
+            def make(
+                r: Reading, lab: str, rank: float, _ln: Line = ln, _e: int = label_end
+            ) -> Node:
+                return make_point(r, lab, rank, _ln, _e)
+
+            if points.try_open(outline, ln, lm.group(1), ln.start, lead_in_colon=lead, make=make):
+                after_heading = False
                 continue
+        if breaks[k] or after_heading or k in chain:
+            after_heading = False
+            if k in chain:
+                # Paragraphs numbered through the document keep their printed number and
+                # are cited as lawyers cite them: "para. 89", with their section as path.
+                printed = chain[k]
+                outline.close_to(para_rank, ln.start)
+                nm = NUMBERED_PARAGRAPH.match(t) or BRACKETED_PARAGRAPH.match(t)
+                assert nm is not None
+                body = ln.start + nm.end()
+                node = Node(
+                    "paragraph", f"para_{printed}", f"para. {printed}", f"para. {printed}",
+                    para_rank, ln.start, body, scoped=False, unit=True, lead_in=True,
+                )  # fmt: skip
+                outline.open(node)
+                holder = node
+                points.reset()
+                continue
+            if held is not None:
+                # More text of the numbered paragraph or measure (after its list, or
+                # across a page): it stays the holder's text, its points are closed.
+                outline.close_to(points.base_rank, ln.start)
+                points.reset()
+                continue
+            outline.close_to(para_rank, ln.start)
             scope = current_scope()
             para_no[scope] = para_no.get(scope, 0) + 1
             term = defined_term(t)
@@ -293,7 +492,8 @@ def segment_into(
                 ident = "def_" + slug(term, 8)
                 cite = f"Definition of “{term}”"
             else:
-                ident = f"para_{para_no[scope]}"
+                # Where the document numbers its paragraphs, "para_n" is the printed one.
+                ident = f"{'text' if chain and not scope else 'para'}_{para_no[scope]}"
                 top = outline.top()
                 base = top.citation if top is not None and top.rank < para_rank else ""
                 cite = f"{base} ¶{para_no[scope]}".strip()
@@ -302,10 +502,14 @@ def segment_into(
             outline.open(node)
 
 
-def segment_generic(doc: Document, lines: list[Line], *, questions: bool = False) -> list[Node]:
+def segment_generic(
+    doc: Document, lines: list[Line], *, questions: bool = False
+) -> tuple[list[Node], list[tuple[int, int]]]:
+    """Headings, paragraphs and numbered units of any document, and the spans of its
+    front matter (cover, contents) and table furniture, which are in no provision."""
     outline = Outline(doc)
-    segment_into(doc, lines, outline, questions=questions)
-    return outline.finish()
+    segment_into(doc, lines, outline, questions=questions, front=True)
+    return outline.finish(), outline.skips
 
 
 # --- licences ----------------------------------------------------------------
@@ -435,8 +639,10 @@ def segment_licence(doc: Document, lines: list[Line]) -> list[Node]:
                     2.0,
                     ln.start,
                     ln.start,
+                    unit=True,  # a definition is a unit of its own (decisions.md s.2)
                 )
                 node.defined_term = term
+                clause.lead_in = True
                 outline.open(node)
                 continue
         points.text_line(outline, ln, prev)

@@ -86,7 +86,12 @@ class PointTracker:
         self.stack.commit(index, reading)
         outline.close_to(self.base_rank + index, line.start)
         node = make(reading, label, self.base_rank + index)
+        # A point is a unit of its own (citable, searchable, the scope of /p), and what
+        # it hangs from keeps only its own text: the lead-in and any closing words.
+        node.unit = True
         outline.open(node)
+        if node.parent is not None:
+            node.parent.lead_in = True
         del self.open_points[index:]
         self.open_points.append(OpenPoint(node, self.layout.rel(line), line.page, line.index))
         return node

@@ -35,6 +35,11 @@ class Node:
     heading: str = ""
     scoped: bool = True  # id is prefixed by the parent's id
     unit: bool = False  # a unit a lawyer searches (see segment/__init__ docs)
+    # Its text before its child units is a lead-in ("… shall make available:" before
+    # points (a), (b)): when it has child units, its provision's text is only its own
+    # text (lead-in and any closing words), it stays searchable, and its child units
+    # are searchable too, so units never overlap (docs/decisions.md, section 2).
+    lead_in: bool = False
     parent: Node | None = None
     children: list[Node] = field(default_factory=list)
     defined_term: str | None = None
@@ -47,6 +52,8 @@ class Outline:
         self.doc = doc
         self.roots: list[Node] = []
         self.stack: list[Node] = []
+        # Spans of Document.text in no provision's text (front matter, table furniture).
+        self.skips: list[tuple[int, int]] = []
 
     def close_to(self, rank: float, offset: int) -> None:
         """Close every open node whose rank is >= ``rank`` at ``offset``."""
@@ -73,6 +80,25 @@ def _trim_end(text: str, start: int, end: int) -> int:
     while end > start and text[end - 1].isspace():
         end -= 1
     return end
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans sorted and merged where they overlap, so they can be cut from the end."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _units_below(node: Node) -> list[Node]:
+    """The nearest unit descendants of ``node`` (their spans hold their own text)."""
+    out: list[Node] = []
+    for c in node.children:
+        out.extend([c] if c.unit else _units_below(c))
+    return out
 
 
 def to_provisions(
@@ -106,12 +132,21 @@ def to_provisions(
         ids[id(node)] = pid
         end = _trim_end(text, node.start, node.end)
         body = min(max(node.body, node.start), end)
+        own_only = node.unit and node.lead_in and has_unit_below(node)
+        cut = list(skip_spans)
+        if own_only:
+            cut += [(c.start, c.end) for c in _units_below(node)]
         own_raw = text[body:end]
-        for s, e in reversed(skip_spans):
+        for s, e in reversed(_merged(cut)):
+            if own_only:
+                s, e = max(s, body), min(e, end)  # a child's span runs to where it closed
             if body <= s < e <= end:
                 own_raw = own_raw[: s - body] + " " + own_raw[e - body :]
         own = collapse(own_raw)
-        searchable = node.unit and not under_unit and not has_unit_below(node)
+        if own_only:
+            searchable = not under_unit
+        else:
+            searchable = node.unit and not under_unit and not has_unit_below(node)
         if not node.unit and not node.children and not under_unit:
             searchable = True  # a leaf outside any unit must still be findable
         here = (*path, node.label or node.citation)
@@ -137,7 +172,7 @@ def to_provisions(
             )
         )
         for child in node.children:
-            visit(child, here, under_unit or searchable)
+            visit(child, here, under_unit or (searchable and not own_only))
 
     for root in roots:
         visit(root, (), False)
