@@ -226,3 +226,35 @@ def test_unreachable_store_is_one_line_error_naming_it_without_password(tmp_path
         pg_store.status("postgresql://u:secret@127.0.0.1:1/db")
     msg = str(err.value)
     assert "cannot reach the shared store" in msg and "secret" not in msg and "\n" not in msg
+
+
+def test_store_cli_init_status_grant_and_push_a_file_log(server, tmp_path, capsys):
+    from corpus_tool.cli import main
+
+    ws = tmp_path / "ws"
+    (ws / "annotations").mkdir(parents=True)
+    v1 = {
+        "event": "create",
+        "at": "2026-01-01T00:00:00.000Z",
+        "by": "Alice Smith",
+        "annotation": {},
+    }
+    v2 = event("Bob Jones", 1)
+    log = ws / "annotations" / "events.jsonl"
+    log.write_text(json.dumps(v1) + "\n" + json.dumps(v2) + "\n" + '{"event": "cre')  # torn tail
+    (ws / "corpus-tool.toml").write_text(f'[store]\nurl = "{server.url("admin")}"\n')
+    _clear(server)
+    assert main(["-w", str(ws), "store", "init"]) == 0
+    assert "none (already up to date)" in capsys.readouterr().out
+    assert main(["-w", str(ws), "store", "push"]) == 0
+    assert "pushed 2 events: 2 new" in capsys.readouterr().out
+    assert main(["-w", str(ws), "store", "push"]) == 0
+    assert "0 new, 2 already" in capsys.readouterr().out
+    stored = _stored(server)
+    assert stored[0]["eid"].startswith("v1-") and stored[1]["eid"] == v2["eid"]
+    # An ordinary role may not push others' history: one line, exit 2.
+    assert main(["-w", str(ws), "store", "--url", server.url("alice"), "push"]) == 2
+    err = capsys.readouterr().err
+    assert "may not write events as author" in err and err.count("\n") == 1
+    assert main(["-w", str(ws), "store", "status"]) == 0
+    assert "2 events, 3 authors" in capsys.readouterr().out

@@ -175,6 +175,8 @@ def migrate(url: str) -> list[int]:
     """Create or bring the schema up to date; returns the versions applied (idempotent)."""
     psycopg = _psycopg()
     applied: list[int] = []
+    if schema_version(url) >= max(_MIGRATIONS):
+        return applied  # up to date: no DDL, so any member role may ask
     with _connect(url, autocommit=False) as conn:
         try:
             with conn.transaction():
