@@ -27,6 +27,15 @@ SAMPLE_QUERY = '"open source" /s (exempt! OR "not apply")'
 # headless browser for the HTML report and LibreOffice (headless) to open the DOCX
 # memo. Installed from Debian's packages when missing.
 TEST_PROGRAMS = {"tmux": "tmux", "chromium": "chromium", "soffice": "libreoffice-writer-nogui"}
+# The shared-store tests start a throw-away PostgreSQL server. Debian keeps initdb
+# off PATH (under /usr/lib/postgresql/VERSION/bin), so it is looked for there too.
+POSTGRES_PACKAGE = "postgresql"
+
+
+def have_postgres() -> bool:
+    import glob
+
+    return shutil.which("initdb") is not None or bool(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
 
 
 def say(msg: str) -> None:
@@ -58,6 +67,8 @@ def ensure_venv(extras: str) -> None:
 
 def ensure_test_programs() -> None:
     missing = [pkg for prog, pkg in TEST_PROGRAMS.items() if shutil.which(prog) is None]
+    if not have_postgres():
+        missing.append(POSTGRES_PACKAGE)
     if not missing:
         return
     apt = shutil.which("apt-get")
@@ -79,7 +90,7 @@ def corpus_tool(*args: str) -> int:
 
 def main(argv: list[str]) -> int:
     if argv[:1] == ["test"]:
-        ensure_venv("dev")
+        ensure_venv("dev,team")
         ensure_test_programs()
         return subprocess.run([str(PY), "-m", "pytest", *argv[1:]], cwd=ROOT).returncode
     ensure_venv("")

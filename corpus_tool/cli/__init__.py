@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "search_cmds",  # search, index
     "tag_cmds",  # tag, eval
     "annotation_cmds",  # annotate, annotations, review, export, import, agreement
+    "store_cmds",  # store (shared PostgreSQL store)
     "tui_cmd",  # tui
 )
 
