@@ -25,10 +25,16 @@ needs_shared = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(scope="session")
+def _config_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("config-home")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test may pick up the developer's own workspace or author name."""
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, _config_home: Path) -> None:
+    """No test may pick up the developer's own workspace, author name or index key."""
     monkeypatch.delenv("CORPUS_TOOL_WORKSPACE", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(_config_home))
     monkeypatch.setenv("CORPUS_TOOL_AUTHOR", "test-author")
 
 
