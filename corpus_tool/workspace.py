@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -39,17 +40,49 @@ def resolve_workspace(arg: str | os.PathLike[str] | None = None) -> Path:
     return Path(chosen).expanduser().resolve()
 
 
+# A doc id names files under .corpus_tool/docs: one path component of a fixed
+# character set, short enough for any file system with the suffixes added.
+DOC_ID_MAX = 128
+_DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+
+
 def doc_id_for(path: str | os.PathLike[str]) -> str:
-    """A stable document id from a file name: lower-case stem, runs of other chars as '-'."""
+    """A stable document id from a file name: lower-case stem, runs of other chars as '-'.
+
+    A very long name keeps its first characters and gains a hash of the rest,
+    so it stays unique and fits in a file name.
+    """
     stem = Path(path).stem.lower()
-    slug = re.sub(r"[^a-z0-9.]+", "-", stem).strip("-.")
-    return slug or "document"
+    slug = re.sub(r"[^a-z0-9.]+", "-", stem).strip("-.") or "document"
+    if len(slug) > DOC_ID_MAX:
+        digest = hashlib.sha256(slug.encode("utf-8")).hexdigest()[:16]
+        slug = f"{slug[: DOC_ID_MAX - 17].rstrip('-.')}-{digest}"
+    return slug
+
+
+def doc_id_problem(doc_id: object) -> str | None:
+    """Why ``doc_id`` cannot name a document (and so a file), or None when it can."""
+    if not isinstance(doc_id, str):
+        return "a doc_id must be a string"
+    if len(doc_id) > DOC_ID_MAX:
+        return f"doc_id of {len(doc_id)} characters (at most {DOC_ID_MAX})"
+    if not _DOC_ID.match(doc_id) or ".." in doc_id:
+        return (
+            f"doc_id {doc_id[:60]!r} may hold only letters, digits, '.', '_' and '-' "
+            "and must start with a letter or digit"
+        )
+    return None
+
+
+def _temp_prefix(path: Path) -> str:
+    # A temporary name built from a long final name would pass the 255-byte limit.
+    return f".{path.name[:40]}."
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` so that readers see the old file or the new one, never a torn one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -84,7 +117,7 @@ def _write_json_gz(path: Path, payload: Any) -> None:
     three (the JSON string, its bytes, the compressed bytes).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as raw:
             with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=5, mtime=0) as gz:
@@ -160,6 +193,23 @@ class Workspace:
     def index_dir(self) -> Path:
         return self.derived_dir / "index"
 
+    def inside(self, path: Path) -> Path:
+        """``path`` if writing it stays inside the workspace, else a StoreError.
+
+        Every write of derived or imported data goes through here: a name taken
+        from data (``../../x``, ``/tmp/x``) or a folder of a received workspace
+        that is a symlink to elsewhere must not make the tool write outside.
+        """
+        parent = path.parent.resolve()
+        target = parent / path.name
+        if path.name in ("", ".", "..") or not target.is_relative_to(self.root):
+            raise StoreError(f"refusing to write {path}: it is outside the workspace {self.root}")
+        return target
+
+    def write_bytes(self, path: Path, data: bytes) -> None:
+        """Atomically write derived or imported data at ``path``, inside the workspace only."""
+        atomic_write_bytes(self.inside(path), data)
+
     def ensure(self) -> None:
         """Create the workspace folders (never touches existing content)."""
         for d in (self.corpus_dir, self.annotations_dir, self.extract_dir, self.docs_dir):
@@ -173,7 +223,7 @@ class Workspace:
         return self.extraction_path(sha256).exists()
 
     def save_extraction(self, doc: Document) -> None:
-        _write_json_gz(self.extraction_path(doc.meta.sha256), to_dict(doc))
+        _write_json_gz(self.inside(self.extraction_path(doc.meta.sha256)), to_dict(doc))
 
     def load_extraction(self, sha256: str) -> Document | None:
         path = self.extraction_path(sha256)
@@ -186,10 +236,15 @@ class Workspace:
         return self.docs_dir / f"{doc_id}.json.gz"
 
     def save_bundle(self, bundle: DocBundle) -> None:
+        reason = doc_id_problem(bundle.meta.doc_id)
+        if reason:
+            raise StoreError(f"cannot store document {bundle.meta.doc_id[:60]!r}: {reason}")
         payload = {"format": DERIVED_FORMAT, **to_dict(bundle)}
-        _write_json_gz(self.bundle_path(bundle.meta.doc_id), payload)
+        _write_json_gz(self.inside(self.bundle_path(bundle.meta.doc_id)), payload)
 
     def load_bundle(self, doc_id: str) -> DocBundle | None:
+        if doc_id_problem(doc_id):
+            return None  # no file can hold it
         path = self.bundle_path(doc_id)
         if not path.exists():
             return None
@@ -199,7 +254,8 @@ class Workspace:
         return from_dict(DocBundle, data)  # type: ignore[no-any-return]
 
     def remove_bundle(self, doc_id: str) -> None:
-        self.bundle_path(doc_id).unlink(missing_ok=True)
+        if not doc_id_problem(doc_id):
+            self.bundle_path(doc_id).unlink(missing_ok=True)
 
     def doc_ids(self) -> list[str]:
         if not self.docs_dir.exists():

@@ -362,6 +362,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"imported {counts['documents']} documents, {counts['provisions']} provisions,"
         f" {counts['tags']} machine tags and {counts['annotations']} annotations from {args.path}"
     )
+    if counts.get("duplicates"):
+        print(
+            f"note: {counts['duplicates']} duplicate line(s) in {args.path}: imported once",
+            file=sys.stderr,
+        )
     return 0
 
 
