@@ -58,7 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status = args.func(args)
     except CorpusToolError as exc:
-        print(f"corpus-tool: error: {exc}", file=sys.stderr)
+        from corpus_tool.cli.common import clean
+
+        # The message may quote a query, a file name or document text: show, never obey.
+        print(f"corpus-tool: error: {clean(exc)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("corpus-tool: interrupted", file=sys.stderr)

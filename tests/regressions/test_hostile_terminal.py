@@ -8,6 +8,7 @@ the command (a note with ``[/s]``, text with ``[/]``).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,12 @@ def ws(tmp_path: Path) -> Workspace:
     forget(ws)
 
 
+@pytest.fixture(autouse=True)
+def _wide(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Wide enough that no table wraps a cell in the middle of "[emphasis added]".
+    monkeypatch.setenv("COLUMNS", "400")
+
+
 def _run(ws: Workspace, capsys, *argv: str) -> tuple[int, str, str]:
     status = main(["-w", str(ws.root), *argv])
     forget(ws)
@@ -49,9 +56,9 @@ def _assert_shown_not_obeyed(text: str) -> None:
     assert "\\x1b" in text  # shown, as typed in Python
 
 
-def _assert_markup_as_typed(text: str) -> None:
+def _assert_markup_as_typed(text: str, literals=("[sic]", "[emphasis added]", ":x:")) -> None:
     flat = " ".join(text.split())
-    for literal in ("[sic]", "[emphasis added]", ":x:"):
+    for literal in literals:
         assert literal in flat, f"{literal} did not survive: {flat[:400]}"
     assert "\u274c" not in text  # no emoji
 
@@ -72,7 +79,7 @@ def test_show_prints_escapes_not_terminal_commands(ws, capsys) -> None:
 
 
 def test_search_prints_escapes_not_terminal_commands(ws, capsys) -> None:
-    status, out, err = _run(ws, capsys, "search", "emphasis")
+    status, out, err = _run(ws, capsys, "search", "providers")
     assert status == 0, err
     _assert_shown_not_obeyed(out)
     _assert_markup_as_typed(out)
@@ -88,9 +95,9 @@ def test_annotation_note_with_markup_and_escapes(ws, capsys) -> None:
     status, out, err = _run(ws, capsys, "annotations", "list")
     assert status == 0, err
     _assert_shown_not_obeyed(out)
-    _assert_markup_as_typed(out)
-    assert "[/s]" in " ".join(out.split())
-    ann_id = next(line.split()[0] for line in out.splitlines() if "ann_" in line).strip("│ ")
+    _assert_markup_as_typed(out, ("[/s]", "[sic]", ":x:", "[/]"))
+    status = main(["-w", str(ws.root), "annotations", "list", "--json"])
+    ann_id = json.loads(capsys.readouterr().out.splitlines()[0])["id"]
     status, out, err = _run(ws, capsys, "annotations", "show", ann_id)
     assert status == 0, err
     _assert_shown_not_obeyed(out)
