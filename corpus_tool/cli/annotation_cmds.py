@@ -369,6 +369,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         doc=args.doc,
         everything=args.everything,
     )
+    _print_warnings(selection.warnings)
     write_selection(selection, fmt, args.path, bom=args.bom)
     say(f"wrote {selection.summary} to {args.path} ({fmt}: {FORMATS[fmt][2]})")
     if not selection.items:
