@@ -121,7 +121,11 @@ def _write_json_gz(path: Path, payload: Any) -> None:
     try:
         with os.fdopen(fd, "wb") as raw:
             with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=5, mtime=0) as gz:
-                text = io.TextIOWrapper(gz, encoding="utf-8", write_through=False)
+                # surrogatepass: a file name that is not UTF-8 (lone surrogates
+                # from the OS) is stored and read back exactly.
+                text = io.TextIOWrapper(
+                    gz, encoding="utf-8", errors="surrogatepass", write_through=False
+                )
                 json.dump(payload, text, ensure_ascii=False, separators=(",", ":"))
                 text.flush()
                 text.detach()
@@ -138,7 +142,7 @@ def _write_json_gz(path: Path, payload: Any) -> None:
 def _read_json_gz(path: Path) -> Any:
     try:
         with gzip.open(path, "rb") as fh:
-            return json.loads(fh.read().decode("utf-8"))
+            return json.loads(fh.read().decode("utf-8", errors="surrogatepass"))
     except (OSError, EOFError, ValueError) as exc:
         raise StoreError(
             f"{path}: derived data is unreadable ({exc}); run 'corpus-tool ingest --force'"

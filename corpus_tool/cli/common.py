@@ -22,9 +22,12 @@ from rich.text import Text
 
 from corpus_tool.workspace import Workspace
 
-# C0 controls except tab and newline, DEL, C1 controls, and the invisible
-# bidirectional marks and overrides that reorder what a reader sees.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C0 controls except tab and newline, DEL, C1 controls, the invisible
+# bidirectional marks and overrides that reorder what a reader sees, and lone
+# surrogates (bytes of a file name that is not UTF-8), which cannot be printed.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 
 def _shown(match: re.Match[str]) -> str:
@@ -73,7 +76,13 @@ def stderr_console() -> Console:
 
 def print_jsonl(record: dict[str, Any]) -> None:
     """One JSON object per line on stdout (the scripting interface)."""
-    sys.stdout.write(json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n")
+    line = json.dumps(record, ensure_ascii=False, sort_keys=False)
+    if not line.isascii():
+        try:
+            line.encode("utf-8")
+        except UnicodeEncodeError:  # a non-UTF-8 file name: \udcXX escapes keep it valid JSON
+            line = json.dumps(record, ensure_ascii=True, sort_keys=False)
+    sys.stdout.write(line + "\n")
 
 
 def add_doc_option(parser: argparse.ArgumentParser) -> None:

@@ -410,7 +410,8 @@ def entry_fields(payload: Mapping[str, Any], labels: Sequence[str]) -> dict[str,
     doc: dict[str, Any] = {
         "key": entry_key(payload["doc_id"], payload["id"]),
         "doc_id": payload["doc_id"],
-        "file": payload["file"],
+        # A file name that is not UTF-8 holds lone surrogates, which Whoosh cannot index.
+        "file": payload["file"].encode("utf-8", "surrogatepass").decode("utf-8", "replace"),
         "pid": payload["id"].lower(),
         "family": payload["family"] or "",
         "jurisdiction": (payload["jurisdiction"] or "").lower(),
