@@ -79,8 +79,23 @@ def _temp_prefix(path: Path) -> str:
     return f".{path.name[:40]}."
 
 
+def write_error(path: Path, exc: OSError) -> StoreError:
+    """One line naming the file the user knows (not a temporary name) and the reason."""
+    return StoreError(f"cannot write {path}: {exc.strerror or exc}")
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` so that readers see the old file or the new one, never a torn one."""
+    """Write ``data`` so that readers see the old file or the new one, never a torn one.
+
+    A read-only workspace or a full disk is a StoreError naming ``path``.
+    """
+    try:
+        _atomic_write_bytes(path, data)
+    except OSError as exc:
+        raise write_error(path, exc) from exc
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=path.parent)
     try:
@@ -116,6 +131,13 @@ def _write_json_gz(path: Path, payload: Any) -> None:
     Streaming keeps one copy of a large document in memory (the payload) instead of
     three (the JSON string, its bytes, the compressed bytes).
     """
+    try:
+        _stream_json_gz(path, payload)
+    except OSError as exc:
+        raise write_error(path, exc) from exc
+
+
+def _stream_json_gz(path: Path, payload: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=path.parent)
     try:

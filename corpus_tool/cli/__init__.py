@@ -72,6 +72,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except OSError as exc:  # after BrokenPipeError, one of its kind
+        # A read-only workspace, a full disk, a folder that vanished: one line, no traceback.
+        from corpus_tool.cli.common import clean
+
+        where = f"{os.fsdecode(exc.filename)}: " if exc.filename else ""
+        print(f"corpus-tool: error: {clean(where)}{clean(exc.strerror or exc)}", file=sys.stderr)
+        return 2
     return int(status or 0)
 
 

@@ -193,14 +193,24 @@ def _sign(st: SignedStorage) -> None:
 @contextlib.contextmanager
 def _signing_lock(ws: Workspace, timeout: float) -> Iterator[None]:
     """Held by every writer from opening the index until its new files are signed."""
-    ws.index_dir.mkdir(parents=True, exist_ok=True)
-    lock = storage(ws).lock(SIGN_LOCK)
-    if not _acquire(lock, timeout):
+    try:
+        ws.index_dir.mkdir(parents=True, exist_ok=True)
+        lock = storage(ws).lock(SIGN_LOCK)
+        acquired = _acquire(lock, timeout)
+    except OSError as exc:
+        raise _unwritable(ws, exc) from exc
+    if not acquired:
         raise _busy(ws)
     try:
         yield
+    except OSError as exc:
+        raise _unwritable(ws, exc) from exc
     finally:
         lock.release()
+
+
+def _unwritable(ws: Workspace, exc: OSError) -> StoreError:
+    return StoreError(f"cannot write the search index in {ws.index_dir}: {exc.strerror or exc}")
 
 
 def _writer_active(ws: Workspace) -> bool:

@@ -100,7 +100,8 @@ def test_symlink_out_of_corpus_is_skipped_with_a_warning(ws, capsys, tmp_path) -
     (ws.corpus_dir / "own.txt").write_text(LICENCE, "utf-8")
     status, _out, err = _ingest(ws, capsys)
     assert status == 0, err
-    assert "link.txt" in err and "outside" in err
+    flat = err.replace("\n", "")  # Rich wraps long paths at the console width
+    assert "link.txt" in flat and "outside" in flat
     assert [d["doc_id"] for d in _docs(ws, capsys)] == ["own"]
 
 
