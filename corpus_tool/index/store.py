@@ -193,6 +193,7 @@ def _sign(st: SignedStorage) -> None:
 @contextlib.contextmanager
 def _signing_lock(ws: Workspace, timeout: float) -> Iterator[None]:
     """Held by every writer from opening the index until its new files are signed."""
+    ws.inside(ws.index_dir / SIGNATURES)  # a linked folder must not take the index elsewhere
     try:
         ws.index_dir.mkdir(parents=True, exist_ok=True)
         lock = storage(ws).lock(SIGN_LOCK)
@@ -537,7 +538,10 @@ def _read_pending(ws: Workspace) -> dict[tuple[str, str], list[str]]:
         raw = json.loads(_pending_path(ws).read_text("utf-8"))
     except (OSError, ValueError):
         return {}
-    return {(d, p): list(labels) for d, p, labels in raw}
+    try:
+        return {(str(d), str(p)): [str(x) for x in labels] for d, p, labels in raw}
+    except (TypeError, ValueError):  # not what this tool writes: ignore it
+        return {}
 
 
 def _write_pending(ws: Workspace, pending: Mapping[tuple[str, str], Sequence[str]]) -> None:

@@ -178,3 +178,22 @@ def test_import_duplicate_lines_reported_honestly(tmp_path: Path, export_lines, 
     assert f"{provisions} provisions" in out
     assert f"{annotations} annotations" in out
     assert "1 duplicate" in out + err
+
+
+def test_import_into_workspace_with_linked_docs_folder_writes_nothing_outside(
+    tmp_path: Path, export_lines, capsys
+) -> None:
+    """A received workspace whose .corpus_tool/docs links elsewhere must not write there."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    dest = Workspace(tmp_path / "dest")
+    (dest.root / ".corpus_tool").mkdir(parents=True)
+    (dest.root / ".corpus_tool" / "docs").symlink_to(outside, target_is_directory=True)
+    path = _write(tmp_path, export_lines)
+    status = main(["-w", str(dest.root), "import", str(path)])
+    forget(dest)
+    err = capsys.readouterr().err
+    assert status == 2, err
+    assert err.count("\n") == 1 and "outside the workspace" in err
+    assert list(outside.iterdir()) == []
+    assert not (dest.root / "annotations" / "events.jsonl").exists()
