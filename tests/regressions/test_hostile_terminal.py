@@ -115,3 +115,19 @@ def test_error_message_keeps_markup_as_typed(ws, capsys) -> None:
     status, _out, err = _run(ws, capsys, "search", "[/s] :x:", "--doc", "no[sic]such")
     assert status == 2
     assert "[sic]" in err
+
+
+def test_ingest_progress_bar_shows_file_names_as_typed(tmp_path: Path, capsys) -> None:
+    """A file named with markup or an escape must not crash or drive the progress bar."""
+    from corpus_tool.ingest.pipeline import _Progress
+
+    path = tmp_path / "a[red]b\x1b[2J.txt"
+    path.write_text("Section 1. Grant.\n", "utf-8")
+    progress = _Progress([(path, "a-b", "0" * 64)], True)
+    try:
+        progress.advance(path)
+    finally:
+        progress.close()
+    out, err = capsys.readouterr()
+    assert "\x1b[2J" not in out + err
+    assert "a[red]b\\x1b[2J.txt" in out + err
