@@ -552,7 +552,8 @@ class _Progress:
                 TextColumn("pages"),
                 TextColumn("{task.fields[rate]}"),
                 TimeElapsedColumn(),
-                TextColumn("{task.fields[current]}"),
+                # A file name is data: never Rich markup ("[/].pdf" crashed the bar).
+                TextColumn("{task.fields[current]}", markup=False),
                 transient=False,
             )
             self.bar.start()
@@ -571,7 +572,7 @@ class _Progress:
             self.task,
             completed=self.done,
             rate=f"{self.done / elapsed:.1f} pages/s",
-            current=path.name,
+            current=repr(path.name)[1:-1],  # control characters shown as \x1b
         )
 
     def close(self) -> None:
