@@ -118,3 +118,14 @@ def test_good_event_still_read_among_bad_ones(ws, bad_log, capsys) -> None:
     assert status == 0, err
     ids = [json.loads(line)["id"] for line in out.splitlines()]
     assert ids == ["ann_0000000000000001"]
+
+
+@pytest.mark.parametrize("payload", [[1, 2], {"format": 1, "meta": 5}, {"format": 1}])
+def test_stored_bundle_of_the_wrong_shape_gives_one_line_error(ws, capsys, payload) -> None:
+    """A received workspace's .corpus_tool/docs is plain JSON, but not necessarily ours."""
+    import gzip
+
+    (ws.docs_dir / "zz-odd.json.gz").write_bytes(gzip.compress(json.dumps(payload).encode()))
+    status, _out, err = _run(ws, capsys, "provisions", "--doc", "zz-odd")
+    assert status == 2, err
+    assert err.count("\n") == 1 and "zz-odd.json.gz" in err
