@@ -171,6 +171,23 @@ def _read_json_gz(path: Path) -> Any:
         ) from exc
 
 
+def _from_stored(cls: type, data: Any, path: Path) -> Any:
+    """A model object from stored JSON; data of another shape (a received workspace) is an error.
+
+    Only the outer shape is checked here (checking every field of a large bundle
+    on every read would cost more than it saves); anything else that does not
+    fit the model is caught as it is rebuilt.
+    """
+    try:
+        if not isinstance(data, dict):
+            raise TypeError(f"an object was expected, not {type(data).__name__}")
+        return from_dict(cls, data)
+    except (TypeError, KeyError, ValueError, AttributeError, IndexError) as exc:
+        raise StoreError(
+            f"{path}: derived data of the wrong shape ({exc}); run 'corpus-tool ingest --force'"
+        ) from exc
+
+
 @dataclass(frozen=True)
 class DocBundle:
     """Everything derived for one document, as stored under ``.corpus_tool/docs``."""
@@ -255,7 +272,7 @@ class Workspace:
         path = self.extraction_path(sha256)
         if not path.exists():
             return None
-        return from_dict(Document, _read_json_gz(path))  # type: ignore[no-any-return]
+        return _from_stored(Document, _read_json_gz(path), path)  # type: ignore[no-any-return]
 
     # --- per-document bundles ----------------------------------------------
     def bundle_path(self, doc_id: str) -> Path:
@@ -275,9 +292,9 @@ class Workspace:
         if not path.exists():
             return None
         data = _read_json_gz(path)
-        if data.get("format") != DERIVED_FORMAT:
-            return None
-        return from_dict(DocBundle, data)  # type: ignore[no-any-return]
+        if isinstance(data, dict) and data.get("format") != DERIVED_FORMAT:
+            return None  # an older format: the next ingest rebuilds it
+        return _from_stored(DocBundle, data, path)  # type: ignore[no-any-return]
 
     def remove_bundle(self, doc_id: str) -> None:
         if not doc_id_problem(doc_id):
