@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -25,16 +27,29 @@ needs_shared = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="session")
-def _config_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("config-home")
+_CONFIG_HOME = pytest.StashKey[str]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The index key lives in the user's configuration folder. Set for the whole
+    # session, before any fixture of any scope runs (a module-scoped workspace
+    # signs its index before function-scoped fixtures exist), so that no test
+    # reads or writes the developer's own key.
+    config_home = tempfile.mkdtemp(prefix="corpus-tool-test-config-")
+    config.stash[_CONFIG_HOME] = config_home
+    os.environ["XDG_CONFIG_HOME"] = config_home
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    config_home = config.stash.get(_CONFIG_HOME, None)
+    if config_home:
+        shutil.rmtree(config_home, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch, _config_home: Path) -> None:
-    """No test may pick up the developer's own workspace, author name or index key."""
+def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test may pick up the developer's own workspace or author name."""
     monkeypatch.delenv("CORPUS_TOOL_WORKSPACE", raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(_config_home))
     monkeypatch.setenv("CORPUS_TOOL_AUTHOR", "test-author")
 
 
