@@ -70,9 +70,6 @@ def check_target(path: Path) -> int:
     try:
         st = os.lstat(path)
     except FileNotFoundError:
-        parent = path.parent if str(path.parent) else Path(".")
-        if not parent.is_dir():
-            raise StoreError(f"cannot write {path}: the folder {parent} does not exist") from None
         return 0o666 & ~_umask()
     except OSError as exc:
         raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from exc
@@ -106,6 +103,7 @@ def write_selection(selection: Selection, fmt: str, path: Path, *, bom: bool = F
     mode = check_target(path)
     tmp: str | None = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)  # as before: the folder is made
         fd, tmp = tempfile.mkstemp(
             prefix=f".{path.name[:40]}.", suffix=".export", dir=path.parent or "."
         )
