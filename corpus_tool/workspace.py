@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -39,17 +40,64 @@ def resolve_workspace(arg: str | os.PathLike[str] | None = None) -> Path:
     return Path(chosen).expanduser().resolve()
 
 
+# A doc id names files under .corpus_tool/docs: one path component of a fixed
+# character set, short enough for any file system with the suffixes added.
+DOC_ID_MAX = 128
+_DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+
+
 def doc_id_for(path: str | os.PathLike[str]) -> str:
-    """A stable document id from a file name: lower-case stem, runs of other chars as '-'."""
+    """A stable document id from a file name: lower-case stem, runs of other chars as '-'.
+
+    A very long name keeps its first characters and gains a hash of the rest,
+    so it stays unique and fits in a file name.
+    """
     stem = Path(path).stem.lower()
-    slug = re.sub(r"[^a-z0-9.]+", "-", stem).strip("-.")
-    return slug or "document"
+    slug = re.sub(r"[^a-z0-9.]+", "-", stem).strip("-.") or "document"
+    if len(slug) > DOC_ID_MAX:
+        digest = hashlib.sha256(slug.encode("utf-8")).hexdigest()[:16]
+        slug = f"{slug[: DOC_ID_MAX - 17].rstrip('-.')}-{digest}"
+    return slug
+
+
+def doc_id_problem(doc_id: object) -> str | None:
+    """Why ``doc_id`` cannot name a document (and so a file), or None when it can."""
+    if not isinstance(doc_id, str):
+        return "a doc_id must be a string"
+    if len(doc_id) > DOC_ID_MAX:
+        return f"doc_id of {len(doc_id)} characters (at most {DOC_ID_MAX})"
+    if not _DOC_ID.match(doc_id) or ".." in doc_id:
+        return (
+            f"doc_id {doc_id[:60]!r} may hold only letters, digits, '.', '_' and '-' "
+            "and must start with a letter or digit"
+        )
+    return None
+
+
+def _temp_prefix(path: Path) -> str:
+    # A temporary name built from a long final name would pass the 255-byte limit.
+    return f".{path.name[:40]}."
+
+
+def write_error(path: Path, exc: OSError) -> StoreError:
+    """One line naming the file the user knows (not a temporary name) and the reason."""
+    return StoreError(f"cannot write {path}: {exc.strerror or exc}")
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` so that readers see the old file or the new one, never a torn one."""
+    """Write ``data`` so that readers see the old file or the new one, never a torn one.
+
+    A read-only workspace or a full disk is a StoreError naming ``path``.
+    """
+    try:
+        _atomic_write_bytes(path, data)
+    except OSError as exc:
+        raise write_error(path, exc) from exc
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -83,12 +131,23 @@ def _write_json_gz(path: Path, payload: Any) -> None:
     Streaming keeps one copy of a large document in memory (the payload) instead of
     three (the JSON string, its bytes, the compressed bytes).
     """
+    try:
+        _stream_json_gz(path, payload)
+    except OSError as exc:
+        raise write_error(path, exc) from exc
+
+
+def _stream_json_gz(path: Path, payload: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as raw:
             with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=5, mtime=0) as gz:
-                text = io.TextIOWrapper(gz, encoding="utf-8", write_through=False)
+                # surrogatepass: a file name that is not UTF-8 (lone surrogates
+                # from the OS) is stored and read back exactly.
+                text = io.TextIOWrapper(
+                    gz, encoding="utf-8", errors="surrogatepass", write_through=False
+                )
                 json.dump(payload, text, ensure_ascii=False, separators=(",", ":"))
                 text.flush()
                 text.detach()
@@ -105,10 +164,27 @@ def _write_json_gz(path: Path, payload: Any) -> None:
 def _read_json_gz(path: Path) -> Any:
     try:
         with gzip.open(path, "rb") as fh:
-            return json.loads(fh.read().decode("utf-8"))
+            return json.loads(fh.read().decode("utf-8", errors="surrogatepass"))
     except (OSError, EOFError, ValueError) as exc:
         raise StoreError(
             f"{path}: derived data is unreadable ({exc}); run 'corpus-tool ingest --force'"
+        ) from exc
+
+
+def _from_stored(cls: type, data: Any, path: Path) -> Any:
+    """A model object from stored JSON; data of another shape (a received workspace) is an error.
+
+    Only the outer shape is checked here (checking every field of a large bundle
+    on every read would cost more than it saves); anything else that does not
+    fit the model is caught as it is rebuilt.
+    """
+    try:
+        if not isinstance(data, dict):
+            raise TypeError(f"an object was expected, not {type(data).__name__}")
+        return from_dict(cls, data)
+    except (TypeError, KeyError, ValueError, AttributeError, IndexError) as exc:
+        raise StoreError(
+            f"{path}: derived data of the wrong shape ({exc}); run 'corpus-tool ingest --force'"
         ) from exc
 
 
@@ -160,6 +236,23 @@ class Workspace:
     def index_dir(self) -> Path:
         return self.derived_dir / "index"
 
+    def inside(self, path: Path) -> Path:
+        """``path`` if writing it stays inside the workspace, else a StoreError.
+
+        Every write of derived or imported data goes through here: a name taken
+        from data (``../../x``, ``/tmp/x``) or a folder of a received workspace
+        that is a symlink to elsewhere must not make the tool write outside.
+        """
+        parent = path.parent.resolve()
+        target = parent / path.name
+        if path.name in ("", ".", "..") or not target.is_relative_to(self.root):
+            raise StoreError(f"refusing to write {path}: it is outside the workspace {self.root}")
+        return target
+
+    def write_bytes(self, path: Path, data: bytes) -> None:
+        """Atomically write derived or imported data at ``path``, inside the workspace only."""
+        atomic_write_bytes(self.inside(path), data)
+
     def ensure(self) -> None:
         """Create the workspace folders (never touches existing content)."""
         for d in (self.corpus_dir, self.annotations_dir, self.extract_dir, self.docs_dir):
@@ -173,33 +266,39 @@ class Workspace:
         return self.extraction_path(sha256).exists()
 
     def save_extraction(self, doc: Document) -> None:
-        _write_json_gz(self.extraction_path(doc.meta.sha256), to_dict(doc))
+        _write_json_gz(self.inside(self.extraction_path(doc.meta.sha256)), to_dict(doc))
 
     def load_extraction(self, sha256: str) -> Document | None:
         path = self.extraction_path(sha256)
         if not path.exists():
             return None
-        return from_dict(Document, _read_json_gz(path))  # type: ignore[no-any-return]
+        return _from_stored(Document, _read_json_gz(path), path)  # type: ignore[no-any-return]
 
     # --- per-document bundles ----------------------------------------------
     def bundle_path(self, doc_id: str) -> Path:
         return self.docs_dir / f"{doc_id}.json.gz"
 
     def save_bundle(self, bundle: DocBundle) -> None:
+        reason = doc_id_problem(bundle.meta.doc_id)
+        if reason:
+            raise StoreError(f"cannot store document {bundle.meta.doc_id[:60]!r}: {reason}")
         payload = {"format": DERIVED_FORMAT, **to_dict(bundle)}
-        _write_json_gz(self.bundle_path(bundle.meta.doc_id), payload)
+        _write_json_gz(self.inside(self.bundle_path(bundle.meta.doc_id)), payload)
 
     def load_bundle(self, doc_id: str) -> DocBundle | None:
+        if doc_id_problem(doc_id):
+            return None  # no file can hold it
         path = self.bundle_path(doc_id)
         if not path.exists():
             return None
         data = _read_json_gz(path)
-        if data.get("format") != DERIVED_FORMAT:
-            return None
-        return from_dict(DocBundle, data)  # type: ignore[no-any-return]
+        if isinstance(data, dict) and data.get("format") != DERIVED_FORMAT:
+            return None  # an older format: the next ingest rebuilds it
+        return _from_stored(DocBundle, data, path)  # type: ignore[no-any-return]
 
     def remove_bundle(self, doc_id: str) -> None:
-        self.bundle_path(doc_id).unlink(missing_ok=True)
+        if not doc_id_problem(doc_id):
+            self.bundle_path(doc_id).unlink(missing_ok=True)
 
     def doc_ids(self) -> list[str]:
         if not self.docs_dir.exists():

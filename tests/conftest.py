@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,25 @@ needs_shared = pytest.mark.skipif(
     not SHARED_CORPUS.is_dir(),
     reason=f"the shared corpus is not at {SHARED_CORPUS} (set CORPUS_TOOL_SHARED to its folder)",
 )
+
+
+_CONFIG_HOME = pytest.StashKey[str]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The index key lives in the user's configuration folder. Set for the whole
+    # session, before any fixture of any scope runs (a module-scoped workspace
+    # signs its index before function-scoped fixtures exist), so that no test
+    # reads or writes the developer's own key.
+    config_home = tempfile.mkdtemp(prefix="corpus-tool-test-config-")
+    config.stash[_CONFIG_HOME] = config_home
+    os.environ["XDG_CONFIG_HOME"] = config_home
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    config_home = config.stash.get(_CONFIG_HOME, None)
+    if config_home:
+        shutil.rmtree(config_home, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -148,12 +148,26 @@ def test_rebuild_from_bundles_only(tmp_path: Path, capsys: pytest.CaptureFixture
     forget(ws)
 
 
-def test_damaged_index_gives_a_clear_error(tmp_path: Path) -> None:
+def test_damaged_index_is_rebuilt_with_a_notice(tmp_path: Path, capsys) -> None:
+    # A damaged file no longer matches its signature: it is never read, and the
+    # index is rebuilt from the stored provisions (issue 17).
     ws = make_workspace(tmp_path / "ws")
     forget(ws)
     for toc in ws.index_dir.glob("_*.toc"):
         toc.write_bytes(b"not a toc")
-    with pytest.raises(StoreError, match="index --rebuild"):
+    assert search(ws, "licence").total > 0
+    assert "rebuilding the index" in capsys.readouterr().err
+    forget(ws)
+
+
+def test_damaged_index_without_stored_provisions_gives_a_clear_error(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    forget(ws)
+    for toc in ws.index_dir.glob("_*.toc"):
+        toc.write_bytes(b"not a toc")
+    for doc_id in ws.doc_ids():
+        ws.remove_bundle(doc_id)
+    with pytest.raises(StoreError, match="corpus-tool ingest"):
         search(ws, "licence")
     forget(ws)
 

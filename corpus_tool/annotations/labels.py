@@ -132,6 +132,11 @@ def load_label_scheme(ws: Workspace) -> LabelScheme:
     if path.is_file():
         try:
             text = path.read_text("utf-8")
+        except UnicodeDecodeError as exc:
+            raise StoreError(
+                f"{path}: cannot read the label scheme (not UTF-8 at byte {exc.start});"
+                " save it as UTF-8"
+            ) from exc
         except OSError as exc:
             raise StoreError(f"{path}: cannot read the label scheme ({exc.strerror})") from exc
         return parse_scheme(text, str(path))

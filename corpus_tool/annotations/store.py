@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from corpus_tool import shapes
 from corpus_tool.annotations.labels import LabelScheme, load_label_scheme
 from corpus_tool.errors import StoreError
 from corpus_tool.model import Annotation, Provision, Tag, TextQuote, from_dict, to_dict
@@ -66,6 +67,11 @@ def default_author(ws: Workspace) -> str:
     if config.is_file():
         try:
             data = tomllib.loads(config.read_text("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise StoreError(
+                f"{config}: cannot read the workspace config (not UTF-8 at byte {exc.start});"
+                " save it as UTF-8"
+            ) from exc
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise StoreError(f"{config}: cannot read the workspace config ({exc})") from exc
         section = data.get("annotations", {})
@@ -349,6 +355,7 @@ class AnnotationStore:
         sees it again; once a newer event follows it, it is an unreadable line.
         """
         events: list[dict[str, Any]] = []
+        self._event_lines: list[int] = []  # the line of each event, for warnings
         lines = raw.split(b"\n")
         complete, tail = lines[:-1], lines[-1]
         for number, line in enumerate(complete, start=first_line):
@@ -362,6 +369,7 @@ class AnnotationStore:
                 )
             else:
                 events.append(event)
+                self._event_lines.append(number)
         if tail.strip():
             number = first_line + len(complete)
             self._warn(
@@ -408,16 +416,17 @@ class AnnotationStore:
         self._offset += consumed
         self._lines += lines
         state = self._state
-        for event in events:
-            kind = event.get("event")
-            try:
-                if kind in ("create", "update"):
-                    annotation = from_dict(Annotation, event["annotation"])
-                    state[annotation.id] = annotation
-                elif kind == "delete":
-                    state.pop(event["id"], None)
-            except (KeyError, TypeError) as exc:
-                self._warn(f"{self.path}: skipped a malformed {kind!r} event ({exc})")
+        for number, event in zip(self._event_lines, events, strict=True):
+            reason = _event_problem(event)
+            if reason:
+                self._warn(f"{self.path}:{number}: skipped {reason}; the line is kept in the log")
+                continue
+            kind = event["event"]
+            if kind in ("create", "update"):
+                annotation = from_dict(Annotation, event["annotation"])
+                state[annotation.id] = annotation
+            elif kind == "delete":
+                state.pop(event["id"], None)
         # A stable sort on time keeps log order for events written in the same
         # millisecond (the dict keeps each id where its create event was read);
         # breaking ties by the random id made 'oldest first' a coin toss.
@@ -465,6 +474,34 @@ class AnnotationStore:
             index.set_labels(self.ws, update)  # type: ignore[attr-defined]
         except Exception as exc:  # the store is the truth; the index catches up on rebuild
             log.info("index not updated with annotation labels: %s", exc)
+
+
+# Event kinds of schema version 2 (docs/decisions.md, section 1); the search-*
+# kinds belong to saved searches, not to the annotations' state.
+KNOWN_EVENTS = frozenset(
+    {"create", "update", "delete", "search-save", "search-delete", "search-rename"}
+)
+SCHEMA_VERSION = 2
+
+
+def _event_problem(event: dict[str, Any]) -> str | None:
+    """Why an event cannot be applied to the current state (None when it can)."""
+    kind = event.get("event")
+    version = event.get("v", 1)
+    if not isinstance(version, int) or isinstance(version, bool):
+        return f"an event with a malformed version {str(version)[:20]!r}"
+    if version > SCHEMA_VERSION:
+        return f"a version-{version} event (this corpus-tool reads up to {SCHEMA_VERSION})"
+    if not isinstance(kind, str):
+        return "an event without a kind"
+    if kind not in KNOWN_EVENTS:
+        return f"an event of a kind this version does not know ({kind[:40]!r})"
+    if kind in ("create", "update"):
+        reason = shapes.problem(Annotation, event.get("annotation"), "annotation")
+        return f"a malformed {kind!r} event ({reason})" if reason else None
+    if kind == "delete" and not isinstance(event.get("id"), str):
+        return "a malformed 'delete' event (id must be a string)"
+    return None
 
 
 def _provision(bundle: DocBundle, provision_id: str) -> Provision:

@@ -59,7 +59,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status = args.func(args)
     except CorpusToolError as exc:
-        print(f"corpus-tool: error: {exc}", file=sys.stderr)
+        from corpus_tool.cli.common import clean
+
+        # The message may quote a query, a file name or document text: show, never obey.
+        print(f"corpus-tool: error: {clean(exc)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("corpus-tool: interrupted", file=sys.stderr)
@@ -70,6 +73,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except OSError as exc:  # after BrokenPipeError, one of its kind
+        # A read-only workspace, a full disk, a folder that vanished: one line, no traceback.
+        from corpus_tool.cli.common import clean
+
+        where = f"{os.fsdecode(exc.filename)}: " if exc.filename else ""
+        print(f"corpus-tool: error: {clean(where)}{clean(exc.strerror or exc)}", file=sys.stderr)
+        return 2
     return int(status or 0)
 
 

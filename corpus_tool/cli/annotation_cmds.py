@@ -6,7 +6,18 @@ import argparse
 import sys
 from pathlib import Path
 
-from corpus_tool.cli.common import print_jsonl, stderr_console, stdout_console, workspace
+from rich.text import Text
+
+from corpus_tool.cli.common import (
+    cell,
+    clean,
+    print_jsonl,
+    safe,
+    say,
+    stderr_console,
+    stdout_console,
+    workspace,
+)
 from corpus_tool.errors import StoreError
 from corpus_tool.model import Annotation, to_dict
 
@@ -124,7 +135,7 @@ def _split_labels(values: list[str]) -> list[str]:
 def _print_warnings(warnings: list[str]) -> None:
     console = stderr_console()
     for w in warnings:
-        console.print(f"[yellow]warning:[/] {w}", markup=True, soft_wrap=True)
+        console.print(f"[yellow]warning:[/] {safe(w)}", markup=True, soft_wrap=True)
 
 
 def _store(args: argparse.Namespace, author: str | None = None):  # type: ignore[no-untyped-def]
@@ -153,7 +164,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
         print_jsonl(to_dict(annotation))
     else:
         what = ", ".join(annotation.labels) or annotation.note
-        print(f"{annotation.id}  {annotation.doc_id} {annotation.provision_id}  {what}")
+        say(f"{annotation.id}  {annotation.doc_id} {annotation.provision_id}  {what}")
     return 0
 
 
@@ -189,9 +200,17 @@ def cmd_list(args: argparse.Namespace) -> int:
     for a in rows:
         labels = ", ".join(a.labels) or (f"{a.decision} {a.tag_label}" if a.decision else "")
         quote = f"“{a.quote.exact[:60]}”" if a.quote else _span(a)
-        table.add_row(
-            a.id, a.doc_id, a.provision_id, labels, quote, a.note[:80], a.author, a.modified[:16]
+        row = (
+            a.id,
+            a.doc_id,
+            a.provision_id,
+            labels,
+            quote,
+            a.note[:80],
+            a.author,
+            a.modified[:16],
         )
+        table.add_row(*(cell(x) for x in row))
     stdout_console().print(table)
     return 0
 
@@ -203,20 +222,20 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         print_jsonl(to_dict(a))
         return 0
-    print(f"id:        {a.id}")
-    print(f"author:    {a.author}")
-    print(f"created:   {a.created}")
-    print(f"modified:  {a.modified}")
-    print(f"document:  {a.doc_id} ({a.file}, sha256 {a.sha256[:12]})")
-    print(f"provision: {a.provision_id}")
-    print(f"span:      {_span(a)}")
+    say(f"id:        {a.id}")
+    say(f"author:    {a.author}")
+    say(f"created:   {a.created}")
+    say(f"modified:  {a.modified}")
+    say(f"document:  {a.doc_id} ({a.file}, sha256 {a.sha256[:12]})")
+    say(f"provision: {a.provision_id}")
+    say(f"span:      {_span(a)}")
     if a.quote:
-        print(f"quote:     …{a.quote.prefix}[{a.quote.exact}]{a.quote.suffix}…")
-    print(f"labels:    {', '.join(a.labels)}")
+        say(f"quote:     …{a.quote.prefix}[{a.quote.exact}]{a.quote.suffix}…")
+    say(f"labels:    {', '.join(a.labels)}")
     if a.decision:
-        print(f"decision:  {a.decision} machine tag {a.tag_label}")
+        say(f"decision:  {a.decision} machine tag {a.tag_label}")
     if a.note:
-        print(f"note:      {a.note}")
+        say(f"note:      {a.note}")
     return 0
 
 
@@ -225,7 +244,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
     for annotation_id in args.id:
         a = store.get(annotation_id)
         store.delete(a.id)
-        print(f"deleted {a.id} ({a.doc_id} {a.provision_id})")
+        say(f"deleted {a.id} ({a.doc_id} {a.provision_id})")
     return 0
 
 
@@ -260,28 +279,28 @@ def cmd_check(args: argparse.Namespace) -> int:
             detail = quote if not r.reason else f"{quote} {r.reason}".strip()
             how = r.method if r.method != "fuzzy" else f"fuzzy {r.score:.2f}"
             table.add_row(
-                a.id,
+                cell(a.id),
                 f"[{style[r.status]}]{r.status}[/]",
-                a.doc_id,
-                a.provision_id,
-                where,
-                how,
-                detail,
+                cell(a.doc_id),
+                cell(a.provision_id),
+                cell(where),
+                cell(how),
+                cell(detail),
             )
         stdout_console().print(table)
         orphans = [r for r in results if r.status == ORPHANED]
         if orphans:
-            print(
+            say(
                 f"{len(orphans)} orphaned annotations (kept in the store; re-attach or delete them):"
             )
         for r in orphans:
             a = r.annotation
             quote = f" “{a.quote.exact}”" if a.quote else f" whole provision “{a.anchor_text[:80]}”"
-            print(f"  {a.id}  {a.doc_id} {a.provision_id}:{quote} — {r.reason}")
+            say(f"  {a.id}  {a.doc_id} {a.provision_id}:{quote} — {r.reason}")
         if applied:
-            print(f"re-attached {applied} annotations in the store")
+            say(f"re-attached {applied} annotations in the store")
         elif any(r.needs_update for r in results):
-            print("run 'corpus-tool annotations check --apply' to record the new places")
+            say("run 'corpus-tool annotations check --apply' to record the new places")
     return 0
 
 
@@ -295,12 +314,15 @@ def cmd_labels(args: argparse.Namespace) -> int:
         return 0
     from rich.table import Table
 
-    table = Table(title=f"label scheme: {scheme.source or 'default'}", title_justify="left")
+    table = Table(title=f"label scheme: {safe(scheme.source or 'default')}", title_justify="left")
     for col in ("key", "label", "colour", "description"):
         table.add_column(col)
     for label in scheme.labels:
         table.add_row(
-            label.key, f"[{label.colour}]{label.name}[/]", label.colour, label.description
+            cell(label.key),
+            Text(clean(label.name), style=label.colour),
+            cell(label.colour),
+            cell(label.description),
         )
     stdout_console().print(table)
     return 0
@@ -321,13 +343,13 @@ def cmd_review(args: argparse.Namespace) -> int:
         try:
             a = review(ws, tag_id, args.decision, author=args.author, note=args.note)
         except StoreError as exc:
-            print(f"corpus-tool: error: {exc}", file=sys.stderr)
+            say(f"corpus-tool: error: {exc}", file=sys.stderr)
             failed += 1
             continue
         if args.json:
             print_jsonl(to_dict(a))
         else:
-            print(f"{args.decision}ed {tag_id} ({a.id})")
+            say(f"{args.decision}ed {tag_id} ({a.id})")
     if failed and failed == len(tag_ids):
         return 2
     return 1 if failed else 0
@@ -347,10 +369,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         doc=args.doc,
         everything=args.everything,
     )
+    _print_warnings(selection.warnings)
     write_selection(selection, fmt, args.path, bom=args.bom)
-    print(f"wrote {selection.summary} to {args.path} ({fmt}: {FORMATS[fmt][2]})")
+    say(f"wrote {selection.summary} to {args.path} ({fmt}: {FORMATS[fmt][2]})")
     if not selection.items:
-        print(f"note: nothing matched {selection.description}", file=sys.stderr)
+        say(f"note: nothing matched {selection.description}", file=sys.stderr)
     return 0
 
 
@@ -358,10 +381,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     from corpus_tool.export import import_jsonl
 
     counts = import_jsonl(workspace(args), args.path)
-    print(
+    say(
         f"imported {counts['documents']} documents, {counts['provisions']} provisions,"
         f" {counts['tags']} machine tags and {counts['annotations']} annotations from {args.path}"
     )
+    if counts.get("duplicates"):
+        say(
+            f"note: {counts['duplicates']} duplicate line(s) in {args.path}: imported once",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -379,8 +407,11 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     console = stdout_console()
     scope = "labelled by either" if args.union else "labelled by both"
     table = Table(
-        title=f"{args.author_a} vs {args.author_b}: {report.items} provisions {scope}"
-        f" (only {args.author_a}: {report.only_a_items}, only {args.author_b}: {report.only_b_items})",
+        title=safe(
+            f"{args.author_a} vs {args.author_b}: {report.items} provisions {scope}"
+            f" (only {args.author_a}: {report.only_a_items},"
+            f" only {args.author_b}: {report.only_b_items})"
+        ),
         title_justify="left",
     )
     for col in (
@@ -388,15 +419,15 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         "kappa",
         "agree",
         "both",
-        f"only {args.author_a}",
-        f"only {args.author_b}",
+        safe(f"only {args.author_a}"),
+        safe(f"only {args.author_b}"),
         "neither",
     ):
         table.add_column(col, justify="right" if col != "label" else "left")
     for row in report.labels:
         kappa = "n/a" if row.kappa is None else f"{row.kappa:.3f}"
         table.add_row(
-            row.label,
+            cell(row.label),
             kappa,
             f"{row.observed:.0%}",
             str(row.both),
@@ -410,10 +441,13 @@ def cmd_agreement(args: argparse.Namespace) -> int:
             title=f"{len(report.disagreements)} provisions they disagree on", title_justify="left"
         )
         for col in ("document", "provision", args.author_a, args.author_b):
-            dis.add_column(col, overflow="fold")
+            dis.add_column(safe(col), overflow="fold")
         for d in report.disagreements:
             dis.add_row(
-                d.doc_id, d.provision_id, ", ".join(d.labels_a) or "—", ", ".join(d.labels_b) or "—"
+                cell(d.doc_id),
+                cell(d.provision_id),
+                cell(", ".join(d.labels_a) or "—"),
+                cell(", ".join(d.labels_b) or "—"),
             )
         console.print(dis)
     else:

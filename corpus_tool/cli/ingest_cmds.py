@@ -6,7 +6,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from corpus_tool.cli.common import print_jsonl, stderr_console, stdout_console, workspace
+from corpus_tool.cli.common import (
+    cell,
+    print_jsonl,
+    safe,
+    stderr_console,
+    stdout_console,
+    workspace,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -83,19 +90,19 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     )
     for r in report.results:
         if r.status == "failed":
-            err.print(f"[red]failed[/]  {r.message}", markup=True, highlight=False)
+            err.print(f"[red]failed[/]  {safe(r.message)}", markup=True, highlight=False)
         elif r.status == "warning":
-            err.print(f"[yellow]warning[/] {r.message}", markup=True, highlight=False)
+            err.print(f"[yellow]warning[/] {safe(r.message)}", markup=True, highlight=False)
     if not args.quiet:
         for r in report.results:
             if r.status == "ingested":
                 line = r.check.summary() if r.check else f"{r.file}: text file, {r.pages or 1} page"
-                err.print(f"[green]ingested[/] {line}", markup=True, highlight=False)
+                err.print(f"[green]ingested[/] {safe(line)}", markup=True, highlight=False)
         counts: dict[str, int] = {}
         for r in report.results:
             counts[r.status] = counts.get(r.status, 0) + 1
         summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no files found"
-        err.print(f"{summary} (workspace {ws.root})", highlight=False)
+        err.print(f"{summary} (workspace {safe(ws.root)})", highlight=False)
     return 1 if report.failed else 0
 
 
@@ -132,7 +139,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
     out = stdout_console()
     if not records:
-        out.print(f"No documents in {ws.root}; run 'corpus-tool ingest' first.")
+        out.print(f"No documents in {safe(ws.root)}; run 'corpus-tool ingest' first.")
         return 0
     table = Table(title=f"{len(records)} documents", show_lines=False, expand=True)
     # Identifiers never wrap; the title gives way (ellipsis) on narrow terminals.
@@ -149,13 +156,13 @@ def cmd_docs(args: argparse.Namespace) -> int:
     for rec in records:
         n = sum(rec["provisions"].values())
         table.add_row(
-            rec["doc_id"],
-            rec["family"],
-            rec["citation"],
-            rec["date"],
+            cell(rec["doc_id"]),
+            cell(rec["family"]),
+            cell(rec["citation"]),
+            cell(rec["date"]),
             str(rec["pages"]),
             str(n),
-            rec["title"],
+            cell(rec["title"]),
         )
     out.print(table)
     return 0
@@ -181,12 +188,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         ok = r.kept_pct >= args.min_kept and r.invented_words == 0
         style = "" if ok else "red"
         table.add_row(
-            r.file,
+            cell(r.file),
             str(r.body_words),
             f"{r.kept_pct:.2f}",
             str(r.invented_words),
-            ", ".join(r.lost_examples[:4])
-            + (" / " + ", ".join(r.invented_examples[:4]) if r.invented_examples else ""),
+            cell(
+                ", ".join(r.lost_examples[:4])
+                + (" / " + ", ".join(r.invented_examples[:4]) if r.invented_examples else "")
+            ),
             style=style,
         )
     out.print(table)
@@ -204,8 +213,10 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     failed = 0
     for r in results:
         if r.ok:
-            err.print(f"[green]{r.status}[/] {r.file}", markup=True, highlight=False)
+            err.print(f"[green]{r.status}[/] {safe(r.file)}", markup=True, highlight=False)
         else:
             failed += 1
-            err.print(f"[red]failed[/]  {r.file}: {r.message}", markup=True, highlight=False)
+            err.print(
+                f"[red]failed[/]  {safe(r.file)}: {safe(r.message)}", markup=True, highlight=False
+            )
     return 1 if failed else 0

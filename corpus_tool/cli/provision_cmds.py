@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from corpus_tool.cli.common import add_doc_option, print_jsonl, stdout_console, workspace
+from corpus_tool.cli.common import add_doc_option, cell, print_jsonl, stdout_console, workspace
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -138,7 +138,8 @@ def cmd_provisions(args: argparse.Namespace) -> int:
                 if len(snippet) > 90:
                     snippet = snippet[:89] + "…"
                 cells = [p.id, p.citation, p.kind, pages, snippet]
-                table.add_row(*([p.doc_id, *cells] if len(bundles) > 1 else cells))
+                row = [p.doc_id, *cells] if len(bundles) > 1 else cells
+                table.add_row(*(cell(x) for x in row))
     if not any_bundle:
         raise StoreError(
             f"no ingested documents in workspace {ws.root}; run 'corpus-tool ingest' first"

@@ -7,6 +7,7 @@ import argparse
 from corpus_tool.cli.common import (
     add_doc_option,
     print_jsonl,
+    safe,
     stderr_console,
     stdout_console,
     workspace,
@@ -115,7 +116,7 @@ def _print_table(result) -> None:  # type: ignore[no-untyped-def]
 
     out = stdout_console()
     if not result.hits:
-        out.print(f"No provisions match {result.query!r}.")
+        out.print(f"No provisions match {safe(repr(result.query))}.")
         return
     rows = []
     for n, hit in enumerate(result.hits, 1):
@@ -170,7 +171,7 @@ def run_index(args: argparse.Namespace) -> int:
         return 2
     ws = workspace(args)
     if not ws.doc_ids():
-        stderr_console().print(f"no documents in {ws.root}: run 'corpus-tool ingest' first")
+        stderr_console().print(f"no documents in {safe(ws.root)}: run 'corpus-tool ingest' first")
         return 2
     written = rebuild_index(ws, show_progress=True)
     stderr_console().print(f"indexed {written} provisions from {len(ws.doc_ids())} documents")

@@ -8,7 +8,14 @@ import sys
 from collections import Counter
 from typing import Any
 
-from corpus_tool.cli.common import add_doc_option, stderr_console, stdout_console, workspace
+from corpus_tool.cli.common import (
+    add_doc_option,
+    cell,
+    safe,
+    stderr_console,
+    stdout_console,
+    workspace,
+)
 from corpus_tool.errors import StoreError
 
 
@@ -54,7 +61,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
     with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("tagging", total=len(bundles))
         for bundle in bundles:
-            progress.update(task, description=f"tagging {bundle.meta.file}")
+            progress.update(task, description=f"tagging {safe(bundle.meta.file)}")
             tags = tag_provisions(bundle.provisions)
             new = dataclasses.replace(bundle, tags=tuple(tags))
             ws.save_bundle(new)
@@ -82,7 +89,9 @@ def _print_tag_summary(bundles: list[Any], version: str) -> None:
     for b in bundles:
         counts = Counter(t.label for t in b.tags)
         totals.update(counts)
-        table.add_row(b.meta.file, str(len(b.provisions)), *(str(counts[lab]) for lab in LABELS))
+        table.add_row(
+            cell(b.meta.file), str(len(b.provisions)), *(str(counts[lab]) for lab in LABELS)
+        )
     table.add_row(
         "total",
         str(sum(len(b.provisions) for b in bundles)),
@@ -124,7 +133,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             table.add_column(col, justify="left" if col == "document" else "right")
         for file, s in report.documents[label].items():
             table.add_row(
-                file,
+                cell(file),
                 str(s.tagged),
                 str(s.tagged - s.tp),
                 str(s.gold),

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
+import stat
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from corpus_tool.errors import StoreError
 from corpus_tool.export.jsonl import import_jsonl
 from corpus_tool.export.selection import ExportItem, Selection, select
-from corpus_tool.workspace import Workspace
+from corpus_tool.workspace import Workspace, fsync_dir
 
 # Format name -> (module, usual file suffix, what it is for).
 FORMATS: dict[str, tuple[str, str, str]] = {
@@ -41,12 +45,81 @@ def format_for(fmt: str | None, path: Path) -> str:
     )
 
 
-def write_selection(selection: Selection, fmt: str, path: Path, *, bom: bool = False) -> None:
-    module = importlib.import_module(f"corpus_tool.export.{FORMATS[fmt][0]}")
+def _umask() -> int:
+    """The process umask, read without changing it where the system allows."""
     try:
-        module.write(selection, path, bom=bom)
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def check_target(path: Path) -> int:
+    """The mode an export to ``path`` gets; a StoreError when ``path`` must not be replaced.
+
+    Only a regular file (or nothing) is replaced. A symlink is refused rather
+    than followed or replaced silently; a device (``/dev/full``), a FIFO, a
+    socket or a directory is refused too: renaming a new file over it would
+    report success while the data never went where the user meant.
+    """
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
     except OSError as exc:
         raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    if stat.S_ISLNK(st.st_mode):
+        raise StoreError(
+            f"refusing to export to {path}: it is a symbolic link (to {os.readlink(path)}); "
+            "name the real file or remove the link"
+        )
+    if not stat.S_ISREG(st.st_mode):
+        kind = (
+            "a directory"
+            if stat.S_ISDIR(st.st_mode)
+            else "a device"
+            if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+            else "a FIFO"
+            if stat.S_ISFIFO(st.st_mode)
+            else "not a regular file"
+        )
+        raise StoreError(f"refusing to export to {path}: it is {kind}, not a regular file")
+    return stat.S_IMODE(st.st_mode)
+
+
+def write_selection(selection: Selection, fmt: str, path: Path, *, bom: bool = False) -> None:
+    """Write an export safely: into a temporary file beside ``path``, then rename it in place.
+
+    Readers see the old file or the new one; the new file gets the old file's
+    mode, or the user's umask (0644 by default), not the 0600 of a temporary file.
+    """
+    path = Path(path)
+    module = importlib.import_module(f"corpus_tool.export.{FORMATS[fmt][0]}")
+    mode = check_target(path)
+    tmp: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)  # as before: the folder is made
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{path.name[:40]}.", suffix=".export", dir=path.parent or "."
+        )
+        os.close(fd)
+        module.write(selection, Path(tmp), bom=bom)
+        os.chmod(tmp, mode)
+        check_target(path)  # again: it may have changed while the export was written
+        os.replace(tmp, path)
+        tmp = None
+        fsync_dir(path.parent)
+    except OSError as exc:
+        raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def export(

@@ -80,6 +80,7 @@ class Selection:
     scheme: LabelScheme
     orphans: list[Annotation] = field(default_factory=list)  # annotations whose provision is gone
     description: str = ""
+    warnings: list[str] = field(default_factory=list)  # lines of the event log skipped
 
     @property
     def summary(self) -> str:
@@ -213,7 +214,14 @@ def select(
                     if d == doc_id and pid not in known_ids
                     for a in group
                 )
-    return Selection(items, bundles, scheme, orphans, describe(query, tag, label, author, doc))
+    return Selection(
+        items,
+        bundles,
+        scheme,
+        orphans,
+        describe(query, tag, label, author, doc),
+        list(store.warnings),
+    )
 
 
 def _query_hits(

@@ -8,8 +8,10 @@ rename leaves the previous generation in force. One writer at a time holds an
 OS file lock (released by the kernel if the writer dies); a second writer waits
 up to ``lock_timeout()`` seconds, then gets a StoreError.
 
-The index format pickles Python objects (Whoosh's design): never open an index
-folder that came from someone else — rebuild it with ``corpus-tool index --rebuild``.
+The index format pickles Python objects (Whoosh's design), so no index file is
+read unless this installation signed it (``corpus_tool.trust``): every file a
+writer commits is recorded in ``signatures.json`` with an HMAC under the user's
+key, and an index that does not verify is rebuilt from the stored provisions.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -29,6 +32,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError, LockError
 from whoosh.writing import CLEAR
 
+from corpus_tool import trust
 from corpus_tool.errors import StoreError
 from corpus_tool.index.analysis import LegalTokenizer, exact_analyzer, stemmed_analyzer
 from corpus_tool.model import Provision
@@ -91,37 +95,219 @@ def exists(ws: Workspace) -> bool:
     return index.TOC._latest_generation(storage(ws), INDEX_NAME) >= 0
 
 
-def open_index(ws: Workspace) -> index.Index:
-    """The index for reading (StoreError when missing or unreadable)."""
+# --- trust: only signed files are ever opened ------------------------------------
+
+SIGNATURES = "signatures.json"
+SIGN_LOCK = f"{INDEX_NAME}_SIGNLOCK"
+
+
+class UntrustedIndexError(StoreError):
+    """An index file that this installation did not sign (or that changed since)."""
+
+    def __init__(self, ws_index: Path, name: str, reason: str) -> None:
+        super().__init__(
+            f"the search index file {ws_index / name} {reason}; run 'corpus-tool index --rebuild'"
+        )
+        self.name = name
+        self.reason = reason
+
+
+class SignedStorage(FileStorage):
+    """A Whoosh file storage that opens only files signed with the installation's key.
+
+    Files this storage object created (a writer's new segments and TOC) are
+    trusted without a signature until :func:`_sign` records them; every other
+    file must match its entry in ``signatures.json`` (an HMAC of its name and
+    bytes) before Whoosh may read, and so unpickle, anything from it.
+    """
+
+    def __init__(self, folder: Path, key: bytes | None) -> None:
+        super().__init__(str(folder))
+        self.index_dir = folder
+        self.key = key
+        self.mine: set[str] = set()
+        self._verified: dict[str, tuple[int, int, int]] = {}
+
+    def create_file(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        f = super().create_file(name, *args, **kwargs)
+        self.mine.add(name)
+        return f
+
+    def rename_file(self, oldname: str, newname: str, safe: bool = False) -> None:
+        super().rename_file(oldname, newname, safe)
+        if oldname in self.mine:
+            self.mine.discard(oldname)
+            self.mine.add(newname)
+
+    def open_file(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        f = super().open_file(name, *args, **kwargs)
+        if name not in self.mine:
+            try:
+                self._verify(name, f.file.fileno())
+            except BaseException:
+                f.close()
+                raise
+        return f
+
+    def _verify(self, name: str, fd: int) -> None:
+        st = os.fstat(fd)
+        ident = (st.st_ino, st.st_size, st.st_mtime_ns)
+        if self._verified.get(name) == ident:
+            return
+        if self.key is None:
+            raise UntrustedIndexError(self.index_dir, name, "is not signed by this installation")
+        expected = read_signatures(self.index_dir).get(name)
+        if expected is None:
+            raise UntrustedIndexError(self.index_dir, name, "is not signed by this installation")
+        if not trust.same(trust.sign_fd(self.key, name, fd), expected):
+            raise UntrustedIndexError(
+                self.index_dir, name, "does not match its signature (changed or damaged)"
+            )
+        self._verified[name] = ident
+
+
+def read_signatures(index_dir: Path) -> dict[str, str]:
+    """``signatures.json``: file name -> HMAC (plain JSON; anything malformed counts as none)."""
     try:
-        return index.open_dir(str(ws.index_dir), indexname=INDEX_NAME)
-    except EmptyIndexError as exc:
+        raw = json.loads((index_dir / SIGNATURES).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    files = raw.get("files") if isinstance(raw, dict) else None
+    if not isinstance(files, dict):
+        return {}
+    return {k: v for k, v in files.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def _sign(st: SignedStorage) -> None:
+    """Record signatures of the files this session wrote; drop those of deleted files."""
+    assert st.key is not None
+    present = set(os.listdir(st.index_dir))
+    signed = {k: v for k, v in read_signatures(st.index_dir).items() if k in present}
+    for name in sorted(st.mine & present):
+        signed[name] = trust.sign_file(st.key, st.index_dir / name)
+    payload = {"format": 1, "files": dict(sorted(signed.items()))}
+    atomic_write_bytes(st.index_dir / SIGNATURES, json.dumps(payload, indent=0).encode("utf-8"))
+    st.mine.clear()
+
+
+@contextlib.contextmanager
+def _signing_lock(ws: Workspace, timeout: float) -> Iterator[None]:
+    """Held by every writer from opening the index until its new files are signed."""
+    ws.inside(ws.index_dir / SIGNATURES)  # a linked folder must not take the index elsewhere
+    try:
+        ws.index_dir.mkdir(parents=True, exist_ok=True)
+        lock = storage(ws).lock(SIGN_LOCK)
+        acquired = _acquire(lock, timeout)
+    except OSError as exc:
+        raise _unwritable(ws, exc) from exc
+    if not acquired:
+        raise _busy(ws)
+    try:
+        yield
+    except OSError as exc:
+        raise _unwritable(ws, exc) from exc
+    finally:
+        lock.release()
+
+
+def _unwritable(ws: Workspace, exc: OSError) -> StoreError:
+    return StoreError(f"cannot write the search index in {ws.index_dir}: {exc.strerror or exc}")
+
+
+def _writer_active(ws: Workspace) -> bool:
+    lock = storage(ws).lock(SIGN_LOCK)
+    try:
+        if lock.acquire(blocking=False):
+            lock.release()
+            return False
+    except OSError:
+        return False
+    return True
+
+
+def _notice(message: str) -> None:
+    print(f"corpus-tool: notice: {message}", file=sys.stderr)
+
+
+def _open_verified(ws: Workspace) -> index.Index:
+    """Open and verify the newest generation (TOC and every segment file); raises on failure."""
+    st = SignedStorage(ws.index_dir, trust.load_key(create=False))
+    ix = st.open_index(INDEX_NAME)
+    ix.reader().close()  # opens (and so verifies) every segment file now, not mid-search
+    return ix
+
+
+def open_index(ws: Workspace, *, locked: bool = False) -> index.Index:
+    """The index for reading, opened only if this installation signed it.
+
+    An index it did not sign (received with a shared workspace, written by an
+    older version, damaged) is never read: it is rebuilt from the stored
+    provisions, with a one-line notice. ``locked``: the caller holds the signing
+    lock (a writer), so there is no other writer to wait for.
+    """
+    deadline = time.monotonic() + lock_timeout()
+    while True:
+        try:
+            return _open_verified(ws)
+        except (EmptyIndexError, UntrustedIndexError, FileNotFoundError) as exc:
+            # A writer between its commit and its signature, or mid-rebuild: wait for it.
+            if not locked and _writer_active(ws) and time.monotonic() < deadline:
+                time.sleep(0.05)
+                continue
+            if isinstance(exc, EmptyIndexError):
+                raise StoreError(
+                    f"no search index in {ws.index_dir}; run 'corpus-tool ingest' or "
+                    "'corpus-tool index --rebuild'"
+                ) from exc
+            problem = str(exc) if isinstance(exc, UntrustedIndexError) else f"{exc}"
+            break
+        except StoreError:
+            raise
+        except Exception as exc:  # a damaged file that was signed: Whoosh raises many types
+            problem = f"the search index in {ws.index_dir} is unreadable ({exc})"
+            break
+    if locked:
+        _replace_untrusted(ws, problem)
+    else:
+        with _signing_lock(ws, lock_timeout()):
+            with contextlib.suppress(Exception):
+                return _open_verified(ws)  # another process rebuilt it meanwhile
+            _replace_untrusted(ws, problem)
+    return _open_verified(ws)
+
+
+def _replace_untrusted(ws: Workspace, problem: str) -> None:
+    what = problem.split("; run")[0]
+    if not ws.doc_ids():
         raise StoreError(
-            f"no search index in {ws.index_dir}; run 'corpus-tool ingest' or "
-            "'corpus-tool index --rebuild'"
-        ) from exc
-    except Exception as exc:  # a damaged or foreign index: Whoosh raises many types
-        raise StoreError(
-            f"the search index in {ws.index_dir} is unreadable ({exc}); "
-            "run 'corpus-tool index --rebuild'"
-        ) from exc
+            f"{what}, and there are no stored provisions to rebuild it from; "
+            "run 'corpus-tool ingest'"
+        )
+    _notice(f"{what}; not opening it: rebuilding the index from the stored provisions")
+    _rebuild_locked(ws)
+
+
+def _clear_index_dir(ws: Workspace) -> None:
+    """Remove every index file without reading any (lock files stay: others may hold them)."""
+    ws.index_dir.mkdir(parents=True, exist_ok=True)
+    for path in ws.index_dir.iterdir():
+        if path.name.endswith("LOCK") or path.is_dir():
+            continue
+        path.unlink(missing_ok=True)
+
+
+def _create(ws: Workspace) -> index.Index:
+    st = SignedStorage(ws.index_dir, trust.load_key(create=True))
+    return st.create_index(make_schema(), indexname=INDEX_NAME)
 
 
 def _open_or_create(ws: Workspace) -> index.Index:
+    """The index for writing; the caller holds the signing lock."""
     ws.index_dir.mkdir(parents=True, exist_ok=True)
     if exists(ws):
-        return open_index(ws)
-    st = storage(ws)
-    # Two processes may race to create: the write lock decides, the loser opens.
-    lock = st.lock(f"{INDEX_NAME}_CREATE")
-    if not _acquire(lock, lock_timeout()):
-        raise _busy(ws)
-    try:
-        if exists(ws):
-            return open_index(ws)
-        return st.create_index(make_schema(), indexname=INDEX_NAME)
-    finally:
-        lock.release()
+        return open_index(ws, locked=True)
+    _clear_index_dir(ws)
+    return _create(ws)
 
 
 def _acquire(lock: Any, timeout: float) -> bool:
@@ -143,12 +329,21 @@ def _busy(ws: Workspace) -> StoreError:
 
 @contextlib.contextmanager
 def writer(ws: Workspace, *, clear: bool = False, timeout: float | None = None) -> Iterator[Any]:
-    """A Whoosh writer holding the index write lock; commits on success, cancels on error."""
-    ix = _open_or_create(ws)
+    """A Whoosh writer holding the index write lock; commits and signs on success, cancels on error."""
+    wait = lock_timeout() if timeout is None else timeout
+    with _signing_lock(ws, wait):
+        ix = _open_or_create(ws)
+        with _session(ix, ws, clear=clear, timeout=wait) as w:
+            yield w
+
+
+@contextlib.contextmanager
+def _session(ix: index.Index, ws: Workspace, *, clear: bool, timeout: float) -> Iterator[Any]:
+    st = ix.storage
+    if not isinstance(st, SignedStorage) or st.key is None:
+        st.key = trust.load_key(create=True)
     try:
-        w = ix.writer(
-            timeout=lock_timeout() if timeout is None else timeout, delay=0.1, limitmb=128
-        )
+        w = ix.writer(timeout=timeout, delay=0.1, limitmb=128)
     except LockError as exc:
         raise _busy(ws) from exc
     try:
@@ -160,6 +355,7 @@ def writer(ws: Workspace, *, clear: bool = False, timeout: float | None = None) 
         w.commit(mergetype=CLEAR)
     else:
         w.commit()
+    _sign(st)
 
 
 # --- entries -------------------------------------------------------------------
@@ -225,7 +421,8 @@ def entry_fields(payload: Mapping[str, Any], labels: Sequence[str]) -> dict[str,
     doc: dict[str, Any] = {
         "key": entry_key(payload["doc_id"], payload["id"]),
         "doc_id": payload["doc_id"],
-        "file": payload["file"],
+        # A file name that is not UTF-8 holds lone surrogates, which Whoosh cannot index.
+        "file": payload["file"].encode("utf-8", "surrogatepass").decode("utf-8", "replace"),
         "pid": payload["id"].lower(),
         "family": payload["family"] or "",
         "jurisdiction": (payload["jurisdiction"] or "").lower(),
@@ -289,7 +486,16 @@ def update_index(ws: Workspace, bundles: Iterable[DocBundle], removed: Iterable[
 
 
 def rebuild_index(ws: Workspace, *, show_progress: bool = False) -> int:
-    """Rebuild the whole index from the stored bundles (no PDF is read); returns entries written."""
+    """Rebuild the whole index from the stored bundles (no PDF is read); returns entries written.
+
+    The old index is never opened: its files are removed and a new one is built,
+    so a damaged or crafted index cannot stop (or exploit) its own repair.
+    """
+    with _signing_lock(ws, lock_timeout()):
+        return _rebuild_locked(ws, show_progress=show_progress)
+
+
+def _rebuild_locked(ws: Workspace, *, show_progress: bool = False) -> int:
     labels = human_labels(ws)
     doc_ids = ws.doc_ids()
     written = 0
@@ -301,7 +507,9 @@ def rebuild_index(ws: Workspace, *, show_progress: bool = False) -> int:
         progress.start()
         task = progress.add_task("indexing", total=len(doc_ids))
     try:
-        with writer(ws, clear=True) as w:
+        _clear_index_dir(ws)
+        ix = _create(ws)
+        with _session(ix, ws, clear=True, timeout=lock_timeout()) as w:
             for doc_id in doc_ids:
                 bundle = ws.load_bundle(doc_id)
                 if bundle is not None:
@@ -314,23 +522,7 @@ def rebuild_index(ws: Workspace, *, show_progress: bool = False) -> int:
         if progress is not None:
             progress.stop()
     _pending_path(ws).unlink(missing_ok=True)  # current_labels() above already had them
-    _remove_other_formats(ws)
     return written
-
-
-def _remove_other_formats(ws: Workspace) -> None:
-    """Delete files of indexes built by other index formats (they are never read)."""
-    for path in ws.index_dir.iterdir():
-        name = path.name
-        if name.startswith("_") and name.endswith(".toc"):
-            base = name[1:].rsplit("_", 1)[0]
-        elif "_" in name and name.endswith(".seg"):
-            base = name.split("_", 1)[0]
-        else:
-            continue
-        if base != INDEX_NAME:
-            with contextlib.suppress(OSError):
-                path.unlink()
 
 
 PENDING_LABELS = "pending-labels.json"
@@ -346,7 +538,10 @@ def _read_pending(ws: Workspace) -> dict[tuple[str, str], list[str]]:
         raw = json.loads(_pending_path(ws).read_text("utf-8"))
     except (OSError, ValueError):
         return {}
-    return {(d, p): list(labels) for d, p, labels in raw}
+    try:
+        return {(str(d), str(p)): [str(x) for x in labels] for d, p, labels in raw}
+    except (TypeError, ValueError):  # not what this tool writes: ignore it
+        return {}
 
 
 def _write_pending(ws: Workspace, pending: Mapping[tuple[str, str], Sequence[str]]) -> None:

@@ -68,8 +68,33 @@ def _check_readable(path: Path) -> None:
         raise InputError(str(path), "empty file (0 bytes)")
 
 
+# Byte-order marks, longest first (the UTF-32-LE mark begins with UTF-16-LE's).
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def _decode_with_bom(path: Path, raw: bytes) -> str | None:
+    """The text of a UTF-16/32 file that says so with a BOM (Notepad writes them), else None."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw[len(bom) :].decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    str(path), f"starts with a {encoding} byte-order mark but is not {encoding}"
+                ) from exc
+    return None
+
+
 def read_text_file(path: Path) -> str:
     raw = path.read_bytes()
+    text = _decode_with_bom(path, raw)
+    if text is not None:
+        return _normalise_text(text)
     if b"\x00" in raw[:4096]:
         raise InputError(str(path), "binary data in a text file")
     for encoding in ("utf-8-sig", "cp1252"):
@@ -80,10 +105,36 @@ def read_text_file(path: Path) -> str:
             continue
     else:  # pragma: no cover - cp1252 decodes nearly everything
         raise InputError(str(path), "cannot decode the text (not UTF-8 or Windows-1252)")
+    return _normalise_text(text)
+
+
+def _normalise_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace(SOFT_HYPHEN, "")
     text = text.expandtabs(4)
     lines = [line.rstrip() for line in text.split("\n")]
-    return "\n".join(lines).strip("\n")
+    return _split_long_paragraphs("\n".join(lines).strip("\n"))
+
+
+# A paragraph becomes a provision, and spaCy refuses a text of more than a
+# million characters (E088); no real paragraph comes near this.
+MAX_PARAGRAPH = 100_000
+
+
+def _split_long_paragraphs(text: str, limit: int = MAX_PARAGRAPH) -> str:
+    """Break paragraphs longer than ``limit`` at a sentence end (else a space) into several."""
+    if len(text) <= limit:
+        return text
+    out: list[str] = []
+    for para in text.split("\n\n"):
+        while len(para) > limit:
+            cut = max(para.rfind(". ", 0, limit), para.rfind(".\n", 0, limit))
+            cut = cut + 1 if cut > limit // 2 else para.rfind(" ", 0, limit)
+            if cut <= 0:
+                cut = limit
+            out.append(para[:cut].rstrip())
+            para = para[cut:].lstrip()
+        out.append(para)
+    return "\n\n".join(out)
 
 
 def extract_with_details(

@@ -105,9 +105,14 @@ def _versions() -> dict[str, str]:
 
 
 def collect_files(
-    ws: Workspace, paths: Sequence[str | Path] | None
+    ws: Workspace, paths: Sequence[str | Path] | None, skipped: list[FileResult] | None = None
 ) -> tuple[list[Path], list[Path]]:
-    """Files to ingest, and the folders that were scanned (for noticing deletions)."""
+    """Files to ingest, and the folders that were scanned (for noticing deletions).
+
+    A symlink found in a scanned folder that leads outside it (a received
+    ``corpus/`` holding a link to ``/etc/passwd``) is not read: it goes to
+    ``skipped`` as a warning. Named explicitly, a link is read like any file.
+    """
     targets = [Path(p) for p in paths] if paths else [ws.corpus_dir]
     files: list[Path] = []
     folders: list[Path] = []
@@ -115,10 +120,24 @@ def collect_files(
     for target in targets:
         target = target.expanduser()
         if target.is_dir():
-            folders.append(target.resolve())
+            root = target.resolve()
+            folders.append(root)
             for f in sorted(target.rglob("*")):
                 rel = f.relative_to(target)
                 if any(part.startswith(".") for part in rel.parts):
+                    continue
+                # Also files under a linked folder: rglob walks into those.
+                if not f.resolve().is_relative_to(root):
+                    if skipped is not None and f.suffix.lower() in suffixes and not f.is_dir():
+                        skipped.append(
+                            FileResult(
+                                f.name,
+                                doc_id_for(f),
+                                "warning",
+                                f"{f}: skipped, a symbolic link to {f.resolve()}, outside "
+                                f"{target}; name it explicitly to ingest it",
+                            )
+                        )
                     continue
                 if (
                     f.is_file()
@@ -244,10 +263,12 @@ def ingest(
 ) -> IngestReport:
     """Ingest files and folders into the workspace (see the module docstring)."""
     ws.ensure()
-    files, folders = collect_files(ws, paths)
+    skipped: list[FileResult] = []
+    files, folders = collect_files(ws, paths, skipped)
     state = load_state(ws)
     versions = _versions()
     report = IngestReport()
+    report.results.extend(skipped)
     todo: list[tuple[Path, str, str]] = []  # (path, doc_id, sha256)
     from_cache: list[tuple[Path, str, str]] = []
     claimed: dict[str, Path] = {}
@@ -531,7 +552,8 @@ class _Progress:
                 TextColumn("pages"),
                 TextColumn("{task.fields[rate]}"),
                 TimeElapsedColumn(),
-                TextColumn("{task.fields[current]}"),
+                # A file name is data: never Rich markup ("[/].pdf" crashed the bar).
+                TextColumn("{task.fields[current]}", markup=False),
                 transient=False,
             )
             self.bar.start()
@@ -550,7 +572,7 @@ class _Progress:
             self.task,
             completed=self.done,
             rate=f"{self.done / elapsed:.1f} pages/s",
-            current=path.name,
+            current=repr(path.name)[1:-1],  # control characters shown as \x1b
         )
 
     def close(self) -> None:

@@ -55,6 +55,12 @@ class Tagger:
             if (p.searchable or (p.doc_id, p.id) not in parents) and self.could_match(p.text)
         ]
         tags: list[Tag] = []
+        longest = max((len(p.text) for p in todo), default=0)
+        if longest >= self.nlp.max_length:
+            # spaCy's limit (E088) guards the memory of a parser or NER; this blank
+            # rule pipeline needs memory in proportion to the text, so a very long
+            # provision (a container of a huge text file) is tagged, not refused.
+            self.nlp.max_length = longest + 1
         docs = self.nlp.pipe((p.text for p in todo), batch_size=batch_size)
         for provision, doc in zip(todo, docs, strict=True):
             tags.extend(self._tags_for(provision, doc, by_key))
