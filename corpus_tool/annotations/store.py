@@ -214,6 +214,10 @@ class AnnotationStore:
     def _event(self, kind: str, **fields: Any) -> dict[str, Any]:
         return {"event": kind, "at": now_iso(), "by": self.author, **fields}
 
+    def record(self, kind: str, **payload: Any) -> None:
+        """Append an event that is not about one annotation (a saved search, say)."""
+        self._append(self._event(kind, **payload))
+
     def create(
         self,
         *,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 
 from corpus_tool.errors import StoreError
 from corpus_tool.export.jsonl import import_jsonl
@@ -42,11 +42,40 @@ def format_for(fmt: str | None, path: Path) -> str:
 
 
 def write_selection(selection: Selection, fmt: str, path: Path, *, bom: bool = False) -> None:
-    module = importlib.import_module(f"corpus_tool.export.{FORMATS[fmt][0]}")
+    module = _format_module(fmt)
     try:
         module.write(selection, path, bom=bom)
     except OSError as exc:
         raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def _format_module(fmt: str) -> ModuleType:
+    """The writer of one format, imported when first used (spaCy is slow to import)."""
+    if fmt == "csv":
+        from corpus_tool.export import csv_format
+
+        return csv_format
+    if fmt == "jsonl":
+        from corpus_tool.export import jsonl
+
+        return jsonl
+    if fmt == "markdown":
+        from corpus_tool.export import markdown
+
+        return markdown
+    if fmt == "html":
+        from corpus_tool.export import html_report
+
+        return html_report
+    if fmt == "jsonld":
+        from corpus_tool.export import jsonld
+
+        return jsonld
+    if fmt == "spacy":
+        from corpus_tool.export import docbin
+
+        return docbin
+    raise StoreError(f"unknown export format {fmt!r}; formats: {', '.join(FORMATS)}")
 
 
 def export(

@@ -13,6 +13,7 @@ empty workspace -> export gives the same bytes::
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from corpus_tool.annotations.labels import Label, LabelScheme, default_scheme, s
 from corpus_tool.annotations.store import AnnotationStore
 from corpus_tool.errors import InputError
 from corpus_tool.export.selection import Selection
+from corpus_tool.index import update_index
 from corpus_tool.model import Annotation, DocumentMeta, Provision, Tag, from_dict, to_dict
 from corpus_tool.workspace import DocBundle, Workspace, atomic_write_bytes
 
@@ -154,12 +156,9 @@ def import_jsonl(ws: Workspace, path: Path) -> dict[str, int]:
         ws.save_bundle(bundle)
         bundles.append(bundle)
     restored = AnnotationStore(ws, author="-").restore(sorted(annotations, key=_annotation_order))
-    try:  # the index is derived data: best effort, 'corpus-tool index' rebuilds it
-        from corpus_tool import index
-
-        getattr(index, "update_index")(ws, bundles)  # noqa: B009 (typed loosely on purpose)
-    except Exception:
-        pass
+    # The index is derived data: best effort, 'corpus-tool index' rebuilds it.
+    with contextlib.suppress(Exception):
+        update_index(ws, bundles)
     return {
         "documents": len(bundles),
         "provisions": sum(len(b.provisions) for b in bundles),
