@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from corpus_tool.cli.common import (
     add_doc_option,
@@ -88,6 +89,7 @@ def run_search(args: argparse.Namespace) -> int:
         sort=args.sort,
     )
     if args.json:
+        pages_of = _HitPages(ws)
         for hit in result.hits:
             record = to_dict(hit)
             print_jsonl(
@@ -102,11 +104,38 @@ def run_search(args: argparse.Namespace) -> int:
                     "kind": record["kind"],
                     "pages": record["pages"],
                     "highlights": record["highlights"],
+                    **pages_of(hit),  # printed_pages, pinpoint, highlight_pages
                 }
             )
         return 0
     _print_table(result)
     return 0
+
+
+class _HitPages:
+    """Where a hit and each of its highlights are printed (docs/decisions.md, section 3)."""
+
+    def __init__(self, ws: Any) -> None:
+        from corpus_tool.locate import Locator
+
+        self.ws = ws
+        self.locator = Locator(ws)
+        self.bundles: dict[str, Any] = {}
+
+    def __call__(self, hit: Any) -> dict[str, Any]:
+        if hit.doc_id not in self.bundles:
+            self.bundles[hit.doc_id] = self.ws.load_bundle(hit.doc_id)
+        bundle = self.bundles[hit.doc_id]
+        provision = bundle.provision(hit.id) if bundle is not None else None
+        if provision is None:  # the index is ahead of the stored bundles: pages only
+            first, last = hit.pages
+            printed = [str(n) for n in range(first, last + 1)]
+            return {"printed_pages": printed, "pinpoint": hit.citation, "highlight_pages": []}
+        fields = self.locator.provision_fields(bundle.meta, provision)
+        fields["highlight_pages"] = [
+            list(self.locator.span(bundle.meta, provision, s, e).pages) for s, e in hit.highlights
+        ]
+        return fields
 
 
 def _print_table(result) -> None:  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ from corpus_tool.annotations.labels import LabelScheme, load_label_scheme
 from corpus_tool.annotations.store import AnnotationStore, decisions_of
 from corpus_tool.errors import StoreError
 from corpus_tool.index import search
+from corpus_tool.locate import Locator
 from corpus_tool.model import Annotation, DocumentMeta, Provision, Tag
 from corpus_tool.workspace import DocBundle, Workspace
 
@@ -81,6 +82,8 @@ class Selection:
     scheme: LabelScheme
     orphans: list[Annotation] = field(default_factory=list)  # annotations whose provision is gone
     description: str = ""
+    # Where spans are printed (pages of annotations and tag evidence); loads extractions once.
+    locator: Locator = field(default_factory=lambda: Locator(None))
 
     @property
     def summary(self) -> str:
@@ -214,7 +217,9 @@ def select(
                     if d == doc_id and pid not in known_ids
                     for a in group
                 )
-    return Selection(items, bundles, scheme, orphans, describe(query, tag, label, author, doc))
+    return Selection(
+        items, bundles, scheme, orphans, describe(query, tag, label, author, doc), Locator(ws)
+    )
 
 
 def _query_hits(

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from corpus_tool.model import Document, Footnote, Provision
+from corpus_tool.offsets import collapse_mapped
 
 _WS = re.compile(r"\s+")
 
@@ -106,11 +107,9 @@ def to_provisions(
         ids[id(node)] = pid
         end = _trim_end(text, node.start, node.end)
         body = min(max(node.body, node.start), end)
-        own_raw = text[body:end]
-        for s, e in reversed(skip_spans):
-            if body <= s < e <= end:
-                own_raw = own_raw[: s - body] + " " + own_raw[e - body :]
-        own = collapse(own_raw)
+        # Collapsed with its offset map, so a span of the provision's text can
+        # always be traced back to Document.text, and so to its page and box.
+        own, offset_map = collapse_mapped(text, body, end, skip_spans)
         searchable = node.unit and not under_unit and not has_unit_below(node)
         if not node.unit and not node.children and not under_unit:
             searchable = True  # a leaf outside any unit must still be findable
@@ -134,6 +133,7 @@ def to_provisions(
                 footnotes=notes,
                 defined_term=node.defined_term,
                 searchable=searchable and bool(own),
+                offset_map=offset_map,
             )
         )
         for child in node.children:
