@@ -179,7 +179,7 @@ class Workspace:
         path = self.extraction_path(sha256)
         if not path.exists():
             return None
-        return from_dict(Document, _read_json_gz(path))  # type: ignore[no-any-return]
+        return from_dict(Document, _read_json_gz(path))
 
     # --- per-document bundles ----------------------------------------------
     def bundle_path(self, doc_id: str) -> Path:
@@ -196,7 +196,7 @@ class Workspace:
         data = _read_json_gz(path)
         if data.get("format") != DERIVED_FORMAT:
             return None
-        return from_dict(DocBundle, data)  # type: ignore[no-any-return]
+        return from_dict(DocBundle, data)
 
     def remove_bundle(self, doc_id: str) -> None:
         self.bundle_path(doc_id).unlink(missing_ok=True)

@@ -9,7 +9,7 @@ from typing import Any
 from corpus_tool.cli.common import print_jsonl, stderr_console, stdout_console, workspace
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "ingest",
         help="read PDFs, .txt and .md files into clean, searchable provisions",

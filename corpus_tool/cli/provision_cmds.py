@@ -9,7 +9,7 @@ from typing import Any
 from corpus_tool.cli.common import add_doc_option, print_jsonl, stdout_console, workspace
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "provisions",
         help="list the provisions of the ingested documents",
@@ -52,7 +52,7 @@ def provision_record(
         out = to_dict(tag.evidence)
         for ev, record in zip(tag.evidence, out, strict=True):
             record.update(locator.span_fields(meta, provision, ev.start, ev.end))
-        return out  # type: ignore[no-any-return]
+        return out
 
     return {
         "file": provision.file,

@@ -8,7 +8,7 @@ from corpus_tool.cli import search_cmds
 from corpus_tool.cli.common import add_doc_option, print_jsonl, stdout_console, workspace
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "saved",
         help="list, save, run, rename or delete saved searches",

@@ -14,7 +14,7 @@ from corpus_tool.cli.common import (
 )
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "search",
         help="search provisions (Westlaw/Lexis terms and connectors)",
@@ -138,7 +138,7 @@ class _HitPages:
         return fields
 
 
-def _print_table(result) -> None:  # type: ignore[no-untyped-def]
+def _print_table(result) -> None:
     from rich.markup import escape
     from rich.table import Table
 
@@ -201,6 +201,10 @@ def run_index(args: argparse.Namespace) -> int:
     if not ws.doc_ids():
         stderr_console().print(f"no documents in {ws.root}: run 'corpus-tool ingest' first")
         return 2
-    written = rebuild_index(ws, show_progress=True)
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=stderr_console()) as bar:
+        task = bar.add_task("indexing", total=len(ws.doc_ids()))
+        written = rebuild_index(ws, progress=lambda done, total: bar.update(task, completed=done))
     stderr_console().print(f"indexed {written} provisions from {len(ws.doc_ids())} documents")
     return 0

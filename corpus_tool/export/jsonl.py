@@ -43,7 +43,7 @@ def _tag(selection: Selection, item: ExportItem, tag: Tag) -> dict[str, Any]:
     record = to_dict(tag)
     for ev, out in zip(tag.evidence, record["evidence"], strict=True):
         out.update(selection.locator.span_fields(item.meta, item.provision, ev.start, ev.end))
-    return record  # type: ignore[no-any-return]
+    return record
 
 
 def _annotation(selection: Selection, item: ExportItem, a: Annotation) -> dict[str, Any]:
@@ -51,7 +51,7 @@ def _annotation(selection: Selection, item: ExportItem, a: Annotation) -> dict[s
     record = to_dict(a)
     start, end = a.position or (0, len(item.provision.text))
     record.update(selection.locator.span_fields(item.meta, item.provision, start, end))
-    return record  # type: ignore[no-any-return]
+    return record
 
 
 def render(selection: Selection) -> bytes:

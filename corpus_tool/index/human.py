@@ -80,7 +80,7 @@ class HumanState:
             return self._tag_query(q, searcher)
         if q.is_leaf():
             return q
-        return q.apply(lambda child: self.bind(child, searcher))  # type: ignore[no-any-return]
+        return q.apply(lambda child: self.bind(child, searcher))
 
     def _label_query(self, q: wq.Query) -> wq.Query:
         names = _matching(q, self._by_label)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from whoosh import fields, index
@@ -261,30 +261,23 @@ def update_index(ws: Workspace, bundles: Iterable[DocBundle], removed: Iterable[
                 w.add_document(**entry)
 
 
-def rebuild_index(ws: Workspace, *, show_progress: bool = False) -> int:
-    """Rebuild the whole index from the stored bundles (no PDF is read); returns entries written."""
+def rebuild_index(ws: Workspace, *, progress: Callable[[int, int], None] | None = None) -> int:
+    """Rebuild the whole index from the stored bundles (no PDF is read); returns entries written.
+
+    ``progress(done, total)`` is called after each document (the CLI draws it;
+    the core draws nothing).
+    """
     doc_ids = ws.doc_ids()
     written = 0
-    progress = None
-    if show_progress:
-        from rich.progress import Progress
-
-        progress = Progress(transient=True)
-        progress.start()
-        task = progress.add_task("indexing", total=len(doc_ids))
-    try:
-        with writer(ws, clear=True) as w:
-            for doc_id in doc_ids:
-                bundle = ws.load_bundle(doc_id)
-                if bundle is not None:
-                    for entry in bundle_entries(bundle):
-                        w.add_document(**entry)
-                        written += 1
-                if progress is not None:
-                    progress.advance(task)
-    finally:
-        if progress is not None:
-            progress.stop()
+    with writer(ws, clear=True) as w:
+        for done, doc_id in enumerate(doc_ids, 1):
+            bundle = ws.load_bundle(doc_id)
+            if bundle is not None:
+                for entry in bundle_entries(bundle):
+                    w.add_document(**entry)
+                    written += 1
+            if progress is not None:
+                progress(done, len(doc_ids))
     _remove_other_formats(ws)
     return written
 

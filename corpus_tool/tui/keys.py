@@ -98,7 +98,7 @@ def rows(bindings: Sequence[BindingType]) -> list[tuple[str, str]]:
         if isinstance(b, Binding):
             out.append((_keys(b), b.tooltip or b.description or b.action))
         else:
-            out.append((b[0], b[2] if len(b) > 2 else b[1]))  # type: ignore[misc]
+            out.append((b[0], b[2] if len(b) > 2 else b[1]))
     return out
 
 
