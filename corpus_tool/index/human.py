@@ -55,9 +55,6 @@ class HumanState:
     rejected: Mapping[Entry, frozenset[str]]
     _by_label: dict[str, frozenset[str]] = field(default_factory=dict)
     _by_rejected: dict[str, frozenset[str]] = field(default_factory=dict)
-    _docnums: weakref.WeakKeyDictionary[Any, dict[str, int]] = field(
-        default_factory=weakref.WeakKeyDictionary
-    )
 
     def __post_init__(self) -> None:
         by_label: dict[str, set[str]] = {}
@@ -127,12 +124,8 @@ class HumanState:
         return dict(tag_c.most_common()), dict(label_c.most_common())
 
     def _top_docnums(self, searcher: Any) -> dict[str, int]:
-        cached = self._docnums.get(searcher)
-        if cached is None:
-            keys = {_key(e) for e in (*self.labels, *self.rejected)}
-            cached = dict(_docnums_of(searcher.reader(), keys))
-            self._docnums[searcher] = cached
-        return cached
+        keys = [_key(e) for e in (*self.labels, *self.rejected)]
+        return dict(_docnums_of(searcher.reader(), keys))
 
 
 class EntrySet(wq.Query):
@@ -181,21 +174,39 @@ class EntrySet(wq.Query):
         return iter(self._ids(searcher))
 
 
+# reader -> key -> entry number (-1: not in that reader). Readers never change once
+# opened, so a key is looked up once per reader, not once per query or per annotation.
+_KEY_DOCNUMS: weakref.WeakKeyDictionary[Any, dict[str, int]] = weakref.WeakKeyDictionary()
+
+
 def _docnums_of(reader: Any, keys: Iterable[str]) -> Iterable[tuple[str, int]]:
     """(key, entry number) of the live entries with these keys in one reader."""
-    if "key" not in reader.indexed_field_names():
-        return
+    try:
+        known = _KEY_DOCNUMS.setdefault(reader, {})
+    except TypeError:  # a reader that cannot be weakly referenced: no memo
+        known = {}
+    missing = [k for k in keys if k not in known]
+    if missing:
+        has_keys = "key" in reader.indexed_field_names()
+        for key in missing:
+            known[key] = _lookup(reader, key) if has_keys else -1
     for key in keys:
-        try:
-            m = reader.postings("key", key)
-        except Exception:  # TermNotFound: the entry is not in this segment
-            continue
-        while m.is_active():
-            d = m.id()
-            if not reader.is_deleted(d):
-                yield key, d
-                break
-            m.next()
+        d = known[key]
+        if d >= 0:
+            yield key, d
+
+
+def _lookup(reader: Any, key: str) -> int:
+    try:
+        m = reader.postings("key", key)
+    except Exception:  # TermNotFound: the entry is not in this reader
+        return -1
+    while m.is_active():
+        d = m.id()
+        if not reader.is_deleted(d):
+            return int(d)
+        m.next()
+    return -1
 
 
 def _field_terms(searcher: Any, fieldname: str) -> list[str]:
@@ -286,8 +297,11 @@ def _labels(ws: Workspace, annotations: Iterable[Any]) -> dict[Entry, frozenset[
         if a.labels:
             own.setdefault((a.doc_id, a.provision_id), set()).update(x.lower() for x in a.labels)
     found: dict[Entry, set[str]] = {}
+    parents_of: dict[str, dict[str, str | None]] = {}
     for (doc_id, pid), names in own.items():
-        parents = _parents(ws, doc_id)
+        if doc_id not in parents_of:
+            parents_of[doc_id] = _parents(ws, doc_id)
+        parents = parents_of[doc_id]
         node: str | None = pid
         seen: set[str] = set()
         while node and node not in seen:  # the provision, then each ancestor
