@@ -93,21 +93,32 @@ def _line_runs(doc: Document, start: int, end: int) -> tuple[list[int], list[Box
     return pages, [Box(int(r[0]), r[1], r[2], r[3], r[4]) for r in runs]
 
 
-def locate_span(doc: Document, provision: Provision, start: int, end: int) -> SpanLocation:
-    """Pages, printed pages and line boxes of ``provision.text[start:end]``."""
-    ds, de = document_span(doc, provision, start, end)
+def _pages(doc: Document, start: int, end: int) -> list[int]:
+    """The PDF pages of the characters in ``[start, end)`` (array slices: fast on long spans)."""
     if doc.boxes is not None and len(doc.boxes):
-        pages, boxes = _line_runs(doc, ds, de)
-        if not pages:  # only whitespace: the page of its first character
-            pages = [doc.page_at(ds)]
-    else:
-        pages = sorted({doc.page_at(ds), doc.page_at(max(de - 1, ds))})
-        boxes = []
-    pages = sorted(pages)
+        found = set(doc.boxes.page[start : max(end, start + 1)])
+        return sorted(found) if found else [doc.page_at(start)]
+    return sorted({doc.page_at(start), doc.page_at(max(end - 1, start))})
+
+
+def locate_span(
+    doc: Document, provision: Provision, start: int, end: int, *, boxes: bool = True
+) -> SpanLocation:
+    """Pages, printed pages and line boxes of ``provision.text[start:end]``.
+
+    ``boxes=False`` skips the boxes (the JSON page fields need only pages).
+    """
+    ds, de = document_span(doc, provision, start, end)
+    pages = _pages(doc, ds, de)
+    runs: list[Box] = []
+    if boxes and doc.boxes is not None and len(doc.boxes):
+        printed, runs = _line_runs(doc, ds, de)
+        if printed:  # leave out a page that holds only an inserted space of the span
+            pages = sorted(printed)
     return SpanLocation(
         pages=tuple(pages),
         printed_pages=tuple(doc.printed_page(n) for n in pages),
-        boxes=tuple(boxes),
+        boxes=tuple(runs),
     )
 
 
@@ -153,10 +164,12 @@ class Locator:
             self._docs[key] = doc
         return self._docs[key]
 
-    def span(self, meta: DocumentMeta, provision: Provision, start: int, end: int) -> SpanLocation:
+    def span(
+        self, meta: DocumentMeta, provision: Provision, start: int, end: int, *, boxes: bool = True
+    ) -> SpanLocation:
         doc = self.document(meta)
         if doc is not None:
-            return locate_span(doc, provision, start, end)
+            return locate_span(doc, provision, start, end, boxes=boxes)
         first, last = provision.pages
         pages = tuple(range(first, last + 1))
         return SpanLocation(pages=pages, printed_pages=tuple(str(p) for p in pages))
@@ -165,13 +178,13 @@ class Locator:
         self, meta: DocumentMeta, provision: Provision, start: int, end: int
     ) -> dict[str, Any]:
         """The JSON fields of a span: ``pages`` and ``printed_pages``."""
-        loc = self.span(meta, provision, start, end)
+        loc = self.span(meta, provision, start, end, boxes=False)
         return {"pages": list(loc.pages), "printed_pages": list(loc.printed_pages)}
 
     def provision_fields(self, meta: DocumentMeta, provision: Provision) -> dict[str, Any]:
         """The JSON fields of a whole provision: ``printed_pages`` and ``pinpoint``."""
         if provision.text:
-            loc = self.span(meta, provision, 0, len(provision.text))
+            loc = self.span(meta, provision, 0, len(provision.text), boxes=False)
             printed = list(loc.printed_pages)
         else:
             doc = self.document(meta)

@@ -133,7 +133,8 @@ class _HitPages:
             return {"printed_pages": printed, "pinpoint": hit.citation, "highlight_pages": []}
         fields = self.locator.provision_fields(bundle.meta, provision)
         fields["highlight_pages"] = [
-            list(self.locator.span(bundle.meta, provision, s, e).pages) for s, e in hit.highlights
+            list(self.locator.span(bundle.meta, provision, s, e, boxes=False).pages)
+            for s, e in hit.highlights
         ]
         return fields
 
