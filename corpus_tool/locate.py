@@ -182,13 +182,12 @@ class Locator:
         return {"pages": list(loc.pages), "printed_pages": list(loc.printed_pages)}
 
     def provision_fields(self, meta: DocumentMeta, provision: Provision) -> dict[str, Any]:
-        """The JSON fields of a whole provision: ``printed_pages`` and ``pinpoint``."""
-        if provision.text:
-            loc = self.span(meta, provision, 0, len(provision.text), boxes=False)
-            printed = list(loc.printed_pages)
-        else:
-            doc = self.document(meta)
-            first, last = provision.pages
-            numbers = range(first, last + 1)
-            printed = [doc.printed_page(n) if doc else str(n) for n in numbers]
+        """The JSON fields of a whole provision: ``printed_pages`` and ``pinpoint``.
+
+        The labels of the pages in its ``pages`` range, so the two fields always agree.
+        """
+        doc = self.document(meta)
+        first, last = provision.pages
+        numbers = range(first, last + 1)
+        printed = [doc.printed_page(n) if doc else str(n) for n in numbers]
         return {"printed_pages": printed, "pinpoint": pinpoint(provision, printed)}
