@@ -20,7 +20,7 @@ from corpus_tool.tui import keys
 from corpus_tool.tui.session import SavedSearch
 
 
-@keys.section("Dialogs", 8)
+@keys.section("Dialogs", 8.2)
 class HelpScreen(ModalScreen[None]):
     """Every key binding, by where it works."""
 
@@ -166,7 +166,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         self.dismiss(ExportRequest(fmt, Path(path_text).expanduser(), selection))
 
 
-@keys.section("Dialogs", 8)
+@keys.section("Dialogs", 8.1)
 class SaveSearchDialog(ModalScreen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
 

@@ -59,7 +59,7 @@ T = TypeVar("T", bound=type)
 
 @dataclass(frozen=True)
 class _Declared:
-    order: int
+    order: float
     title: str
     owner: type
     extra: tuple[tuple[str, str], ...]
@@ -68,10 +68,11 @@ class _Declared:
 _DECLARED: list[_Declared] = []
 
 
-def section(title: str, order: int, extra: Sequence[tuple[str, str]] = ()) -> Callable[[T], T]:
+def section(title: str, order: float, extra: Sequence[tuple[str, str]] = ()) -> Callable[[T], T]:
     """Class decorator: list the class's BINDINGS (and ``extra`` rows) under ``title`` in help.
 
-    Several classes may share a title (the dialogs); their rows are merged.
+    Sections are shown by ``order``; several classes may share a title (the
+    dialogs), their rows merged in the order of theirs.
     """
 
     def register(cls: T) -> T:
@@ -108,7 +109,7 @@ def _bindings(owner: type) -> list[BindingType]:
 
 def help_sections(scheme: Sequence[LabelInfo] = ()) -> list[tuple[str, list[tuple[str, str]]]]:
     """(title, [(keys, description)]) of every declared section, in their order."""
-    by_title: dict[str, tuple[int, list[tuple[str, str]], list[type]]] = {}
+    by_title: dict[str, tuple[float, list[tuple[str, str]], list[type]]] = {}
     for d in sorted(_DECLARED, key=lambda d: d.order):
         _order, section_rows, owners = by_title.setdefault(d.title, (d.order, [], []))
         section_rows.extend([*rows(_bindings(d.owner)), *d.extra])
