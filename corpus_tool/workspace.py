@@ -272,7 +272,7 @@ class Workspace:
         path = self.extraction_path(sha256)
         if not path.exists():
             return None
-        return _from_stored(Document, _read_json_gz(path), path)  # type: ignore[no-any-return]
+        return _from_stored(Document, _read_json_gz(path), path)
 
     # --- per-document bundles ----------------------------------------------
     def bundle_path(self, doc_id: str) -> Path:
@@ -294,7 +294,7 @@ class Workspace:
         data = _read_json_gz(path)
         if isinstance(data, dict) and data.get("format") != DERIVED_FORMAT:
             return None  # an older format: the next ingest rebuilds it
-        return _from_stored(DocBundle, data, path)  # type: ignore[no-any-return]
+        return _from_stored(DocBundle, data, path)
 
     def remove_bundle(self, doc_id: str) -> None:
         if not doc_id_problem(doc_id):

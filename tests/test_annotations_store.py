@@ -179,30 +179,14 @@ def test_review_overrides_machine_tags_without_deleting_them(ws: Workspace) -> N
         review(ws, "act-one:art_3", "accept")
 
 
-def test_index_mirrors_labels_and_a_failing_index_never_fails_an_annotation(
-    ws: Workspace, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import corpus_tool.index as index
-
-    calls: list[dict] = []
-    monkeypatch.setattr(
-        index, "set_labels", lambda w, labels: calls.append(dict(labels)), raising=False
-    )
-    store = AnnotationStore(ws)
-    store.create(doc_id="act-one", provision_id="art_1", labels=["relevant"])
-    assert calls == []  # no index yet: nothing to mirror
+def test_annotating_never_writes_to_the_index(ws: Workspace) -> None:
+    """Labels live in the store only; a search joins them (tests/test_human_join.py)."""
     ws.index_dir.mkdir(parents=True)
+    (ws.index_dir / "marker").write_text("x")
+    store = AnnotationStore(ws)
     a = store.create(doc_id="act-one", provision_id="art_2", labels=["obligation"])
-    assert calls[-1] == {("act-one", "art_2"): ("obligation",)}
     store.delete(a.id)
-    assert calls[-1] == {("act-one", "art_2"): ()}
-
-    def broken(*_args: object) -> None:
-        raise RuntimeError("index is locked")
-
-    monkeypatch.setattr(index, "set_labels", broken, raising=False)
-    b = store.create(doc_id="act-one", provision_id="art_4", labels=["carve-back"])
-    assert AnnotationStore(ws).get(b.id).labels == ("carve-back",)
+    assert sorted(p.name for p in ws.index_dir.iterdir()) == ["marker"]
 
 
 def test_disk_full_raises_store_error_and_leaves_the_store_intact(

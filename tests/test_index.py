@@ -48,8 +48,8 @@ WRITER = textwrap.dedent(
     elif stage == "adding":
         import corpus_tool.index.store as store
         real_entries = store.bundle_entries
-        def slow_entries(bundle, labels):
-            for n, entry in enumerate(real_entries(bundle, labels)):
+        def slow_entries(bundle):
+            for n, entry in enumerate(real_entries(bundle)):
                 if n == 3:
                     print("ADDING", flush=True)
                     time.sleep(60)
@@ -198,28 +198,6 @@ def test_damaged_index_without_stored_provisions_gives_a_clear_error(tmp_path: P
 )
 def test_legal_sentence_splitter(text: str, sentences: list[str]) -> None:
     assert [text[s:e] for s, e in sentence_spans(text)] == sentences
-
-
-def test_labels_set_while_another_process_writes_are_applied_later(tmp_path: Path) -> None:
-    from corpus_tool.index import set_labels
-
-    ws = make_workspace(tmp_path / "ws")
-    proc = _start(ws, "hold", tmp_path)
-    try:
-        started = time.monotonic()
-        set_labels(ws, {("act-a", "art_70"): ["carve-back"]})
-        assert time.monotonic() - started < 5, "a person must not wait for the ingest"
-        assert (ws.index_dir / "pending-labels.json").exists()
-        assert _ids(ws, "label:carve-back") == set()
-    finally:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-    deadline = time.monotonic() + 20
-    while _ids(ws, "label:carve-back") != {"art_70"} and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert _ids(ws, "label:carve-back") == {"art_70"}
-    assert _ids(ws, "licensor") == {"art_70"}
-    forget(ws)
 
 
 def test_numbering_abbreviations_end_sentences_when_used_as_words() -> None:

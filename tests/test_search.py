@@ -9,7 +9,7 @@ import pytest
 
 from corpus_tool.cli import main
 from corpus_tool.errors import QueryError, StoreError
-from corpus_tool.index import forget, search, set_labels, update_index
+from corpus_tool.index import forget, search, update_index
 from corpus_tool.workspace import Workspace
 from tests._search_helpers import act_bundle, make_workspace
 
@@ -206,19 +206,6 @@ def test_update_replaces_a_documents_entries_and_cached_searcher_sees_it(
     assert same(ws, "licensor") == set()
     update_index(ws, [], removed=["eo-b"])
     assert same(ws, "shall", doc="eo-b") == set()
-    forget(ws)
-
-
-def test_set_labels_are_searchable_and_faceted(tmp_path: Path) -> None:
-    ws = make_workspace(tmp_path)
-    set_labels(ws, {("act-a", "art_25__para_4"): ["carve-back", "Reviewed"]})
-    assert same(ws, "label:carve-back") == {"art_25__para_4"}
-    assert same(ws, "shall", label="reviewed") == {"art_25__para_4"}
-    assert search(ws, "shall").facets["label"] == {"carve-back": 1, "reviewed": 1}
-    set_labels(ws, {("act-a", "art_25__para_4"): []})
-    assert same(ws, "label:carve-back") == set()
-    # the entry itself is intact after the rewrite
-    assert same(ws, '"third parties"') == {"art_25__para_4"}
     forget(ws)
 
 

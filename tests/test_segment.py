@@ -569,7 +569,8 @@ def test_cli_json_carries_stored_tags(tmp_path: Path) -> None:
     assert code == 0
     rows = {json.loads(x)["id"]: json.loads(x) for x in out.splitlines()}
     assert rows["art_3__para_2"]["tags"] == [
-        {"label": "oss-exemption", "evidence": [{"start": 0, "end": 3, "text": "The", "role": "exemption"}],
+        {"label": "oss-exemption", "evidence": [{"start": 0, "end": 3, "text": "The", "role": "exemption",
+                                                 "pages": [1], "printed_pages": ["1"]}],
          "source": "rules.v1:exemption", "score": 0.9, "targets": ["art_3__para_1"]}
     ]  # fmt: skip
     assert rows["art_3__para_1"]["tags"] == []

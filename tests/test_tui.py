@@ -470,7 +470,12 @@ def test_readme_lists_every_key(demo_ws: Workspace) -> None:
     from corpus_tool.tui.session import Session
 
     doc = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    for _title, rows in help_sections(Session(demo_ws).label_scheme()):
+    sections = help_sections(Session(demo_ws).label_scheme())  # the app module is imported above
+    assert [title for title, _ in sections] == [
+        "Everywhere", "Search screen", "Query bar", "Reader", "Reader: label keys",
+        "Quote selection", "Review queue", "Note editor", "Dialogs",
+    ]  # fmt: skip
+    for _title, rows in sections:
         for keys, description in rows:
             assert f"`{keys}`" in doc, keys
             assert description in doc, description
@@ -489,20 +494,18 @@ async def test_command_palette_opens_a_document(demo_ws: Workspace) -> None:
         assert app.screen.place.doc_id == LIC
 
 
-def test_saved_searches_live_beside_the_annotations(demo_ws: Workspace) -> None:
+def test_saved_searches_are_the_cores(demo_ws: Workspace) -> None:
+    from corpus_tool.annotations import searches
     from corpus_tool.tui.session import Filters, Session
 
     session = Session(demo_ws)
     session.save_search("exemptions", "open source", Filters(tag="oss-exemption"))
     session.save_search("scope", "applies", Filters())
     session.save_search("exemptions", "free /s open", Filters())  # same name replaces
-    path = demo_ws.annotations_dir / "saved-searches.json"
-    data = json.loads(path.read_text())
-    assert [s["name"] for s in data["searches"]] == ["scope", "exemptions"]
+    assert [s.name for s in searches.saved_searches(demo_ws)] == ["scope", "exemptions"]
     assert Session(demo_ws).saved_searches()[1].query == "free /s open"
-    path.write_text("{not json")
-    with pytest.raises(StoreError, match=r"saved-searches\.json"):
-        session.saved_searches()
+    with pytest.raises(StoreError, match="needs a name"):
+        session.save_search("  ", "x", Filters())
 
 
 # --- search (needs the index) ---------------------------------------------------------------

@@ -58,7 +58,7 @@ class AgreementReport:
 def vars_of(obj: object) -> dict[str, object]:
     from corpus_tool.model import to_dict
 
-    return to_dict(obj)  # type: ignore[no-any-return]
+    return to_dict(obj)
 
 
 def reading_order(key: tuple[str, str]) -> tuple[str, list[str | int]]:

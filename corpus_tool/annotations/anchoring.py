@@ -194,7 +194,7 @@ def anchor(annotation: Annotation, bundle: DocBundle | None) -> AnchorResult:
     meta = bundle.meta
     same = bundle.provision(a.provision_id)
 
-    def found(status: str, method: str, p: Provision, start: int, end: int, score: float):  # type: ignore[no-untyped-def]
+    def found(status: str, method: str, p: Provision, start: int, end: int, score: float):
         return AnchorResult(
             a,
             status,

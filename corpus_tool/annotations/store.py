@@ -220,6 +220,10 @@ class AnnotationStore:
     def _event(self, kind: str, **fields: Any) -> dict[str, Any]:
         return {"event": kind, "at": now_iso(), "by": self.author, **fields}
 
+    def record(self, kind: str, **payload: Any) -> None:
+        """Append an event that is not about one annotation (a saved search, say)."""
+        self._append(self._event(kind, **payload))
+
     def create(
         self,
         *,
@@ -259,7 +263,6 @@ class AnnotationStore:
             anchor_text="" if pos else provision.text[:ANCHOR_CHARS],
         )
         self._append(self._event("create", annotation=to_dict(annotation)))
-        self._mirror([(annotation.doc_id, annotation.provision_id)])
         return annotation
 
     def update(self, annotation_id: str, **changes: Any) -> Annotation:
@@ -297,9 +300,6 @@ class AnnotationStore:
         if not updated.labels and not updated.note.strip() and updated.decision is None:
             raise StoreError("an annotation needs at least a label, a note or a decision")
         self._append(self._event("update", annotation=to_dict(updated)))
-        self._mirror(
-            [(current.doc_id, current.provision_id), (updated.doc_id, updated.provision_id)]
-        )
         return updated
 
     def reattach(self, annotation: Annotation) -> Annotation:
@@ -314,26 +314,19 @@ class AnnotationStore:
             raise StoreError(f"re-anchoring may not change {', '.join(sorted(changed))}")
         updated = replace(annotation, modified=now_iso())
         self._append(self._event("update", annotation=to_dict(updated), reason="re-anchored"))
-        self._mirror(
-            [(current.doc_id, current.provision_id), (updated.doc_id, updated.provision_id)]
-        )
         return updated
 
     def delete(self, annotation_id: str) -> None:
         """Mark an annotation deleted; the log keeps it, so it can be recovered."""
         current = self.get(annotation_id)
         self._append(self._event("delete", id=current.id))
-        self._mirror([(current.doc_id, current.provision_id)])
 
     def restore(self, annotations: Iterable[Annotation]) -> int:
         """Append annotations exactly as given (ids, authors, times): used by import."""
         count = 0
-        keys = []
         for annotation in annotations:
             self._append(self._event("create", annotation=to_dict(annotation)))
-            keys.append((annotation.doc_id, annotation.provision_id))
             count += 1
-        self._mirror(keys)
         return count
 
     # --- reading -----------------------------------------------------------
@@ -460,20 +453,6 @@ class AnnotationStore:
         """Current annotations on one provision, oldest first."""
         self._replay()
         return list(self._by_provision.get((doc_id, provision_id), ()))
-
-    # --- mirror into the index (best effort) ---------------------------------
-    def _mirror(self, keys: Iterable[tuple[str, str]]) -> None:
-        wanted = set(keys)
-        if not wanted or not self.ws.index_dir.exists():
-            return
-        labels = labels_by_provision(self.all(), self.scheme)
-        update = {k: labels.get(k, ()) for k in wanted}
-        try:
-            from corpus_tool import index
-
-            index.set_labels(self.ws, update)  # type: ignore[attr-defined]
-        except Exception as exc:  # the store is the truth; the index catches up on rebuild
-            log.info("index not updated with annotation labels: %s", exc)
 
 
 # Event kinds of schema version 2 (docs/decisions.md, section 1); the search-*

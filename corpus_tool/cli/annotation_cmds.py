@@ -22,7 +22,7 @@ from corpus_tool.errors import StoreError
 from corpus_tool.model import Annotation, to_dict
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "annotate",
         help="label a provision (or a quoted span of it)",
@@ -138,7 +138,7 @@ def _print_warnings(warnings: list[str]) -> None:
         console.print(f"[yellow]warning:[/] {safe(w)}", markup=True, soft_wrap=True)
 
 
-def _store(args: argparse.Namespace, author: str | None = None):  # type: ignore[no-untyped-def]
+def _store(args: argparse.Namespace, author: str | None = None):
     from corpus_tool.annotations import AnnotationStore
 
     return AnnotationStore(workspace(args), author)

@@ -16,7 +16,7 @@ from corpus_tool.cli.common import (
 )
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "ingest",
         help="read PDFs, .txt and .md files into clean, searchable provisions",

@@ -9,7 +9,7 @@ from typing import Any
 from corpus_tool.cli.common import add_doc_option, cell, print_jsonl, stdout_console, workspace
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "provisions",
         help="list the provisions of the ingested documents",
@@ -38,9 +38,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.set_defaults(func=cmd_show)
 
 
-def provision_record(bundle: Any, provision: Any, tags: Iterable[Any] = ()) -> dict[str, Any]:
+def provision_record(
+    bundle: Any, provision: Any, tags: Iterable[Any] = (), locator: Any = None
+) -> dict[str, Any]:
     """The stable JSON shape of one provision (the ``provisions --json`` interface)."""
+    from corpus_tool.locate import Locator
     from corpus_tool.model import to_dict
+
+    locator = locator if locator is not None else Locator(None)
+    meta = bundle.meta
+
+    def evidence(tag: Any) -> list[dict[str, Any]]:
+        out = to_dict(tag.evidence)
+        for ev, record in zip(tag.evidence, out, strict=True):
+            record.update(locator.span_fields(meta, provision, ev.start, ev.end))
+        return out
 
     return {
         "file": provision.file,
@@ -62,13 +74,14 @@ def provision_record(bundle: Any, provision: Any, tags: Iterable[Any] = ()) -> d
         "tags": [
             {
                 "label": t.label,
-                "evidence": to_dict(t.evidence),
+                "evidence": evidence(t),
                 "source": t.source,
                 "score": t.score,
                 "targets": list(t.targets),
             }
             for t in tags
         ],
+        **locator.provision_fields(meta, provision),  # printed_pages, pinpoint
     }
 
 
@@ -106,11 +119,13 @@ def cmd_provisions(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from corpus_tool.errors import StoreError
+    from corpus_tool.locate import Locator
 
     ws = workspace(args)
     kinds = {k.lower() for k in args.kind} if args.kind else None
     table = None
     bundles = _resolve_across_corpus(ws, list(_bundles(ws, args.doc)))
+    locator = Locator(ws)
     if not args.json:
         table = Table(show_lines=False, header_style="bold")
         if len(bundles) > 1:
@@ -129,7 +144,7 @@ def cmd_provisions(args: argparse.Namespace) -> int:
                 continue
             count += 1
             if args.json:
-                print_jsonl(provision_record(bundle, p, tags.get(p.id, ())))
+                print_jsonl(provision_record(bundle, p, tags.get(p.id, ()), locator))
             elif table is not None:
                 pages = (
                     f"{p.pages[0]}" if p.pages[0] == p.pages[1] else f"{p.pages[0]}–{p.pages[1]}"
@@ -171,6 +186,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     from rich.markup import escape
     from rich.panel import Panel
 
+    from corpus_tool.locate import Locator
+
     ws = workspace(args)
     bundle = ws.find_doc(args.doc)
     p = _find_provision(bundle, args.id)
@@ -179,7 +196,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         p = _find_provision(bundle, p.id)
     tags = _tags_by_provision(bundle).get(p.id, [])
     if args.json:
-        print_jsonl(provision_record(bundle, p, tags))
+        print_jsonl(provision_record(bundle, p, tags, Locator(ws)))
         return 0
     console = stdout_console()
     pages = f"p. {p.pages[0]}" if p.pages[0] == p.pages[1] else f"pp. {p.pages[0]}–{p.pages[1]}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from corpus_tool.cli.common import (
     add_doc_option,
@@ -14,7 +15,7 @@ from corpus_tool.cli.common import (
 )
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "search",
         help="search provisions (Westlaw/Lexis terms and connectors)",
@@ -89,6 +90,7 @@ def run_search(args: argparse.Namespace) -> int:
         sort=args.sort,
     )
     if args.json:
+        pages_of = _HitPages(ws)
         for hit in result.hits:
             record = to_dict(hit)
             print_jsonl(
@@ -103,6 +105,7 @@ def run_search(args: argparse.Namespace) -> int:
                     "kind": record["kind"],
                     "pages": record["pages"],
                     "highlights": record["highlights"],
+                    **pages_of(hit),  # printed_pages, pinpoint, highlight_pages
                 }
             )
         return 0
@@ -110,7 +113,34 @@ def run_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_table(result) -> None:  # type: ignore[no-untyped-def]
+class _HitPages:
+    """Where a hit and each of its highlights are printed (docs/decisions.md, section 3)."""
+
+    def __init__(self, ws: Any) -> None:
+        from corpus_tool.locate import Locator
+
+        self.ws = ws
+        self.locator = Locator(ws)
+        self.bundles: dict[str, Any] = {}
+
+    def __call__(self, hit: Any) -> dict[str, Any]:
+        if hit.doc_id not in self.bundles:
+            self.bundles[hit.doc_id] = self.ws.load_bundle(hit.doc_id)
+        bundle = self.bundles[hit.doc_id]
+        provision = bundle.provision(hit.id) if bundle is not None else None
+        if provision is None:  # the index is ahead of the stored bundles: pages only
+            first, last = hit.pages
+            printed = [str(n) for n in range(first, last + 1)]
+            return {"printed_pages": printed, "pinpoint": hit.citation, "highlight_pages": []}
+        fields = self.locator.provision_fields(bundle.meta, provision)
+        fields["highlight_pages"] = [
+            list(self.locator.span(bundle.meta, provision, s, e, boxes=False).pages)
+            for s, e in hit.highlights
+        ]
+        return fields
+
+
+def _print_table(result) -> None:
     from rich.markup import escape
     from rich.table import Table
 
@@ -173,6 +203,10 @@ def run_index(args: argparse.Namespace) -> int:
     if not ws.doc_ids():
         stderr_console().print(f"no documents in {safe(ws.root)}: run 'corpus-tool ingest' first")
         return 2
-    written = rebuild_index(ws, show_progress=True)
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=stderr_console()) as bar:
+        task = bar.add_task("indexing", total=len(ws.doc_ids()))
+        written = rebuild_index(ws, progress=lambda done, total: bar.update(task, completed=done))
     stderr_console().print(f"indexed {written} provisions from {len(ws.doc_ids())} documents")
     return 0

@@ -15,7 +15,7 @@ from corpus_tool.workspace import Workspace
 CONFIG_FILE = "corpus-tool.toml"
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser(
         "store",
         help="set up and inspect a shared PostgreSQL annotation store",

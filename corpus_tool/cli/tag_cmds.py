@@ -19,7 +19,7 @@ from corpus_tool.cli.common import (
 from corpus_tool.errors import StoreError
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     t = sub.add_parser(
         "tag",
         help="re-run the open-source exemption tagger over the stored documents",

@@ -10,7 +10,7 @@ from corpus_tool.cli.common import workspace
 from corpus_tool.errors import StoreError
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "tui",
         help="open the terminal UI: search, read, annotate, review, export",

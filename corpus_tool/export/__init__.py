@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import stat
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 
 from corpus_tool.errors import StoreError
 from corpus_tool.export.jsonl import import_jsonl
@@ -99,7 +99,7 @@ def write_selection(selection: Selection, fmt: str, path: Path, *, bom: bool = F
     mode, or the user's umask (0644 by default), not the 0600 of a temporary file.
     """
     path = Path(path)
-    module = importlib.import_module(f"corpus_tool.export.{FORMATS[fmt][0]}")
+    module = _format_module(fmt)
     mode = check_target(path)
     tmp: str | None = None
     try:
@@ -120,6 +120,35 @@ def write_selection(selection: Selection, fmt: str, path: Path, *, bom: bool = F
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def _format_module(fmt: str) -> ModuleType:
+    """The writer of one format, imported when first used (spaCy is slow to import)."""
+    if fmt == "csv":
+        from corpus_tool.export import csv_format
+
+        return csv_format
+    if fmt == "jsonl":
+        from corpus_tool.export import jsonl
+
+        return jsonl
+    if fmt == "markdown":
+        from corpus_tool.export import markdown
+
+        return markdown
+    if fmt == "html":
+        from corpus_tool.export import html_report
+
+        return html_report
+    if fmt == "jsonld":
+        from corpus_tool.export import jsonld
+
+        return jsonld
+    if fmt == "spacy":
+        from corpus_tool.export import docbin
+
+        return docbin
+    raise StoreError(f"unknown export format {fmt!r}; formats: {', '.join(FORMATS)}")
 
 
 def export(

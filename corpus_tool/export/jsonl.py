@@ -13,6 +13,7 @@ empty workspace -> export gives the same bytes::
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,8 @@ from corpus_tool.annotations.labels import (
 )
 from corpus_tool.annotations.store import AnnotationStore
 from corpus_tool.errors import InputError, StoreError
-from corpus_tool.export.selection import Selection
+from corpus_tool.export.selection import ExportItem, Selection
+from corpus_tool.index import update_index
 from corpus_tool.model import Annotation, DocumentMeta, Provision, Tag, from_dict, to_dict
 from corpus_tool.workspace import DocBundle, Workspace, atomic_write_bytes, doc_id_problem
 
@@ -41,6 +43,22 @@ def _line(record: dict[str, Any]) -> str:
 
 def _annotation_order(a: Annotation) -> tuple[str, str]:
     return (a.created, a.id)
+
+
+def _tag(selection: Selection, item: ExportItem, tag: Tag) -> dict[str, Any]:
+    """A tag with the pages of each evidence span (fields added; import ignores them)."""
+    record = to_dict(tag)
+    for ev, out in zip(tag.evidence, record["evidence"], strict=True):
+        out.update(selection.locator.span_fields(item.meta, item.provision, ev.start, ev.end))
+    return record
+
+
+def _annotation(selection: Selection, item: ExportItem, a: Annotation) -> dict[str, Any]:
+    """An annotation with the pages of its span, or of the whole provision."""
+    record = to_dict(a)
+    start, end = a.position or (0, len(item.provision.text))
+    record.update(selection.locator.span_fields(item.meta, item.provision, start, end))
+    return record
 
 
 def render(selection: Selection) -> bytes:
@@ -70,11 +88,12 @@ def render(selection: Selection) -> bytes:
                         "record": "provision",
                         "doc_id": meta.doc_id,
                         "provision": to_dict(item.provision),
-                        "tags": [to_dict(t) for t in item.tags],
+                        "tags": [_tag(selection, item, t) for t in item.tags],
                         "decisions": dict(sorted(item.decisions.items())),
                         "labels": list(item.labels(selection.scheme)),
                         "annotations": [
-                            to_dict(a) for a in sorted(item.annotations, key=_annotation_order)
+                            _annotation(selection, item, a)
+                            for a in sorted(item.annotations, key=_annotation_order)
                         ],
                     }
                 )
@@ -267,12 +286,9 @@ def import_jsonl(ws: Workspace, path: Path) -> dict[str, int]:
         for doc_id, doc in parsed.documents.items()
     ]
     restored = _write_all(ws, name, parsed, bundles)
-    try:  # the index is derived data: best effort, 'corpus-tool index' rebuilds it
-        from corpus_tool import index
-
-        getattr(index, "update_index")(ws, bundles)  # noqa: B009 (typed loosely on purpose)
-    except Exception:
-        pass
+    # The index is derived data: best effort, 'corpus-tool index' rebuilds it.
+    with contextlib.suppress(Exception):
+        update_index(ws, bundles)
     counts = {
         "documents": len(bundles),
         "provisions": sum(len(b.provisions) for b in bundles),

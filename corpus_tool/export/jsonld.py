@@ -115,7 +115,12 @@ def render(selection: Selection) -> bytes:
     items: list[dict[str, Any]] = []
     for item in selection.items:
         items.extend(_machine(t, item) for t in item.effective_tags)
-        items.extend(_person(a, item) for a in item.annotations)
+        for a in item.annotations:
+            person = _person(a, item)
+            # Where the annotated span (or provision) is printed: fields added beside the model's.
+            start, end = a.position or (0, len(item.provision.text))
+            person.update(selection.locator.span_fields(item.meta, item.provision, start, end))
+            items.append(person)
     collection = {
         "@context": CONTEXT,
         "id": f"{SOURCE_PREFIX}export",

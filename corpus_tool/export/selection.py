@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from corpus_tool.annotations.labels import LabelScheme, load_label_scheme
 from corpus_tool.annotations.store import AnnotationStore, decisions_of
 from corpus_tool.errors import StoreError
+from corpus_tool.index import search
+from corpus_tool.locate import Locator
 from corpus_tool.model import Annotation, DocumentMeta, Provision, Tag
 from corpus_tool.workspace import DocBundle, Workspace
 
@@ -81,6 +83,8 @@ class Selection:
     orphans: list[Annotation] = field(default_factory=list)  # annotations whose provision is gone
     description: str = ""
     warnings: list[str] = field(default_factory=list)  # lines of the event log skipped
+    # Where spans are printed (pages of annotations and tag evidence); loads extractions once.
+    locator: Locator = field(default_factory=lambda: Locator(None))
 
     @property
     def summary(self) -> str:
@@ -220,19 +224,13 @@ def select(
         scheme,
         orphans,
         describe(query, tag, label, author, doc),
-        list(store.warnings),
+        warnings=list(store.warnings),
+        locator=Locator(ws),
     )
 
 
 def _query_hits(
     ws: Workspace, query: str, doc_ids: list[str]
 ) -> dict[tuple[str, str], tuple[tuple[int, int], ...]]:
-    try:
-        from corpus_tool import index
-    except ImportError as exc:  # pragma: no cover - the index module is part of the package
-        raise StoreError(f"search is not available: {exc}") from exc
-    search = getattr(index, "search", None)
-    if search is None:
-        raise StoreError("search is not available in this build (corpus_tool.index.search)")
     result = search(ws, query, doc=doc_ids, limit=None, sort="doc")
     return {(h.doc_id, h.id): tuple(h.highlights) for h in result.hits}

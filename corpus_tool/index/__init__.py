@@ -9,7 +9,7 @@ from the bundles with ``rebuild_index`` (``corpus-tool index --rebuild``).
 from __future__ import annotations
 
 from corpus_tool.index.searching import FACETS, SORTS, SearchResult, forget, search
-from corpus_tool.index.store import INDEX_FORMAT, rebuild_index, set_labels, update_index
+from corpus_tool.index.store import INDEX_FORMAT, rebuild_index, update_index
 from corpus_tool.query import validate_query
 
 __all__ = [
@@ -20,7 +20,6 @@ __all__ = [
     "forget",
     "rebuild_index",
     "search",
-    "set_labels",
     "update_index",
     "validate_query",
 ]

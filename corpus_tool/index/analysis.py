@@ -146,7 +146,7 @@ class LegalTokenizer(Tokenizer):
     def __eq__(self, other: object) -> bool:
         return isinstance(other, LegalTokenizer) and other.sentences == self.sentences
 
-    def __call__(  # type: ignore[override]
+    def __call__(
         self,
         value: str,
         positions: bool = False,
@@ -197,7 +197,7 @@ def exact_analyzer() -> Composable:
 
 
 @lru_cache(maxsize=1)
-def _stem_fn():  # type: ignore[no-untyped-def]
+def _stem_fn():
     from whoosh.lang import stemmer_for_language
 
     return stemmer_for_language("en")

@@ -101,7 +101,7 @@ class Connector(SpanQuery):
     def is_leaf(self) -> bool:
         return False
 
-    def children(self):  # type: ignore[no-untyped-def]
+    def children(self):
         return iter([self.a, self.b])
 
     def estimate_size(self, ixreader: Any) -> int:
@@ -110,7 +110,7 @@ class Connector(SpanQuery):
     def estimate_min_size(self, ixreader: Any) -> int:
         return 0
 
-    def apply(self, fn):  # type: ignore[no-untyped-def]
+    def apply(self, fn):
         return Connector(fn(self.a), fn(self.b), self.unit, self.n, self.ordered, self.all_spans)
 
     def bulk_postings(
@@ -214,7 +214,7 @@ class SpanUnion(wq.Query):
     def is_leaf(self) -> bool:
         return False
 
-    def children(self):  # type: ignore[no-untyped-def]
+    def children(self):
         return iter(self.subqueries)
 
     def estimate_size(self, ixreader: Any) -> int:
@@ -223,7 +223,7 @@ class SpanUnion(wq.Query):
     def estimate_min_size(self, ixreader: Any) -> int:
         return 0
 
-    def apply(self, fn):  # type: ignore[no-untyped-def]
+    def apply(self, fn):
         return SpanUnion([fn(q) for q in self.subqueries])
 
     def bulk_postings(

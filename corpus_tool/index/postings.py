@@ -306,7 +306,7 @@ def _union(a: Postings, b: Postings) -> Postings:
         return union._scores
 
     union.score_map = score_map  # type: ignore[method-assign]
-    union.score = lambda d: score_map()[d]  # type: ignore[method-assign]
+    union.score = lambda d: score_map()[d]
     return union
 
 
@@ -400,7 +400,7 @@ class PostingsMatcher(mcore.Matcher):
             self.i = bisect_left(self.ids, targetid, self.i)
         return False
 
-    def all_ids(self):  # type: ignore[no-untyped-def]
+    def all_ids(self):
         return iter(self.ids[self.i :])
 
     def copy(self) -> PostingsMatcher:
@@ -456,7 +456,7 @@ def postings_of(
     bulk = getattr(q, "bulk_postings", None)
     if bulk is None:
         raise Unsupported(type(q).__name__)
-    return bulk(searcher, context, among)  # type: ignore[no-any-return]
+    return bulk(searcher, context, among)
 
 
 # A matcher tree as Whoosh's make_weighted_tree builds it: an operand index, or a pair.
@@ -591,7 +591,7 @@ class BulkPhrase(SpanQuery):
     def is_leaf(self) -> bool:
         return False
 
-    def children(self):  # type: ignore[no-untyped-def]
+    def children(self):
         return iter(self._terms())
 
     def _terms(self) -> list[wq.Term]:
@@ -603,7 +603,7 @@ class BulkPhrase(SpanQuery):
     def estimate_min_size(self, ixreader: Any) -> int:
         return 0
 
-    def apply(self, fn):  # type: ignore[no-untyped-def]
+    def apply(self, fn):
         return self
 
     def matcher(self, searcher: Any, context: Any = None) -> mcore.Matcher:

@@ -19,7 +19,7 @@ from whoosh import query as wq
 
 from corpus_tool import query as ast
 from corpus_tool.errors import StoreError
-from corpus_tool.index import store
+from corpus_tool.index import human, store
 from corpus_tool.index.compile import compile_query
 from corpus_tool.index.highlight import highlights, snippet
 from corpus_tool.index.postings import Unsupported, evaluate
@@ -49,7 +49,6 @@ class _Columns:
     kind: list[str]
     order: list[int]
     tags: dict[int, list[str]]
-    labels: dict[int, list[str]]
 
 
 class _Open:
@@ -138,7 +137,8 @@ def _columns(opened: _Open) -> _Columns:
         for value in reader.field_terms(fieldname):
             for docnum in reader.postings(fieldname, value).all_ids():
                 target[docnum] = value
-    multi: dict[str, dict[int, list[str]]] = {"tag": {}, "label": {}}
+    # Labels are human work: corpus_tool.index.human joins them from the store.
+    multi: dict[str, dict[int, list[str]]] = {"tag": {}}
     for fieldname, target_map in multi.items():
         if fieldname not in reader.indexed_field_names():
             continue
@@ -147,7 +147,7 @@ def _columns(opened: _Open) -> _Columns:
                 target_map.setdefault(docnum, []).append(value)
     order_col = reader.column_reader("order")
     orders = [int(order_col[d]) for d in range(n)]
-    opened.columns = _Columns(doc_ids, kinds, orders, multi["tag"], multi["label"])
+    opened.columns = _Columns(doc_ids, kinds, orders, multi["tag"])
     return opened.columns
 
 
@@ -200,7 +200,8 @@ def search(
         return empty
     filters = _filters(doc, kind, tag, label)
     q = wq.And([compiled, *filters]) if filters else compiled
-    key = (query, repr(doc), repr(kind), repr(tag), repr(label), limit, sort)
+    joined = human.state(ws)  # labels and tag decisions as the store holds them now
+    key = (query, repr(doc), repr(kind), repr(tag), repr(label), limit, sort, joined.version)
     with _LOCK:
         for attempt in range(3):
             try:
@@ -208,7 +209,7 @@ def search(
                 cached = opened.results.get(key)
                 if cached is not None:
                     return cached
-                result = _run(opened, query, tree, q, limit, sort)
+                result = _run(opened, query, tree, q, limit, sort, joined)
                 opened.remember(key, result)
                 return result
             except StoreError:
@@ -222,10 +223,17 @@ def search(
 
 
 def _run(
-    opened: _Open, text: str, tree: ast.Node, q: wq.Query, limit: int | None, sort: str
+    opened: _Open,
+    text: str,
+    tree: ast.Node,
+    q: wq.Query,
+    limit: int | None,
+    sort: str,
+    joined: human.HumanState,
 ) -> SearchResult:
     searcher = opened.searcher
     cols = _columns(opened)
+    q = joined.bind(q, searcher)
     if sort == "score":
         matched, chosen = _collect(searcher, q, limit)
     else:
@@ -238,6 +246,7 @@ def _run(
         scores = {-neg: score for score, neg in ranked}
         chosen = [(d, scores.get(d, 0.0)) for d in top]
     facets = _facets(cols, matched)
+    facets["tag"], facets["label"] = joined.facets(searcher, matched, cols.tags)
     hits = tuple(_hit(searcher.stored_fields(d)["payload"], score, tree) for d, score in chosen)
     return SearchResult(text, hits, len(matched), facets)
 
@@ -314,20 +323,7 @@ def _collect_all(searcher: Any, q: wq.Query) -> tuple[list[int], list[tuple[floa
 def _facets(cols: _Columns, matched: Sequence[int]) -> dict[str, dict[str, int]]:
     doc_c: Counter[str] = Counter(map(cols.doc_id.__getitem__, matched))
     kind_c: Counter[str] = Counter(map(cols.kind.__getitem__, matched))
-    tag_c: Counter[str] = Counter()
-    label_c: Counter[str] = Counter()
-    if cols.tags or cols.labels:
-        for d in matched:
-            if d in cols.tags:
-                tag_c.update(cols.tags[d])
-            if d in cols.labels:
-                label_c.update(cols.labels[d])
-    return {
-        "doc": dict(doc_c.most_common()),
-        "kind": dict(kind_c.most_common()),
-        "tag": dict(tag_c.most_common()),
-        "label": dict(label_c.most_common()),
-    }
+    return {"doc": dict(doc_c.most_common()), "kind": dict(kind_c.most_common())}
 
 
 def _hit(payload: dict[str, Any], score: float, tree: ast.Node) -> SearchHit:

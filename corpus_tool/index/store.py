@@ -20,9 +20,8 @@ import contextlib
 import json
 import os
 import sys
-import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -77,9 +76,9 @@ def make_schema() -> fields.Schema:
         text=fields.TEXT(analyzer=stemmed, phrase=True),
         exact=fields.TEXT(analyzer=exact, phrase=True),
         tag=fields.KEYWORD(commas=True, lowercase=True, scorable=False),
-        label=fields.KEYWORD(commas=True, lowercase=True, scorable=False),
         order=fields.NUMERIC(sortable=True),
-        # Everything needed to show a hit and to rewrite the entry (labels change).
+        # Everything needed to show a hit. Human labels are never written here:
+        # corpus_tool.index.human joins them from the annotation store at query time.
         payload=fields.STORED(),
     )
 
@@ -379,9 +378,7 @@ def _ancestor_headings(p: Provision, by_id: Mapping[str, Provision]) -> list[str
     return headings
 
 
-def bundle_entries(
-    bundle: DocBundle, labels: Mapping[tuple[str, str], Sequence[str]]
-) -> Iterator[dict[str, Any]]:
+def bundle_entries(bundle: DocBundle) -> Iterator[dict[str, Any]]:
     """The index entries of one document: its searchable provisions."""
     meta = bundle.meta
     by_id = {p.id: p for p in bundle.provisions}
@@ -408,16 +405,15 @@ def bundle_entries(
             "date": meta.date,
             "tags": sorted(tags.get(p.id, ())),
         }
-        yield entry_fields(payload, labels.get((str(payload["doc_id"]), p.id), ()))
+        yield entry_fields(payload)
 
 
-def entry_fields(payload: Mapping[str, Any], labels: Sequence[str]) -> dict[str, Any]:
-    """The Whoosh fields of one entry, from its stored payload and its human labels."""
+def entry_fields(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The Whoosh fields of one entry, from its stored payload."""
     headings = [*payload["parent_headings"], payload["heading"]]
     heading_text = "\n".join(h for h in headings if h)
     cite_lines = [*payload["path"], payload["citation"]]
     stored = dict(payload)
-    stored["labels"] = sorted(set(labels))
     doc: dict[str, Any] = {
         "key": entry_key(payload["doc_id"], payload["id"]),
         "doc_id": payload["doc_id"],
@@ -438,21 +434,7 @@ def entry_fields(payload: Mapping[str, Any], labels: Sequence[str]) -> dict[str,
     }
     if payload["tags"]:
         doc["tag"] = ",".join(payload["tags"])
-    if stored["labels"]:
-        doc["label"] = ",".join(stored["labels"])
     return {k: v for k, v in doc.items() if v != ""}
-
-
-def human_labels(ws: Workspace) -> dict[tuple[str, str], tuple[str, ...]]:
-    """Annotation labels per (doc_id, provision_id); none until the annotations module exists."""
-    try:
-        from corpus_tool.annotations import current_labels  # type: ignore[attr-defined]
-    except ImportError:
-        return {}
-    try:
-        return dict(current_labels(ws))
-    except Exception:  # labels are best effort: a broken store must not block indexing
-        return {}
 
 
 # --- writes ----------------------------------------------------------------------
@@ -470,120 +452,38 @@ def update_index(ws: Workspace, bundles: Iterable[DocBundle], removed: Iterable[
         bundles = [b for b in bundles if b.meta.doc_id not in stored]
         if not bundles:
             return
-    labels = human_labels(ws)
     with writer(ws) as w:
         for doc_id in {*removed, *(b.meta.doc_id for b in bundles)}:
             w.delete_by_term("doc_id", doc_id)
         for bundle in bundles:
-            for entry in bundle_entries(bundle, labels):
+            for entry in bundle_entries(bundle):
                 w.add_document(**entry)
-        pending = _read_pending(ws)
-        fresh = {b.meta.doc_id for b in bundles} | set(removed)
-        stale = {k: v for k, v in pending.items() if k[0] not in fresh}
-        if stale:
-            _apply_labels(ws, w, stale)
-    _pending_path(ws).unlink(missing_ok=True)
 
 
-def rebuild_index(ws: Workspace, *, show_progress: bool = False) -> int:
+def rebuild_index(ws: Workspace, *, progress: Callable[[int, int], None] | None = None) -> int:
     """Rebuild the whole index from the stored bundles (no PDF is read); returns entries written.
 
     The old index is never opened: its files are removed and a new one is built,
     so a damaged or crafted index cannot stop (or exploit) its own repair.
+    ``progress(done, total)`` is called after each document (the CLI draws it;
+    the core draws nothing).
     """
     with _signing_lock(ws, lock_timeout()):
-        return _rebuild_locked(ws, show_progress=show_progress)
+        return _rebuild_locked(ws, progress=progress)
 
 
-def _rebuild_locked(ws: Workspace, *, show_progress: bool = False) -> int:
-    labels = human_labels(ws)
+def _rebuild_locked(ws: Workspace, *, progress: Callable[[int, int], None] | None = None) -> int:
     doc_ids = ws.doc_ids()
     written = 0
-    progress = None
-    if show_progress:
-        from rich.progress import Progress
-
-        progress = Progress(transient=True)
-        progress.start()
-        task = progress.add_task("indexing", total=len(doc_ids))
-    try:
-        _clear_index_dir(ws)
-        ix = _create(ws)
-        with _session(ix, ws, clear=True, timeout=lock_timeout()) as w:
-            for doc_id in doc_ids:
-                bundle = ws.load_bundle(doc_id)
-                if bundle is not None:
-                    for entry in bundle_entries(bundle, labels):
-                        w.add_document(**entry)
-                        written += 1
-                if progress is not None:
-                    progress.advance(task)
-    finally:
-        if progress is not None:
-            progress.stop()
-    _pending_path(ws).unlink(missing_ok=True)  # current_labels() above already had them
+    _clear_index_dir(ws)
+    ix = _create(ws)
+    with _session(ix, ws, clear=True, timeout=lock_timeout()) as w:
+        for done, doc_id in enumerate(doc_ids, 1):
+            bundle = ws.load_bundle(doc_id)
+            if bundle is not None:
+                for entry in bundle_entries(bundle):
+                    w.add_document(**entry)
+                    written += 1
+            if progress is not None:
+                progress(done, len(doc_ids))
     return written
-
-
-PENDING_LABELS = "pending-labels.json"
-QUICK_LABEL_TIMEOUT = 0.5
-
-
-def _pending_path(ws: Workspace) -> Path:
-    return ws.index_dir / PENDING_LABELS
-
-
-def _read_pending(ws: Workspace) -> dict[tuple[str, str], list[str]]:
-    try:
-        raw = json.loads(_pending_path(ws).read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    try:
-        return {(str(d), str(p)): [str(x) for x in labels] for d, p, labels in raw}
-    except (TypeError, ValueError):  # not what this tool writes: ignore it
-        return {}
-
-
-def _write_pending(ws: Workspace, pending: Mapping[tuple[str, str], Sequence[str]]) -> None:
-    rows = [[d, p, list(labels)] for (d, p), labels in sorted(pending.items())]
-    atomic_write_bytes(_pending_path(ws), json.dumps(rows).encode("utf-8"))
-
-
-def _apply_labels(ws: Workspace, w: Any, labels: Mapping[tuple[str, str], Sequence[str]]) -> None:
-    """Rewrite these entries with new labels inside an open writer session."""
-    with open_index(ws).searcher() as s:
-        for (doc_id, pid), names in labels.items():
-            stored = s.document(key=entry_key(doc_id, pid))
-            if stored is not None:
-                w.update_document(**entry_fields(stored["payload"], names))
-
-
-def set_labels(ws: Workspace, labels: Mapping[tuple[str, str], Sequence[str]]) -> None:
-    """Set the human annotation labels of these (doc_id, provision_id) entries.
-
-    Never blocks a person for long: when another process is writing the index,
-    the labels are kept in a pending file that the next index write applies, and
-    a background thread applies them as soon as the writer is done.
-    """
-    if not labels or not exists(ws):
-        return
-    pending = {**_read_pending(ws), **{k: list(v) for k, v in labels.items()}}
-    try:
-        with writer(ws, timeout=QUICK_LABEL_TIMEOUT) as w:
-            _apply_labels(ws, w, pending)
-        _pending_path(ws).unlink(missing_ok=True)
-    except StoreError:
-        _write_pending(ws, pending)
-        threading.Thread(target=_apply_pending_later, args=(ws,), daemon=True).start()
-
-
-def _apply_pending_later(ws: Workspace) -> None:
-    with contextlib.suppress(Exception), writer(ws) as w:
-        _apply_pending(ws, w)
-
-
-def _apply_pending(ws: Workspace, w: Any) -> None:
-    pending = _read_pending(ws)
-    if pending:
-        _apply_labels(ws, w, pending)
-        _pending_path(ws).unlink(missing_ok=True)

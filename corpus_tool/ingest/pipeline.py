@@ -83,7 +83,7 @@ def load_state(ws: Workspace) -> dict[str, Any]:
         return {"docs": {}, "extractions": {}}
     data.setdefault("docs", {})
     data.setdefault("extractions", {})
-    return data  # type: ignore[no-any-return]
+    return data
 
 
 def save_state(ws: Workspace, state: dict[str, Any]) -> None:

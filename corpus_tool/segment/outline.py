@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from corpus_tool.model import Document, Footnote, Provision
+from corpus_tool.offsets import collapse_mapped
 
 _WS = re.compile(r"\s+")
 
@@ -136,13 +137,15 @@ def to_provisions(
         cut = list(skip_spans)
         if own_only:
             cut += [(c.start, c.end) for c in _units_below(node)]
-        own_raw = text[body:end]
-        for s, e in reversed(_merged(cut)):
+        spans = []
+        for s, e in _merged(cut):
             if own_only:
                 s, e = max(s, body), min(e, end)  # a child's span runs to where it closed
             if body <= s < e <= end:
-                own_raw = own_raw[: s - body] + " " + own_raw[e - body :]
-        own = collapse(own_raw)
+                spans.append((s, e))
+        # Collapsed with its offset map, so a span of the provision's text can
+        # always be traced back to Document.text, and so to its page and box.
+        own, offset_map = collapse_mapped(text, body, end, _merged(spans))
         if own_only:
             searchable = not under_unit
         else:
@@ -169,6 +172,7 @@ def to_provisions(
                 footnotes=notes,
                 defined_term=node.defined_term,
                 searchable=searchable and bool(own),
+                offset_map=offset_map,
             )
         )
         for child in node.children:

@@ -179,7 +179,7 @@ class OssLinker:
 
     # --- serialization: the linker's only state is its config ---------------
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
-        return srsly.msgpack_dumps(self.cfg)  # type: ignore[no-any-return]
+        return srsly.msgpack_dumps(self.cfg)
 
     def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> OssLinker:
         self.cfg = {**LINKER_DEFAULTS, **srsly.msgpack_loads(data)}

@@ -14,7 +14,16 @@ from textual.screen import ModalScreen, Screen
 
 from corpus_tool.errors import CorpusToolError
 from corpus_tool.model import Annotation
+from corpus_tool.tui import keys
+from corpus_tool.tui.dialogs import (
+    ExportDialog,
+    ExportRequest,
+    HelpScreen,
+    ReviewRequest,
+    ReviewSetup,
+)
 from corpus_tool.tui.reader_screen import Place, ReaderScreen
+from corpus_tool.tui.review_screen import ReviewScreen
 from corpus_tool.tui.screens_base import describe
 from corpus_tool.tui.search_screen import SearchScreen
 from corpus_tool.tui.session import Session
@@ -69,6 +78,7 @@ class CorpusCommands(Provider):
                 yield Hit(score, matcher.highlight(name), command, help=help_text)  # type: ignore[arg-type]
 
 
+@keys.section("Everywhere", 0, extra=keys.BUILT_IN)
 class CorpusApp(App[None]):
     """One workspace: search it, read provisions in context, annotate, review, export."""
 
@@ -168,20 +178,14 @@ class CorpusApp(App[None]):
 
     # --- help -----------------------------------------------------------------------------
     def action_help(self) -> None:
-        from corpus_tool.tui.dialogs import HelpScreen
-        from corpus_tool.tui.keys import help_sections
-
         try:
             scheme = self.session.label_scheme()
         except CorpusToolError:
             scheme = ()
-        self.push_screen(HelpScreen(help_sections(scheme)))
+        self.push_screen(HelpScreen(keys.help_sections(scheme)))
 
     # --- review ---------------------------------------------------------------------------
     def action_review(self) -> None:
-        from corpus_tool.tui.dialogs import ReviewRequest, ReviewSetup
-        from corpus_tool.tui.review_screen import ReviewScreen
-
         labels = sorted({t.label for d in self.session.doc_ids() for t in self._tags(d)})
         search = self.search_screen()
         query = search.query_text if search else ""
@@ -198,8 +202,6 @@ class CorpusApp(App[None]):
 
     # --- export ---------------------------------------------------------------------------
     def action_export(self) -> None:
-        from corpus_tool.tui.dialogs import ExportDialog, ExportRequest
-
         try:
             formats = self.session.export_formats()
         except CorpusToolError as exc:
@@ -231,8 +233,6 @@ class CorpusApp(App[None]):
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def run_export(self, request: object) -> None:
-        from corpus_tool.tui.dialogs import ExportRequest
-
         assert isinstance(request, ExportRequest)
         try:
             count = self.session.export(request.fmt, request.path, **request.selection)

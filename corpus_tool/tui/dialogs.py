@@ -16,9 +16,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
+from corpus_tool.tui import keys
 from corpus_tool.tui.session import SavedSearch
 
 
+@keys.section("Dialogs", 8.2)
 class HelpScreen(ModalScreen[None]):
     """Every key binding, by where it works."""
 
@@ -47,8 +49,8 @@ class HelpScreen(ModalScreen[None]):
             if i:
                 table.add_row("", "")
             table.add_row(Text(title, style="bold underline"), "")
-            for keys, description in rows:
-                table.add_row(keys, description)
+            for shown_keys, description in rows:
+                table.add_row(shown_keys, description)
         table.add_row("", "")
         table.add_row(
             "mouse",
@@ -69,6 +71,7 @@ class ExportRequest:
     selection: dict[str, object]
 
 
+@keys.section("Dialogs", 8)
 class ExportDialog(ModalScreen[ExportRequest | None]):
     """Choose what to export (query, tag, label, document, author), the format and the path."""
 
@@ -163,6 +166,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         self.dismiss(ExportRequest(fmt, Path(path_text).expanduser(), selection))
 
 
+@keys.section("Dialogs", 8.1)
 class SaveSearchDialog(ModalScreen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
 
@@ -217,6 +221,7 @@ class NoteRequest:
     labels: tuple[str, ...]
 
 
+@keys.section("Note editor", 7)
 class NoteEditor(ModalScreen[NoteRequest | None]):
     """Write a note (and optionally labels) on the provision or its chosen quote."""
 

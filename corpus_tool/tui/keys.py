@@ -1,8 +1,16 @@
-"""Every key binding of the UI, gathered from the screens themselves for help and docs."""
+"""Key bindings for help and docs: each screen declares its section where it is defined.
+
+A screen or widget class registers itself with ``@keys.section(title, order)``;
+``help_sections`` reads the registry. This module imports no screen (nor the
+app), so the UI's modules form no import cycle: whoever shows the help has
+already imported the screens it runs.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
 
 from textual.binding import Binding, BindingType
 
@@ -26,6 +34,58 @@ KEY_NAMES = {
     "quotation_mark": '"',
 }
 
+# Label-scheme keys as Textual names them ("1" stays "1", "?" -> "question_mark").
+TEXTUAL_KEY_NAMES = {
+    "?": "question_mark",
+    '"': "quotation_mark",
+    "[": "left_square_bracket",
+    "]": "right_square_bracket",
+    " ": "space",
+    "/": "slash",
+    "-": "minus",
+    "+": "plus",
+    ".": "full_stop",
+    ",": "comma",
+    ";": "semicolon",
+    "'": "apostrophe",
+    "=": "equals_sign",
+}
+
+# The section after which the label keys of the scheme are listed.
+LABEL_KEYS_AFTER = "Reader"
+
+T = TypeVar("T", bound=type)
+
+
+@dataclass(frozen=True)
+class _Declared:
+    order: float
+    title: str
+    owner: type
+    extra: tuple[tuple[str, str], ...]
+
+
+_DECLARED: list[_Declared] = []
+
+
+def section(title: str, order: float, extra: Sequence[tuple[str, str]] = ()) -> Callable[[T], T]:
+    """Class decorator: list the class's BINDINGS (and ``extra`` rows) under ``title`` in help.
+
+    Sections are shown by ``order``; several classes may share a title (the
+    dialogs), their rows merged in the order of theirs.
+    """
+
+    def register(cls: T) -> T:
+        _DECLARED[:] = [d for d in _DECLARED if d.owner is not cls]
+        _DECLARED.append(_Declared(order, title, cls, tuple(extra)))
+        return cls
+
+    return register
+
+
+def textual_key(key: str) -> str:
+    return TEXTUAL_KEY_NAMES.get(key, key)
+
 
 def _keys(binding: Binding) -> str:
     if binding.key_display and "," not in binding.key:
@@ -39,20 +99,38 @@ def rows(bindings: Sequence[BindingType]) -> list[tuple[str, str]]:
         if isinstance(b, Binding):
             out.append((_keys(b), b.tooltip or b.description or b.action))
         else:
-            out.append((b[0], b[2] if len(b) > 2 else b[1]))  # type: ignore[misc]
+            out.append((b[0], b[2] if len(b) > 2 else b[1]))
     return out
 
 
-def help_sections(scheme: Sequence[LabelInfo] = ()) -> list[tuple[str, list[tuple[str, str]]]]:
-    from corpus_tool.tui.app import CorpusApp
-    from corpus_tool.tui.dialogs import ExportDialog, HelpScreen, NoteEditor, SaveSearchDialog
-    from corpus_tool.tui.reader_screen import QuoteArea, ReaderScreen, _textual_key
-    from corpus_tool.tui.review_screen import ReviewScreen
-    from corpus_tool.tui.search_screen import SearchScreen
-    from corpus_tool.tui.widgets.search_bar import QueryInput
+def _bindings(owner: type) -> list[BindingType]:
+    return list(getattr(owner, "BINDINGS", ()))
 
+
+def help_sections(scheme: Sequence[LabelInfo] = ()) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(title, [(keys, description)]) of every declared section, in their order."""
+    by_title: dict[str, tuple[float, list[tuple[str, str]], list[type]]] = {}
+    for d in sorted(_DECLARED, key=lambda d: d.order):
+        _order, section_rows, owners = by_title.setdefault(d.title, (d.order, [], []))
+        section_rows.extend([*rows(_bindings(d.owner)), *d.extra])
+        owners.append(d.owner)
+    out: list[tuple[str, list[tuple[str, str]]]] = []
+    for title, (_order, section_rows, owners) in sorted(
+        by_title.items(), key=lambda item: item[1][0]
+    ):
+        out.append((title, _unique(section_rows)))
+        if title == LABEL_KEYS_AFTER:
+            out.append(("Reader: label keys", _label_rows(scheme, owners)))
+    return out
+
+
+def _label_rows(scheme: Sequence[LabelInfo], owners: Sequence[type]) -> list[tuple[str, str]]:
     reader_keys = {
-        k.strip() for b in ReaderScreen.BINDINGS if isinstance(b, Binding) for k in b.key.split(",")
+        k.strip()
+        for owner in owners
+        for b in _bindings(owner)
+        if isinstance(b, Binding)
+        for k in b.key.split(",")
     } | {"f1", "question_mark"}
     label_rows = []
     for lab in scheme:
@@ -60,37 +138,13 @@ def help_sections(scheme: Sequence[LabelInfo] = ()) -> list[tuple[str, list[tupl
             continue
         taken = (
             " (wins over the reader's own use of this key)"
-            if _textual_key(lab.key) in reader_keys
+            if textual_key(lab.key) in reader_keys
             else ""
         )
         label_rows.append((lab.key, f"Annotate with label {lab.name}{taken}"))
     if not label_rows:
         label_rows.append(("(keys)", "Each label of the scheme (labels.toml) binds its key"))
-    return [
-        ("Everywhere", rows(CorpusApp.BINDINGS) + BUILT_IN),
-        ("Search screen", rows(SearchScreen.BINDINGS)),
-        ("Query bar", [*rows(QueryInput.BINDINGS), ("enter", "Go to the results")]),
-        ("Reader", rows(ReaderScreen.BINDINGS)),
-        ("Reader: label keys", label_rows),
-        (
-            "Quote selection",
-            [
-                *rows(QuoteArea.BINDINGS),
-                ("shift+arrows / drag", "Select the quote"),
-                ("a label key", "Annotate the selection with that label at once"),
-            ],
-        ),
-        ("Review queue", rows(ReviewScreen.BINDINGS)),
-        ("Note editor", rows(NoteEditor.BINDINGS)),
-        (
-            "Dialogs",
-            _unique(
-                rows(ExportDialog.BINDINGS)
-                + rows(SaveSearchDialog.BINDINGS)
-                + rows(HelpScreen.BINDINGS)
-            ),
-        ),
-    ]
+    return label_rows
 
 
 def _unique(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -100,8 +154,8 @@ def _unique(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
 def markdown(scheme: Sequence[LabelInfo] = ()) -> str:
     """The key table for the README fragment (the Keys section of README.md)."""
     lines = []
-    for title, section in help_sections(scheme):
+    for title, section_rows in help_sections(scheme):
         lines += [f"**{title}**", "", "| Key | Action |", "|---|---|"]
-        lines += [f"| `{k}` | {d} |" for k, d in section]
+        lines += [f"| `{k}` | {d} |" for k, d in section_rows]
         lines.append("")
     return "\n".join(lines)

@@ -17,7 +17,8 @@ from textual.worker import get_current_worker
 
 from corpus_tool.errors import CorpusToolError, StoreError
 from corpus_tool.model import Annotation, Provision, Tag
-from corpus_tool.tui import render
+from corpus_tool.tui import keys, render
+from corpus_tool.tui.dialogs import NoteEditor, NoteRequest
 from corpus_tool.tui.screens_base import CoreScreen
 from corpus_tool.tui.session import LabelInfo, short_title
 from corpus_tool.tui.widgets.outline import OutlineTree
@@ -59,6 +60,14 @@ class ProvisionView:
     annotation_error: str | None = None
 
 
+@keys.section(
+    "Quote selection",
+    5,
+    extra=[
+        ("shift+arrows / drag", "Select the quote"),
+        ("a label key", "Annotate the selection with that label at once"),
+    ],
+)
 class QuoteArea(TextArea):
     """The provision's text, read-only, to choose a quote with shift+arrows or the mouse."""
 
@@ -93,6 +102,7 @@ class QuoteArea(TextArea):
         self.post_message(self.Chosen(None))
 
 
+@keys.section("Reader", 3)
 class ReaderScreen(CoreScreen):
     AUTO_FOCUS = "#refs"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -211,7 +221,7 @@ class ReaderScreen(CoreScreen):
             key = label.key.strip()
             if not key:
                 continue
-            textual_key = _textual_key(key)
+            textual_key = keys.textual_key(key)
             self._bindings.key_to_bindings.pop(textual_key, None)
             self.label_keys[textual_key] = label
             self._bindings.bind(
@@ -462,8 +472,6 @@ class ReaderScreen(CoreScreen):
             self.save_annotation(kwargs)
 
     def action_note(self) -> None:
-        from corpus_tool.tui.dialogs import NoteEditor, NoteRequest
-
         if self.view is None:
             return
         try:
@@ -545,23 +553,3 @@ class ReaderScreen(CoreScreen):
             stack.pop()
         self.notify(f"Undone: annotation on {annotation.provision_id}", timeout=3)
         self.load(self.place)
-
-
-def _textual_key(key: str) -> str:
-    """Label-scheme keys as Textual names them ("1" stays "1", "?" -> "question_mark")."""
-    names = {
-        "?": "question_mark",
-        '"': "quotation_mark",
-        "[": "left_square_bracket",
-        "]": "right_square_bracket",
-        " ": "space",
-        "/": "slash",
-        "-": "minus",
-        "+": "plus",
-        ".": "full_stop",
-        ",": "comma",
-        ";": "semicolon",
-        "'": "apostrophe",
-        "=": "equals_sign",
-    }
-    return names.get(key, key)

@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.widgets import Footer, Header, ProgressBar, Static
 
 from corpus_tool.model import Annotation
-from corpus_tool.tui import render
+from corpus_tool.tui import keys, render
 from corpus_tool.tui.screens_base import CoreScreen
 from corpus_tool.tui.session import ReviewItem
 
@@ -30,6 +30,7 @@ class Step:
     mine_before: str | None = None  # this author's own earlier decision, which review() replaced
 
 
+@keys.section("Review queue", 6)
 class ReviewScreen(CoreScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "decide('accept')", "Accept", tooltip="Accept the machine tag"),

@@ -20,9 +20,9 @@ class CoreScreen(Screen[None]):
 
     @property
     def corpus_app(self) -> CorpusApp:
-        from corpus_tool.tui.app import CorpusApp
-
-        return cast(CorpusApp, self.app)
+        # The app is named for the type checker only: importing it here would
+        # make the screens and the app import each other.
+        return cast("CorpusApp", self.app)
 
     @property
     def session(self) -> Session:

@@ -17,7 +17,8 @@ from textual.widgets import Footer, Header, Input
 from textual.worker import get_current_worker
 
 from corpus_tool.errors import CorpusToolError, QueryError
-from corpus_tool.tui import render
+from corpus_tool.tui import keys, render
+from corpus_tool.tui.dialogs import SavedSearchesDialog, SaveSearchDialog
 from corpus_tool.tui.screens_base import CoreScreen
 from corpus_tool.tui.session import (
     Filters,
@@ -41,6 +42,7 @@ PREVIEW_DELAY = 0.12
 FACET_DELAY = 0.1
 
 
+@keys.section("Search screen", 1)
 class SearchScreen(CoreScreen):
     """Type a query; results, facets and a preview follow as you type."""
 
@@ -345,8 +347,6 @@ class SearchScreen(CoreScreen):
 
     # --- saved searches -------------------------------------------------------------------
     def action_save_search(self) -> None:
-        from corpus_tool.tui.dialogs import SaveSearchDialog
-
         query = self.query_text
 
         def save(name: str | None) -> None:
@@ -357,13 +357,11 @@ class SearchScreen(CoreScreen):
             except CorpusToolError as exc:
                 self.corpus_app.report_error(exc)
                 return
-            self.notify(f"Saved search “{name}” in {self.session.saved_searches_path.name}")
+            self.notify(f"Saved search “{name}” (corpus-tool saved list shows it too)")
 
         self.app.push_screen(SaveSearchDialog(query), save)
 
     def action_saved_searches(self) -> None:
-        from corpus_tool.tui.dialogs import SavedSearchesDialog
-
         try:
             searches = self.session.saved_searches()
         except CorpusToolError as exc:

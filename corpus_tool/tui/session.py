@@ -1,52 +1,38 @@
 """The TUI's window on the core: documents, search, annotations, review and export.
 
-Everything here is plain Python over the core functions named in
-notes/interfaces.md, so it can be tested without a terminal. Core modules are
-imported lazily (start-up stays fast, and a missing area gives one clear line).
+Everything here is plain Python over the core functions, imported by name (so
+mypy and the import contract see every edge), and can be tested without a
+terminal.
 """
 
 from __future__ import annotations
 
-import contextlib
-import importlib
 import json
 import tempfile
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from corpus_tool import export as export_core
+from corpus_tool.annotations import (
+    AnnotationStore,
+    current_labels,
+    load_label_scheme,
+    review,
+    searches,
+    tag_decisions,
+)
+from corpus_tool.annotations.searches import SavedSearch
 from corpus_tool.errors import CorpusToolError, StoreError
+from corpus_tool.index import search, validate_query
 from corpus_tool.model import Annotation, Provision, SearchHit, Tag
 from corpus_tool.workspace import DocBundle, Workspace, atomic_write_bytes
 
-# Saved searches are the user's work (not derived data), so they live beside the
-# annotations, where a user backs up and versions what they made.
-SAVED_SEARCHES_FILE = "saved-searches.json"
-# Query history is a convenience that may be lost: derived-data folder.
-HISTORY_FILE = "tui-history.json"
-HISTORY_LIMIT = 200
-
 # Shown for machine tag labels that the label scheme does not colour.
 FALLBACK_COLOURS = ("magenta", "cyan", "yellow", "green", "bright_blue", "red", "bright_magenta")
-
-
-class CoreUnavailable(CorpusToolError):
-    """A core area the UI needs is not installed in this build."""
-
-
-def core(module: str, name: str) -> Any:
-    """``corpus_tool.<module>.<name>``, or a one-line error when that area is missing."""
-    try:
-        mod = importlib.import_module(f"corpus_tool.{module}")
-    except ImportError as exc:
-        raise CoreUnavailable(f"corpus_tool.{module} is not available: {exc}") from exc
-    try:
-        return getattr(mod, name)
-    except AttributeError as exc:
-        raise CoreUnavailable(f"corpus_tool.{module} has no {name} yet") from exc
 
 
 @dataclass(frozen=True)
@@ -100,13 +86,6 @@ class LabelInfo:
     colour: str
 
 
-@dataclass(frozen=True)
-class SavedSearch:
-    name: str
-    query: str
-    filters: dict[str, str] = field(default_factory=dict)
-
-
 @dataclass
 class PendingAnnotation:
     """An annotation the store refused; kept until a save succeeds."""
@@ -134,7 +113,7 @@ class Session:
         self._bundles: dict[str, DocBundle] = {}
         self._tags: dict[tuple[str, str], tuple[Tag, ...]] = {}
         self._labels: dict[tuple[str, str], tuple[str, ...]] | None = None
-        self._store: Any = None
+        self._store: AnnotationStore | None = None
         self._scheme: tuple[LabelInfo, ...] | None = None
         self.pending: list[PendingAnnotation] = []
 
@@ -198,11 +177,11 @@ class Session:
     # --- search ------------------------------------------------------------
     def validate(self, query: str) -> None:
         """Raise QueryError (with a position) when ``query`` cannot be parsed."""
-        core("index", "validate_query")(query)
+        validate_query(query)
 
     def search(self, query: str, filters: Filters, limit: int | None = 200) -> SearchOutcome:
         started = time.perf_counter()
-        result = core("index", "search")(self.ws, query, limit=limit, **filters.as_kwargs())
+        result = search(self.ws, query, limit=limit, **filters.as_kwargs())
         labels = self.labels()
         rows = tuple(
             ResultRow(
@@ -224,18 +203,15 @@ class Session:
     # --- labels and annotations ------------------------------------------------
     def label_scheme(self) -> tuple[LabelInfo, ...]:
         if self._scheme is None:
-            scheme = core("annotations", "load_label_scheme")(self.ws)
-            labels = getattr(scheme, "labels", scheme)
-            if isinstance(labels, dict):
-                labels = labels.values()
+            scheme = load_label_scheme(self.ws)
             self._scheme = tuple(
                 LabelInfo(
-                    name=str(_field(lab, "name")),
-                    key=str(_field(lab, "key", "") or ""),
-                    description=str(_field(lab, "description", "") or ""),
-                    colour=str(_field(lab, "colour", "") or _field(lab, "color", "") or ""),
+                    name=lab.name,
+                    key=lab.key or "",
+                    description=lab.description or "",
+                    colour=lab.colour or "",
                 )
-                for lab in labels
+                for lab in scheme.labels
             )
         return self._scheme
 
@@ -250,16 +226,16 @@ class Session:
             colours[name] = scheme.get(name) or FALLBACK_COLOURS[i % len(FALLBACK_COLOURS)]
         return colours
 
-    def store(self) -> Any:
+    def store(self) -> AnnotationStore:
         if self._store is None:
-            self._store = core("annotations", "AnnotationStore")(self.ws, author=self.author)
+            self._store = AnnotationStore(self.ws, author=self.author)
         return self._store
 
     def labels(self) -> dict[tuple[str, str], tuple[str, ...]]:
         """Human labels per provision (empty until the annotations area exists)."""
         if self._labels is None:
             try:
-                self._labels = dict(core("annotations", "current_labels")(self.ws))
+                self._labels = dict(current_labels(self.ws))
             except (CorpusToolError, OSError):
                 self._labels = {}
         return self._labels
@@ -340,14 +316,14 @@ class Session:
     def update_annotation(self, annotation_id: str, **changes: Any) -> Annotation:
         updated = self.store().update(annotation_id, **changes)
         self._labels = None
-        return updated  # type: ignore[no-any-return]
+        return updated
 
     # --- review -----------------------------------------------------------------
     def review_queue(self, label: str | None = None, query: str = "") -> list[ReviewItem]:
         """Machine tags in document order, limited to a label and/or a query's hits."""
         wanted: set[tuple[str, str]] | None = None
         if query.strip():
-            result = core("index", "search")(self.ws, query, limit=None)
+            result = search(self.ws, query, limit=None)
             wanted = {(h.doc_id, h.id) for h in result.hits}
         items = []
         for doc_id in self.doc_ids():
@@ -367,10 +343,7 @@ class Session:
         return items
 
     def decisions(self) -> dict[str, str]:
-        try:
-            return dict(core("annotations", "tag_decisions")(self.ws))
-        except CoreUnavailable:
-            return {}
+        return dict(tag_decisions(self.ws))
 
     def review(self, tag_id: str, decision: str) -> tuple[Annotation, str | None]:
         """Store a decision; returns it and this author's earlier decision on the tag.
@@ -386,7 +359,7 @@ class Session:
             if a.author == store.author and a.tag_label == label and a.decision
         ]
         earlier = mine[-1].decision if mine else None
-        made = core("annotations", "review")(self.ws, tag_id, decision, author=store.author)
+        made = review(self.ws, tag_id, decision, author=store.author)
         self._labels = None
         return made, earlier
 
@@ -398,66 +371,29 @@ class Session:
 
     # --- export -----------------------------------------------------------------
     def export_formats(self) -> tuple[str, ...]:
-        formats = core("export", "FORMATS")
-        return tuple(formats.keys() if isinstance(formats, dict) else formats)
+        return tuple(export_core.FORMATS)
 
     def export_suffixes(self) -> dict[str, str]:
-        formats = core("export", "FORMATS")
-        if not isinstance(formats, dict):
-            return {}
-        return {
-            name: str(spec[1]) for name, spec in formats.items() if isinstance(spec, (tuple, list))
-        }
+        return {name: spec[1] for name, spec in export_core.FORMATS.items()}
 
     def export(self, fmt: str, path: Path, **selection: Any) -> int:
         chosen = {k: v for k, v in selection.items() if v not in (None, "", False)}
-        return int(core("export", "export")(self.ws, fmt, path, **chosen))
+        return export_core.export(self.ws, fmt, path, **chosen)
 
-    # --- saved searches and history ---------------------------------------------
-    @property
-    def saved_searches_path(self) -> Path:
-        return self.ws.annotations_dir / SAVED_SEARCHES_FILE
-
+    # --- saved searches and history (kept by the core: corpus_tool.annotations.searches) ---
     def saved_searches(self) -> list[SavedSearch]:
-        path = self.saved_searches_path
-        if not path.exists():
-            return []
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return [
-                SavedSearch(d["name"], d["query"], dict(d.get("filters", {})))
-                for d in data.get("searches", [])
-            ]
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise StoreError(f"{path}: saved searches are unreadable ({exc})") from exc
+        return searches.saved_searches(self.ws)
 
     def save_search(self, name: str, query: str, filters: Filters) -> SavedSearch:
-        name = name.strip()
-        if not name:
-            raise StoreError("a saved search needs a name")
-        saved = SavedSearch(name, query, filters.as_kwargs())
-        searches = [s for s in self.saved_searches() if s.name != name] + [saved]
-        payload = {"searches": [s.__dict__ for s in searches]}
-        data = json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8")
-        try:
-            atomic_write_bytes(self.saved_searches_path, data)
-        except OSError as exc:
-            raise StoreError(f"{self.saved_searches_path}: cannot save the search ({exc})") from exc
-        return saved
+        return searches.save_search(
+            self.ws, name, query, filters=filters.as_kwargs(), author=self.author
+        )
 
     def load_history(self) -> list[str]:
-        path = self.ws.derived_dir / HISTORY_FILE
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return [q for q in data if isinstance(q, str)][-HISTORY_LIMIT:]
-        except (OSError, ValueError, TypeError):
-            return []
+        return searches.load_history(self.ws)
 
     def save_history(self, history: Sequence[str]) -> None:
-        data = json.dumps(list(history)[-HISTORY_LIMIT:], ensure_ascii=False).encode("utf-8")
-        # History is a convenience: never fail a session for it.
-        with contextlib.suppress(OSError):
-            atomic_write_bytes(self.ws.derived_dir / HISTORY_FILE, data)
+        searches.save_history(self.ws, history)
 
 
 def short_title(bundle: DocBundle, limit: int = 60) -> str:
@@ -466,9 +402,3 @@ def short_title(bundle: DocBundle, limit: int = 60) -> str:
     meta = bundle.meta
     name = meta.citation or meta.title or meta.doc_id
     return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
-
-
-def _field(obj: Any, name: str, default: Any = None) -> Any:
-    if isinstance(obj, dict):
-        return obj.get(name, default)
-    return getattr(obj, name, default)

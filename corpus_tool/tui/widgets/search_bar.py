@@ -15,7 +15,10 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Input
 
+from corpus_tool.tui import keys
 
+
+@keys.section("Query bar", 2, extra=[("enter", "Go to the results")])
 class QueryInput(Input):
     """An Input that walks back and forth through earlier queries."""
 
