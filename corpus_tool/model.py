@@ -253,6 +253,10 @@ class SearchHit:
     score: float
     snippet: str  # matched words marked with «…»
     highlights: tuple[tuple[int, int], ...] = ()  # offsets in Provision.text
+    # The headings searched with the unit (its parents' and its own, one a line)
+    # and the words of them that satisfied the query (offsets in ``headings``).
+    headings: str = ""
+    heading_highlights: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

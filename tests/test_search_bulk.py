@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -133,36 +132,6 @@ def test_score_tree_refuses_ties() -> None:
         bulk._weighted_tree([3, 3, 5])
     with pytest.raises(bulk.Unsupported):
         bulk._weighted_tree([1, 2, 3])  # 1 + 2 ties with 3
-
-
-def test_connector_intervals_follow_satisfies() -> None:
-    from whoosh.query.spans import Span
-
-    from corpus_tool.index.analysis import SENTENCE_STRIDE
-    from corpus_tool.index.compile import connect
-
-    s = SENTENCE_STRIDE
-    spots = [(0, 0), (2, 3), (5, 5), (s + 6, s + 6), (s + 7, s + 9), (2 * s + 12, 2 * s + 12)]
-    for left, right in itertools.product(
-        itertools.combinations(spots, 2), itertools.combinations(spots, 2)
-    ):
-        for unit, n, ordered in [
-            ("sentence", 0, False),
-            ("sentence", 0, True),
-            ("word", 3, False),
-            ("word", 3, True),
-            ("word", 1, False),
-        ]:
-            got = bulk.connect_intervals(list(left), list(right), unit, n, ordered, True)
-            want = connect(
-                [Span(a, b) for a, b in left],
-                [Span(a, b) for a, b in right],
-                unit,
-                n,
-                ordered,
-                True,
-            )
-            assert got == sorted((sp.start, sp.end) for sp in want)
 
 
 def test_missing_workspace_word_gives_nothing(tmp_path: Path) -> None:

@@ -20,10 +20,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description=(
             "Search provisions. Examples: '\"open source\" /s exempt!', "
             "'licen! /p \"shall not apply\"', 'model +3 weights', 'cite:\"Article 53\" "
-            "obligations', 'open-source % recital'. A plain space means AND."
+            "obligations', 'open-source % recital'. In the lexis dialect (the default) a "
+            "space means AND; in the westlaw dialect a space means OR."
         ),
     )
     p.add_argument("query", help="the query (quote it for the shell)")
+    p.add_argument(
+        "--dialect",
+        choices=("lexis", "westlaw"),
+        default=None,
+        help="how a space reads: lexis (AND) or westlaw (OR); default: [search] dialect "
+        "in corpus-tool.toml, else lexis",
+    )
     add_doc_option(p)
     p.add_argument(
         "--kind",
@@ -86,7 +94,12 @@ def run_search(args: argparse.Namespace) -> int:
         label=args.label,
         limit=args.limit or None,
         sort=args.sort,
+        dialect=args.dialect,
     )
+    if result.warnings:
+        err = stderr_console()
+        for warning in result.warnings:
+            err.print(f"warning: {warning}", markup=False, highlight=False)
     if args.json:
         for hit in result.hits:
             record = to_dict(hit)
@@ -102,6 +115,8 @@ def run_search(args: argparse.Namespace) -> int:
                     "kind": record["kind"],
                     "pages": record["pages"],
                     "highlights": record["highlights"],
+                    "headings": record["headings"],
+                    "heading_highlights": record["heading_highlights"],
                 }
             )
         return 0

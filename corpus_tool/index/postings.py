@@ -26,8 +26,6 @@ from whoosh.matching import mcore
 from whoosh.query.spans import Span, SpanNear2, SpanQuery
 from whoosh.scoring import BM25FScorer, WeightScorer
 
-from corpus_tool.index.analysis import SENTENCE_STRIDE
-
 _INT_SIZE = formats._INT_SIZE
 
 Interval = tuple[int, int]
@@ -308,67 +306,6 @@ def _union(a: Postings, b: Postings) -> Postings:
     union.score_map = score_map  # type: ignore[method-assign]
     union.score = lambda d: score_map()[d]  # type: ignore[method-assign]
     return union
-
-
-def join_postings(
-    a: Postings, b: Postings, unit: str, n: int, ordered: bool, all_spans: bool
-) -> Postings | None:
-    """Entries in both operands where a match of ``a`` and one of ``b`` satisfy a connector."""
-    found: dict[int, list[Interval]] = {}
-    small, large = (a, b) if len(a.ids) <= len(b.ids) else (b, a)
-    other = large.idset
-    candidates = [d for d in small.ids if d in other]
-    left, right = a.intervals_of(candidates), b.intervals_of(candidates)
-    for docnum in candidates:
-        joined = connect_intervals(left[docnum], right[docnum], unit, n, ordered, all_spans)
-        if joined:
-            found[docnum] = joined
-    if not found:
-        return None
-
-    def score(docnum: int) -> float:
-        return a.score(docnum) + b.score(docnum)
-
-    return Postings(list(found), score, found.__getitem__)
-
-
-def connect_intervals(
-    left: list[Interval], right: list[Interval], unit: str, n: int, ordered: bool, all_spans: bool
-) -> list[Interval]:
-    """The joined intervals of a left and a right match that satisfy a connector.
-
-    The rule of corpus_tool.index.compile.satisfies on plain tuples: the two matches
-    must not overlap; ``ordered`` wants the left one first; ``sentence`` wants the
-    same sentence, ``word`` at most ``n`` words from the end of the first to the
-    start of the second. Only the first pair is returned when ``all_spans`` is false.
-    """
-    found: set[Interval] = set()
-    if unit == "sentence":
-        by_sentence: dict[int, list[Interval]] = {}
-        for b in right:
-            by_sentence.setdefault(b[0] // SENTENCE_STRIDE, []).append(b)
-        for a_start, a_end in left:
-            for b_start, b_end in by_sentence.get(a_start // SENTENCE_STRIDE, ()):
-                if a_end < b_start or (not ordered and b_end < a_start):
-                    joined = (min(a_start, b_start), max(a_end, b_end))
-                    if not all_spans:
-                        return [joined]
-                    found.add(joined)
-    else:
-        for a_start, a_end in left:
-            for b_start, b_end in right:
-                if a_end < b_start:
-                    near = b_start % SENTENCE_STRIDE - a_end % SENTENCE_STRIDE <= n
-                elif b_end < a_start and not ordered:
-                    near = a_start % SENTENCE_STRIDE - b_end % SENTENCE_STRIDE <= n
-                else:
-                    continue
-                if near:
-                    joined = (min(a_start, b_start), max(a_end, b_end))
-                    if not all_spans:
-                        return [joined]
-                    found.add(joined)
-    return sorted(found)
 
 
 class PostingsMatcher(mcore.Matcher):
