@@ -156,6 +156,14 @@ def _any(queries: list[wq.Query]) -> wq.Query | None:
     return queries[0] if len(queries) == 1 else wq.Or(queries)
 
 
+def _all(queries: list[wq.Query]) -> wq.Query:
+    """AND of these, flat (a long connector chain must not become a deep tree)."""
+    flat: list[wq.Query] = []
+    for q in queries:
+        flat.extend(q.subqueries if type(q) is wq.And else [q])
+    return wq.And(flat)
+
+
 class _Compiler:
     def __init__(self, text: str) -> None:
         self.text = text
@@ -213,7 +221,7 @@ class _Compiler:
             if left is None or node.negated:
                 return left
             right = self.candidates(node.right, paragraphs)
-            return None if right is None else wq.And([left, right])
+            return None if right is None else _all([left, right])
         raise self.fail(node, "a connector can only join words, phrases and OR-groups of them")
 
     def leaf(self, node: ast.Node, paragraphs: tuple[str, ...]) -> wq.Query | None:
