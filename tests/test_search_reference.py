@@ -171,20 +171,20 @@ class Op:
     negated: bool = False
 
     def render(self) -> str:
-        l, r = self.left.render(), self.right.render()  # type: ignore[attr-defined]
+        a, b = self.left.render(), self.right.render()  # type: ignore[attr-defined]
         if self.kind == "or":
-            return f"({l} OR {r})"
+            return f"({a} OR {b})"
         if self.kind == "and":
-            return f"({l} & {r})"
+            return f"({a} & {b})"
         if self.kind == "butnot":
-            return f"({l} % {r})"
+            return f"({a} % {b})"
         if self.unit == "word":
             op = f"+{self.n}" if self.ordered else f"/{self.n}"
         else:
             op = ("+" if self.ordered else "/") + ("s" if self.unit == "sentence" else "p")
         if self.negated:
             op = "not w/" + (str(self.n) if self.unit == "word" else op[1])
-        return f"({l} {op} {r})"
+        return f"({a} {op} {b})"
 
 
 Occ = tuple[str, int, int]  # paragraph, first and last token index
