@@ -22,7 +22,7 @@ from whoosh.matching.binary import AndNotMatcher
 from corpus_tool import query as ast
 from corpus_tool.errors import QueryError
 from corpus_tool.index.analysis import query_words
-from corpus_tool.index.evaluate import Unit, heading_text, positional
+from corpus_tool.index.evaluate import Matches, Unit, heading_text, positional
 from corpus_tool.index.expansion import Alternative, alternatives
 from corpus_tool.index.postings import (
     BulkPhrase,
@@ -31,6 +31,7 @@ from corpus_tool.index.postings import (
     Unsupported,
     evaluate,
     postings_of,
+    term_postings,
 )
 from corpus_tool.workspace import doc_id_for
 
@@ -88,8 +89,26 @@ class Proximity(wq.Query):
         return Proximity(self.node, fn(self.candidates))
 
     def _holds(self, searcher: Any, docnum: int) -> bool:
+        """Decide one candidate from its stored text (the path where postings cannot be read)."""
         unit = _unit_of(searcher, docnum)
         return bool(positional(self.node, unit.leaf))
+
+    def _decide(self, searcher: Any, context: Any, candidates: list[int]) -> list[int]:
+        """The candidates where the connector holds: from their postings where these can
+        be read in bulk, else from their stored text (the same evaluator either way)."""
+        try:
+            occurrences = _leaf_occurrences(self.node, searcher, context, candidates)
+        except Unsupported:
+            return [d for d in candidates if self._holds(searcher, d)]
+        kept = []
+        for d in candidates:
+
+            def leaf(node: ast.Node, d: int = d) -> Matches:
+                return occurrences[id(node)].get(d, {})
+
+            if positional(self.node, leaf):
+                kept.append(d)
+        return kept
 
     def bulk_postings(
         self, searcher: Any, context: Any, among: Sequence[int] | None = None
@@ -97,7 +116,7 @@ class Proximity(wq.Query):
         found = postings_of(self.candidates, searcher, context, among)
         if found is None:
             return None
-        ids = [d for d in found.ids if self._holds(searcher, d)]
+        ids = self._decide(searcher, context, found.ids)
         if not ids:
             return None
         return Postings(ids, found.score, lambda d: [])
@@ -107,16 +126,70 @@ class Proximity(wq.Query):
             postings = evaluate(self, searcher, context)
         except Unsupported:
             m = self.candidates.matcher(searcher, context)
-            ids: list[int] = []
             scores: dict[int, float] = {}
             while m.is_active():
-                d = m.id()
-                if self._holds(searcher, d):
-                    ids.append(d)
-                    scores[d] = m.score()
+                scores[m.id()] = m.score()
                 m.next()
+            ids = self._decide(searcher, context, list(scores))
             postings = Postings(ids, scores.__getitem__, lambda d: []) if ids else None
         return PostingsMatcher(postings) if postings is not None else mcore.NullMatcher()
+
+
+def _index_words(searcher: Any, fieldname: str, slot: Any) -> list[bytes]:
+    """The index words of one query word position (its forms, or a pattern's words)."""
+    if fieldname not in searcher.schema:
+        return []
+    if isinstance(slot, ast.Pattern):
+        return list(_pattern(fieldname, slot)._btexts(searcher.reader()))
+    field = searcher.schema[fieldname]
+    out = []
+    for form in sorted(slot):
+        try:
+            out.append(field.to_bytes(form))
+        except ValueError:
+            continue
+    return out
+
+
+def _leaf_occurrences(
+    node: ast.Node, searcher: Any, context: Any, ids: Sequence[int]
+) -> dict[int, dict[int, Matches]]:
+    """For each leaf of ``node`` (by id): entry -> paragraph -> occurrences, read from the
+    postings of the candidate entries only (Unsupported where they cannot be read)."""
+    out: dict[int, dict[int, Matches]] = {}
+    for leaf in ast.leaves(node):
+        per_doc: dict[int, Matches] = {}
+        for para, fieldname in WORD_FIELDS.items():
+            for alt in alternatives(leaf):
+                slots: list[dict[int, set[int]]] = []
+                for slot in alt:
+                    positions: dict[int, set[int]] = {}
+                    for word in _index_words(searcher, fieldname, slot):
+                        p = term_postings(searcher, context, fieldname, word, ids)
+                        if p is None:
+                            continue
+                        for d, ps in p.positions_of(p.ids).items():  # type: ignore[attr-defined]
+                            positions.setdefault(d, set()).update(ps)
+                    slots.append(positions)
+                if not slots:
+                    continue
+                last = len(slots) - 1
+                for d, starts in slots[0].items():
+                    # consecutive positions: a phrase never crosses a sentence end
+                    kept = [
+                        p
+                        for p in starts
+                        if all(p + k in slots[k].get(d, ()) for k in range(1, last + 1))
+                    ]
+                    if kept:
+                        per_doc.setdefault(d, {}).setdefault(para, []).extend(
+                            (p, p + last) for p in kept
+                        )
+        for found in per_doc.values():
+            for para in found:
+                found[para] = sorted(set(found[para]))
+        out[id(leaf)] = per_doc
+    return out
 
 
 class _ButNotMatcher(AndNotMatcher):
