@@ -257,6 +257,10 @@ class SearchHit:
     # and the words of them that satisfied the query (offsets in ``headings``).
     headings: str = ""
     heading_highlights: tuple[tuple[int, int], ...] = ()
+    # The lead-in a point is read with (its ancestors' own text ending in ":"; the
+    # parent's text when there is one level) and the words of it that satisfied the query.
+    lead_in: str = ""
+    lead_in_highlights: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

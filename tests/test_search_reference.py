@@ -194,6 +194,7 @@ Occ = tuple[str, int, int]  # paragraph, first and last token index
 class RefUnit:
     key: tuple[str, str]
     paras: dict[str, list[Tok]]
+    cut: int = 0  # where the unit's own text starts after its lead-in
 
 
 def leaf_occ(unit: RefUnit, leaf: Leaf) -> set[Occ]:
@@ -338,9 +339,25 @@ def reference_units(ws: Workspace) -> list[RefUnit]:
                     headings.append(by_id[parent].heading)
                 parent = by_id[parent].parent
             heading_text = "\n".join(h for h in [*reversed(headings), p.heading] if h)
+            # docs/decisions.md 2: a unit under lead-ins (ancestors' own text ending in ":"
+            # or a dash) is read with them in front, in the same sentence
+            lead_ins = []
+            parent, seen = p.parent, set()
+            while parent and parent in by_id and parent not in seen:
+                seen.add(parent)
+                own = by_id[parent].text.strip()
+                if own and not own.endswith((":", "—", "–", "-")):
+                    break
+                if own:
+                    lead_ins.append(own)
+                parent = by_id[parent].parent
+            lead_in = " ".join(reversed(lead_ins))
+            text = f"{lead_in} {p.text}" if lead_in else p.text
             units.append(
                 RefUnit(
-                    (doc_id, p.id), {"text": tokenize(p.text), "heading": tokenize(heading_text)}
+                    (doc_id, p.id),
+                    {"text": tokenize(text), "heading": tokenize(heading_text)},
+                    len(lead_in) + 1 if lead_in else 0,
                 )
             )
     return units
@@ -369,7 +386,11 @@ def compare(ws: Workspace, queries: int, seed: int) -> int:
         assert set(hits) == set(want), (query, sorted(set(hits) ^ set(want))[:5])
         for key, hit in hits.items():
             unit = by_key[key]
-            for para, spans in (("text", hit.highlights), ("heading", hit.heading_highlights)):
+            in_text = (
+                *hit.lead_in_highlights,
+                *((s + unit.cut, e + unit.cut) for s, e in hit.highlights),
+            )
+            for para, spans in (("text", in_text), ("heading", hit.heading_highlights)):
                 expected = {i for p, a, b in want[key] if p == para for i in range(a, b + 1)}
                 assert _marked_words(unit.paras[para], spans) == expected, (query, key, para)
         checked_hits += len(hits)
@@ -392,3 +413,21 @@ def test_evaluator_matches_the_reference_on_the_sample_corpus(sample_ws: Workspa
 @pytest.mark.slow
 def test_evaluator_matches_the_reference_on_the_shared_corpus(shared_ws: Workspace) -> None:
     assert compare(shared_ws, queries=120, seed=1414) > 100
+
+
+def test_evaluator_matches_the_reference_with_points_read_with_their_lead_ins(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    from corpus_tool.index import forget, rebuild_index
+    from tests.test_search_units import ROWS, DocBundle, DocumentMeta, _provisions
+
+    meta = DocumentMeta(
+        file="u.txt", doc_id="u", sha256="0" * 64, title="u", family="test",
+        jurisdiction="EU", date="2025", citation="u", eli="", pages=1,
+    )  # fmt: skip
+    ws = Workspace(tmp_path_factory.mktemp("ref_units_ws"))
+    ws.ensure()
+    ws.save_bundle(DocBundle(meta, _provisions("u.txt", "u", ROWS), ()))
+    rebuild_index(ws)
+    assert compare(ws, queries=150, seed=18) > 20
+    forget(ws)

@@ -117,6 +117,8 @@ def run_search(args: argparse.Namespace) -> int:
                     "highlights": record["highlights"],
                     "headings": record["headings"],
                     "heading_highlights": record["heading_highlights"],
+                    "lead_in": record["lead_in"],
+                    "lead_in_highlights": record["lead_in_highlights"],
                 }
             )
         return 0

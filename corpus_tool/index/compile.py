@@ -33,6 +33,7 @@ from corpus_tool.index.postings import (
     postings_of,
     term_postings,
 )
+from corpus_tool.index.units import indexed_text
 from corpus_tool.workspace import doc_id_for
 
 # User field name -> index field for keyword-like restrictors.
@@ -52,7 +53,7 @@ MAX_PHRASE_VARIANTS = 64  # a phrase whose words have more form combinations is 
 def _unit_of(searcher: Any, docnum: int) -> Unit:
     payload = searcher.stored_fields(docnum)["payload"]
     return Unit(
-        payload.get("text", ""),
+        indexed_text(payload.get("lead_in", ""), payload.get("text", "")),
         heading_text(payload.get("parent_headings", ()), payload.get("heading", "")),
     )
 

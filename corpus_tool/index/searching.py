@@ -26,6 +26,7 @@ from corpus_tool.index.evaluate import heading_text
 from corpus_tool.index.highlight import snippet, unit_highlights
 from corpus_tool.index.postings import Unsupported, evaluate
 from corpus_tool.index.scoring import CachedBM25F
+from corpus_tool.index.units import indexed_text, split_lead_in
 from corpus_tool.model import SearchHit
 from corpus_tool.workspace import Workspace, doc_id_for
 
@@ -346,8 +347,10 @@ def _facets(cols: _Columns, matched: Sequence[int]) -> dict[str, dict[str, int]]
 
 def _hit(payload: dict[str, Any], score: float, tree: ast.Node) -> SearchHit:
     text = payload["text"]
+    lead_in = payload.get("lead_in", "")
     headings = heading_text(payload.get("parent_headings", ()), payload.get("heading", ""))
-    spans, heading_spans = unit_highlights(text, headings, tree)
+    indexed_spans, heading_spans = unit_highlights(indexed_text(lead_in, text), headings, tree)
+    spans, lead_in_spans = split_lead_in(lead_in, indexed_spans)
     pages = payload.get("pages") or [1, 1]
     return SearchHit(
         file=payload["file"],
@@ -362,6 +365,8 @@ def _hit(payload: dict[str, Any], score: float, tree: ast.Node) -> SearchHit:
         highlights=spans,
         headings=headings,
         heading_highlights=heading_spans,
+        lead_in=lead_in,
+        lead_in_highlights=lead_in_spans,
     )
 
 
