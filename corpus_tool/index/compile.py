@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from whoosh import query as wq
-from whoosh.matching import mcore
+from whoosh.matching import binary, mcore
 from whoosh.matching.binary import AndNotMatcher
 
 from corpus_tool import query as ast
@@ -32,6 +32,7 @@ from corpus_tool.index.postings import (
     evaluate,
     postings_of,
     term_postings,
+    union_postings,
 )
 from corpus_tool.index.units import indexed_text
 from corpus_tool.workspace import doc_id_for
@@ -134,6 +135,92 @@ class Proximity(wq.Query):
             ids = self._decide(searcher, context, list(scores))
             postings = Postings(ids, scores.__getitem__, lambda d: []) if ids else None
         return PostingsMatcher(postings) if postings is not None else mcore.NullMatcher()
+
+
+class AnyOf(wq.Query):
+    """Any of a leaf's forms (terms, phrases, pattern expansions) in its fields.
+
+    Whoosh's Or over more than two clauses may preload scores into an array,
+    which the bulk path cannot imitate; this one always unites pairwise, in the
+    same order in bulk (union_postings) and with Whoosh's matchers, so a word
+    with its plurals and equivalents stays on the bulk path with equal scores.
+    """
+
+    def __init__(self, subqueries: Sequence[wq.Query]) -> None:
+        self.subqueries = list(subqueries)
+
+    def __repr__(self) -> str:
+        return f"AnyOf({self.subqueries!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AnyOf) and other.subqueries == self.subqueries
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.subqueries))
+
+    def is_leaf(self) -> bool:
+        return False
+
+    def children(self):  # type: ignore[no-untyped-def]
+        return iter(self.subqueries)
+
+    def estimate_size(self, ixreader: Any) -> int:
+        return sum(int(q.estimate_size(ixreader)) for q in self.subqueries)
+
+    def estimate_min_size(self, ixreader: Any) -> int:
+        return 0
+
+    def apply(self, fn):  # type: ignore[no-untyped-def]
+        return AnyOf([fn(q) for q in self.subqueries])
+
+    def bulk_postings(
+        self, searcher: Any, context: Any, among: Sequence[int] | None = None
+    ) -> Postings | None:
+        reader = searcher.reader()
+        parts: list[Postings] = []
+        for q in self.subqueries:
+            if isinstance(q, wq.MultiTerm):
+                fieldname = q.field()
+                for word in q._btexts(reader):
+                    p = term_postings(searcher, context, fieldname, word, among)
+                    if p is not None:
+                        parts.append(p)
+            else:
+                p = postings_of(q, searcher, context, among)
+                if p is not None:
+                    parts.append(p)
+        return union_postings(parts) if parts else None
+
+    def matcher(self, searcher: Any, context: Any = None) -> mcore.Matcher:
+        try:
+            postings = evaluate(self, searcher, context)
+        except Unsupported:
+            pass
+        else:
+            return PostingsMatcher(postings) if postings is not None else mcore.NullMatcher()
+        reader = searcher.reader()
+        matchers = []
+        for q in self.subqueries:
+            words = (
+                [wq.Term(q.field(), w) for w in q._btexts(reader)]
+                if isinstance(q, wq.MultiTerm)
+                else [q]
+            )
+            for sub in words:
+                m = sub.matcher(searcher, context)
+                if m.is_active():
+                    matchers.append(m)
+        if not matchers:
+            return mcore.NullMatcher()
+        while len(matchers) > 1:  # the pairing of union_postings
+            paired = [
+                binary.UnionMatcher(matchers[i], matchers[i + 1])
+                for i in range(0, len(matchers) - 1, 2)
+            ]
+            if len(matchers) % 2:
+                paired.append(matchers[-1])
+            matchers = paired
+        return matchers[0]
 
 
 def _index_words(searcher: Any, fieldname: str, slot: Any) -> list[bytes]:
@@ -304,10 +391,10 @@ class _Compiler:
         for para in paragraphs:
             fieldname = WORD_FIELDS[para]
             for alt in alternatives(node):
-                q = _alternative(fieldname, alt)
-                if q is not None:
-                    out.append(q)
-        return _any(out)
+                out.extend(_alternative(fieldname, alt))
+        if not out:
+            return None
+        return out[0] if len(out) == 1 else AnyOf(out)
 
     # --- restrictors ------------------------------------------------------------
     def field(self, node: ast.Field, paragraphs: tuple[str, ...]) -> wq.Query | None:
@@ -379,26 +466,25 @@ def _distribute(node: ast.Field) -> ast.Node:
     return push(node.value)
 
 
-def _alternative(fieldname: str, alt: Alternative) -> wq.Query | None:
-    """One word sequence with its forms: a term, an OR of terms, or phrases."""
+def _alternative(fieldname: str, alt: Alternative) -> list[wq.Query]:
+    """One word sequence with its forms: terms, phrases, or a pattern."""
     if any(isinstance(slot, ast.Pattern) for slot in alt):
         (slot,) = alt  # patterns are single words
         assert isinstance(slot, ast.Pattern)
-        return _pattern(fieldname, slot)
+        return [_pattern(fieldname, slot)]
     slots = [sorted(slot) for slot in alt]  # type: ignore[arg-type]
     if not slots:
-        return None
+        return []
     if len(slots) == 1:
-        return _any([wq.Term(fieldname, w) for w in slots[0]])
+        return [wq.Term(fieldname, w) for w in slots[0]]
     combos = 1
     for forms in slots:
         combos *= len(forms)
     if combos <= MAX_PHRASE_VARIANTS:
-        return _any([_phrase(fieldname, list(p)) for p in itertools.product(*slots)])  # type: ignore[misc]
-    # Too many combinations for phrase queries: every word in the unit is the
-    # candidate; the Proximity check above (or the phrase check of a leaf
-    # wrapped by the caller) decides on positions.
-    return wq.And([_any([wq.Term(fieldname, w) for w in forms]) for forms in slots])  # type: ignore[misc]
+        return [BulkPhrase(fieldname, list(p)) for p in itertools.product(*slots)]
+    # Too many combinations for phrase queries: units with every word are the
+    # candidates, and the Proximity the caller wraps this in decides on positions.
+    return [wq.And([AnyOf([wq.Term(fieldname, w) for w in forms]) for forms in slots])]
 
 
 def _phrase(field: str, words: Sequence[str]) -> wq.Query | None:
