@@ -22,7 +22,7 @@ from whoosh.matching.binary import AndNotMatcher
 from corpus_tool import query as ast
 from corpus_tool.errors import QueryError
 from corpus_tool.index.analysis import query_words
-from corpus_tool.index.evaluate import Matches, Unit, heading_text, positional
+from corpus_tool.index.evaluate import Interval, Matches, Unit, heading_text, positional
 from corpus_tool.index.expansion import Alternative, alternatives
 from corpus_tool.index.postings import (
     BulkPhrase,
@@ -244,39 +244,51 @@ def _leaf_occurrences(
 ) -> dict[int, dict[int, Matches]]:
     """For each leaf of ``node`` (by id): entry -> paragraph -> occurrences, read from the
     postings of the candidate entries only (Unsupported where they cannot be read)."""
+    read: dict[tuple[str, bytes], dict[int, list[int]]] = {}
+
+    def positions(fieldname: str, word: bytes) -> dict[int, list[int]]:
+        key = (fieldname, word)
+        if key not in read:  # a word in several leaves (or forms) is decoded once
+            p = term_postings(searcher, context, fieldname, word, ids)
+            read[key] = p.positions_of(p.ids) if p is not None else {}  # type: ignore[attr-defined]
+        return read[key]
+
     out: dict[int, dict[int, Matches]] = {}
     for leaf in ast.leaves(node):
-        per_doc: dict[int, Matches] = {}
+        if id(leaf) in out:
+            continue
+        per_doc: dict[int, dict[str, set[Interval]]] = {}
         for para, fieldname in WORD_FIELDS.items():
             for alt in alternatives(leaf):
                 slots: list[dict[int, set[int]]] = []
                 for slot in alt:
-                    positions: dict[int, set[int]] = {}
+                    merged: dict[int, set[int]] = {}
                     for word in _index_words(searcher, fieldname, slot):
-                        p = term_postings(searcher, context, fieldname, word, ids)
-                        if p is None:
-                            continue
-                        for d, ps in p.positions_of(p.ids).items():  # type: ignore[attr-defined]
-                            positions.setdefault(d, set()).update(ps)
-                    slots.append(positions)
-                if not slots:
+                        for d, ps in positions(fieldname, word).items():
+                            merged.setdefault(d, set()).update(ps)
+                    slots.append(merged)
+                    if not merged:
+                        break
+                if not slots or not slots[-1]:
                     continue
                 last = len(slots) - 1
                 for d, starts in slots[0].items():
-                    # consecutive positions: a phrase never crosses a sentence end
-                    kept = [
-                        p
-                        for p in starts
-                        if all(p + k in slots[k].get(d, ()) for k in range(1, last + 1))
-                    ]
-                    if kept:
-                        per_doc.setdefault(d, {}).setdefault(para, []).extend(
-                            (p, p + last) for p in kept
-                        )
-        for found in per_doc.values():
-            for para in found:
-                found[para] = sorted(set(found[para]))
-        out[id(leaf)] = per_doc
+                    if last:
+                        # consecutive positions: a phrase never crosses a sentence end
+                        rest = [slots[k].get(d, set()) for k in range(1, last + 1)]
+                        kept = [
+                            p for p in starts if all(p + k + 1 in r for k, r in enumerate(rest))
+                        ]
+                        if not kept:
+                            continue
+                    else:
+                        kept = list(starts)
+                    per_doc.setdefault(d, {}).setdefault(para, set()).update(
+                        (p, p + last) for p in kept
+                    )
+        out[id(leaf)] = {
+            d: {para: sorted(ivs) for para, ivs in found.items()} for d, found in per_doc.items()
+        }
     return out
 
 

@@ -78,14 +78,15 @@ def connect(
         return []
     if not right:
         return list(left) if negated else []
+    right = sorted(right)
+    # Occurrences come sorted by position, and a position's sentence and word number
+    # both grow with it, so the window keys below are sorted too.
     if unit == "sentence":
-        right = sorted(right, key=lambda iv: iv[0] // SENTENCE_STRIDE)
         keys = [iv[0] // SENTENCE_STRIDE for iv in right]
         widest = 0
     elif unit == "word":
-        right = sorted(right, key=lambda iv: iv[0] % SENTENCE_STRIDE)
         keys = [iv[0] % SENTENCE_STRIDE for iv in right]
-        widest = max((iv[1] - iv[0]) % SENTENCE_STRIDE for iv in right)
+        widest = max(iv[1] - iv[0] for iv in right)
     else:
         keys, widest = [], 0
     kept: set[Interval] = set()
