@@ -85,10 +85,10 @@ class Quoted(Node):
 class Pattern(Node):
     """A word with a root expander (!), wildcard (* ?), or fuzzy (~) marker."""
 
-    kind: str  # "prefix" | "wildcard" | "fuzzy"
-    pattern: str  # lower case; for wildcard: Whoosh glob (? one char, * any)
+    kind: str  # "prefix" | "wildcard" | "fuzzy" | "upto" (Westlaw's trailing *s)
+    pattern: str  # lower case; for wildcard: Whoosh glob (? one char, * any); upto: ? only
     raw: str
-    distance: int = 1  # fuzzy only
+    distance: int = 1  # fuzzy: edits; upto: how many characters may follow
 
 
 @dataclass(frozen=True)
@@ -528,13 +528,13 @@ class _Parser:
             if not re.fullmatch(self.literal or r"[\w']+", literal):
                 raise self.fail(col, "a wildcard works inside one word (no hyphens or signs)")
             if pattern.endswith("*"):
+                root = raw.rstrip("*")
                 self._check_root(pattern.rstrip("*"), col, "*")
                 if self.dialect == "westlaw" and self.literal is None:
-                    self.warn(
-                        col,
-                        f"{raw!r}: a trailing '*' is read as a root (any ending, like '!'), "
-                        "not as Westlaw's one optional character",
-                    )
+                    # Westlaw: "object***" retrieves object, objects, objected ... but not
+                    # objectionable: each trailing * is at most one more character
+                    inner = "".join("?" if ch in "*?" else ch for ch in root).lower()
+                    return Pattern(col, "upto", inner, raw, len(raw) - len(root))
             return Pattern(col, "wildcard", pattern, raw)
         if not re.search(r"\w", raw):
             raise self.fail(col, f"{raw!r} is not a word, phrase or connector")

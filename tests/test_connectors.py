@@ -266,7 +266,6 @@ def test_quotes_expand_in_westlaw_only(ws: Workspace) -> None:
         ("shall not apply", "westlaw", "'not' read as a word"),
         ("colour:red", "lexis", "unknown restrictor 'colour:'"),
         ("ti(licence)", "westlaw", "'ti(' read as the word"),
-        ("licen* /s free", "westlaw", "trailing '*' is read as a root"),
         ("a OR", "lexis", "'OR' has nothing on its right"),
         ("a %", "lexis", "'%' has nothing on its right"),
     ],
@@ -278,6 +277,16 @@ def test_readings_not_meant_give_one_line_warnings(
     result = search(ws, query, dialect=dialect)
     assert any(warning in w for w in result.warnings), result.warnings
     assert all("\n" not in w for w in result.warnings)
+
+
+def test_westlaw_trailing_stars_are_optional_characters(ws: Workspace) -> None:
+    # Westlaw: "object*** retrieves object, objects, objected, objective ... but not
+    # objectionable"; in lexis a trailing * stays any ending (the README's rule)
+    assert found(ws, "licence*", dialect="westlaw") == {"lic", "rel", "mfl"}
+    assert found(ws, "licen*", dialect="westlaw") == set()
+    assert found(ws, "licen**", dialect="westlaw") == {"rel", "mfl", "lus"}  # licence, license
+    assert found(ws, "model*", dialect="westlaw") == found(ws, "#model OR #models")
+    assert "lic" in found(ws, "licen*")
 
 
 def test_documented_queries_give_no_warning(ws: Workspace) -> None:

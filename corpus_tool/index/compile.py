@@ -22,7 +22,14 @@ from whoosh.matching.binary import AndNotMatcher
 from corpus_tool import query as ast
 from corpus_tool.errors import QueryError
 from corpus_tool.index.analysis import query_words
-from corpus_tool.index.evaluate import Interval, Matches, Unit, heading_text, positional
+from corpus_tool.index.evaluate import (
+    Interval,
+    Matches,
+    Unit,
+    heading_text,
+    positional,
+    upto_regex,
+)
 from corpus_tool.index.expansion import Alternative, alternatives
 from corpus_tool.index.postings import (
     BulkPhrase,
@@ -512,6 +519,8 @@ def _pattern(field: str, node: ast.Pattern) -> wq.Query:
         return wq.Prefix(field, node.pattern)
     if node.kind == "wildcard":
         return wq.Wildcard(field, node.pattern)
+    if node.kind == "upto":
+        return wq.Regex(field, upto_regex(node))
     return wq.FuzzyTerm(field, node.pattern, maxdist=node.distance, prefixlength=1)
 
 

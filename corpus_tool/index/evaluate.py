@@ -225,12 +225,20 @@ def _within_edits(a: str, b: str, limit: int) -> bool:
     return prev[-1] <= limit
 
 
+def upto_regex(node: ast.Pattern) -> str:
+    """The regular expression of Westlaw's ``object***`` (object and up to 3 more characters)."""
+    body = "".join("." if ch == "?" else re.escape(ch) for ch in node.pattern)
+    return f"{body}.{{0,{node.distance}}}$"
+
+
 def pattern_matches(node: ast.Pattern, word: str) -> bool:
     """Whether an index word matches a ``!``, wildcard or fuzzy pattern."""
     if node.kind == "prefix":
         return word.startswith(node.pattern)
     if node.kind == "wildcard":
         return bool(_glob(node.pattern).match(word))
+    if node.kind == "upto":
+        return bool(re.fullmatch(upto_regex(node), word))
     return word[:1] == node.pattern[:1] and _within_edits(word, node.pattern, node.distance)
 
 
