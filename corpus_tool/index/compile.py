@@ -35,9 +35,11 @@ from corpus_tool.index.postings import (
     BulkPhrase,
     Postings,
     PostingsMatcher,
+    Recorded,
     Unsupported,
     evaluate,
     postings_of,
+    recording,
     term_postings,
     union_postings,
 )
@@ -102,11 +104,17 @@ class Proximity(wq.Query):
         unit = _unit_of(searcher, docnum)
         return bool(positional(self.node, unit.leaf))
 
-    def _decide(self, searcher: Any, context: Any, candidates: list[int]) -> list[int]:
+    def _decide(
+        self,
+        searcher: Any,
+        context: Any,
+        candidates: list[int],
+        read: Recorded | None = None,
+    ) -> list[int]:
         """The candidates where the connector holds: from their postings where these can
         be read in bulk, else from their stored text (the same evaluator either way)."""
         try:
-            occurrences = _leaf_occurrences(self.node, searcher, context, candidates)
+            occurrences = _leaf_occurrences(self.node, searcher, context, candidates, read or {})
         except Unsupported:
             return [d for d in candidates if self._holds(searcher, d)]
         kept = []
@@ -122,10 +130,11 @@ class Proximity(wq.Query):
     def bulk_postings(
         self, searcher: Any, context: Any, among: Sequence[int] | None = None
     ) -> Postings | None:
-        found = postings_of(self.candidates, searcher, context, among)
+        with recording() as read:
+            found = postings_of(self.candidates, searcher, context, among)
         if found is None:
             return None
-        ids = self._decide(searcher, context, found.ids)
+        ids = self._decide(searcher, context, found.ids, read)
         if not ids:
             return None
         return Postings(ids, found.score, lambda d: [])
@@ -247,18 +256,37 @@ def _index_words(searcher: Any, fieldname: str, slot: Any) -> list[bytes]:
 
 
 def _leaf_occurrences(
-    node: ast.Node, searcher: Any, context: Any, ids: Sequence[int]
+    node: ast.Node,
+    searcher: Any,
+    context: Any,
+    ids: Sequence[int],
+    already: Recorded,
 ) -> dict[int, dict[int, Matches]]:
     """For each leaf of ``node`` (by id): entry -> paragraph -> occurrences, read from the
-    postings of the candidate entries only (Unsupported where they cannot be read)."""
-    read: dict[tuple[str, bytes], dict[int, list[int]]] = {}
+    postings of the candidate entries only (Unsupported where they cannot be read).
+    ``already``: postings read while finding the candidates (holding every candidate
+    that has the word), whose positions are decoded without reading them again."""
+    decoded: dict[tuple[str, bytes], dict[int, list[int]]] = {}
+    wanted = frozenset(ids)
 
     def positions(fieldname: str, word: bytes) -> dict[int, list[int]]:
         key = (fieldname, word)
-        if key not in read:  # a word in several leaves (or forms) is decoded once
-            p = term_postings(searcher, context, fieldname, word, ids)
-            read[key] = p.positions_of(p.ids) if p is not None else {}  # type: ignore[attr-defined]
-        return read[key]
+        if key not in decoded:  # a word in several leaves (or forms) is decoded once
+            p = next(
+                (
+                    got
+                    for among, got in already.get((id(searcher), fieldname, word), ())
+                    if among is None or wanted <= among
+                ),
+                None,
+            )
+            if p is not None:
+                docs = [d for d in p.ids if d in wanted]
+            else:
+                p = term_postings(searcher, context, fieldname, word, ids)
+                docs = p.ids if p is not None else []
+            decoded[key] = p.positions_of(docs) if p is not None and docs else {}  # type: ignore[attr-defined]
+        return decoded[key]
 
     out: dict[int, dict[int, Matches]] = {}
     for leaf in ast.leaves(node):

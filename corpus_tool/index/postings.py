@@ -13,8 +13,10 @@ with deleted entries, another posting format) falls back to Whoosh's matchers.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import accumulate
 from pickle import loads
 from typing import Any
@@ -183,7 +185,32 @@ def term_postings(
         return scores
 
     postings.score_map = score_map  # type: ignore[method-assign]
+    recorder = getattr(_RECORDING, "read", None)
+    if recorder is not None:
+        # kept with the entries it was read among (None: all), so that a reader of it
+        # can tell whether it holds every entry it asks about
+        recorder.setdefault((id(searcher), fieldname, text), []).append(
+            (None if among is None else frozenset(among), postings)
+        )
     return postings
+
+
+# Words read while a connector's candidates are found, kept so that the
+# connector can decode their positions without reading the blocks again.
+_RECORDING = threading.local()
+Recorded = dict[tuple[int, str, Any], list[tuple[frozenset[int] | None, Postings]]]
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[Recorded]:
+    """Keep every word's Postings read inside the block, by (searcher, field, word)."""
+    outer = getattr(_RECORDING, "read", None)
+    read: Recorded = {}
+    _RECORDING.read = read
+    try:
+        yield read
+    finally:
+        _RECORDING.read = outer
 
 
 def _scores(scorer: Any, ids: list[int], weights: list[float]) -> list[float]:
