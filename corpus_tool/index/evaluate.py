@@ -55,45 +55,61 @@ def _satisfies(a: Interval, b: Interval, unit: str, n: int, ordered: bool) -> bo
     return True  # same paragraph
 
 
-def _candidates(
-    a: Interval, right: list[Interval], keys: list[int], unit: str, n: int, widest: int
-) -> Iterable[Interval]:
-    """The right occurrences that may satisfy the connector with ``a`` (a cheap window)."""
-    if unit == "sentence":
-        s = a[0] // SENTENCE_STRIDE
-        return right[bisect_left(keys, s) : bisect_right(keys, s)]
-    if unit == "word":
-        lo = bisect_left(keys, a[0] % SENTENCE_STRIDE - n - widest)
-        hi = bisect_right(keys, a[1] % SENTENCE_STRIDE + n)
-        return right[lo:hi]
-    return right
-
-
 def connect(
     left: list[Interval], right: list[Interval], unit: str, n: int, ordered: bool, negated: bool
 ) -> list[Interval]:
     """The occurrences of both sides that satisfy a connector in one paragraph (for a
-    negated connector: the left occurrences that have no right one satisfying it)."""
+    negated connector: the left occurrences that have no right one satisfying it).
+
+    The rule is ``_satisfies``; the loops below only look at the right occurrences
+    that can satisfy it (a window of words, or the same sentence), with the rule
+    inlined, as this runs for every candidate of a connector.
+    """
     if not left:
         return []
     if not right:
         return list(left) if negated else []
     right = sorted(right)
-    # Occurrences come sorted by position, and a position's sentence and word number
-    # both grow with it, so the window keys below are sorted too.
-    if unit == "sentence":
-        keys = [iv[0] // SENTENCE_STRIDE for iv in right]
-        widest = 0
-    elif unit == "word":
-        keys = [iv[0] % SENTENCE_STRIDE for iv in right]
-        widest = max(iv[1] - iv[0] for iv in right)
-    else:
-        keys, widest = [], 0
+    stride = SENTENCE_STRIDE
     kept: set[Interval] = set()
+    # Occurrences are sorted by position, and a position's sentence and word number
+    # both grow with it, so the window keys are sorted too.
+    if unit == "word":
+        keys = [b0 % stride for b0, _ in right]
+        widest = max(b1 - b0 for b0, b1 in right)
+        for a in left:
+            a0, a1 = a
+            w0, w1 = a0 % stride, a1 % stride
+            found = False
+            for b in right[bisect_left(keys, w0 - n - widest) : bisect_right(keys, w1 + n)]:
+                b0, b1 = b
+                if a1 < b0:
+                    ok = b0 % stride - w1 <= n
+                elif b1 < a0:
+                    ok = not ordered and w0 - b1 % stride <= n
+                else:
+                    ok = False
+                if ok:
+                    found = True
+                    if negated:
+                        break
+                    kept.add(b)
+            if found != negated:
+                kept.add(a)
+        return sorted(kept)
+    if unit == "sentence":
+        keys = [b0 // stride for b0, _ in right]
     for a in left:
+        a0, a1 = a
+        if unit == "sentence":
+            s = a0 // stride
+            window = right[bisect_left(keys, s) : bisect_right(keys, s)]
+        else:
+            window = right
         found = False
-        for b in _candidates(a, right, keys, unit, n, widest):
-            if _satisfies(a, b, unit, n, ordered):
+        for b in window:
+            b0, b1 = b
+            if a1 < b0 or (not ordered and b1 < a0):
                 found = True
                 if negated:
                     break
