@@ -23,7 +23,6 @@ from corpus_tool import query as ast
 from corpus_tool.errors import QueryError
 from corpus_tool.index.analysis import query_words
 from corpus_tool.index.evaluate import (
-    Interval,
     Matches,
     Unit,
     heading_text,
@@ -292,9 +291,20 @@ def _leaf_occurrences(
     for leaf in ast.leaves(node):
         if id(leaf) in out:
             continue
-        per_doc: dict[int, dict[str, set[Interval]]] = {}
+        per_doc: dict[int, Matches] = {}
+        mixed: set[tuple[int, str]] = set()  # lists filled from several words: to sort
         for para, fieldname in WORD_FIELDS.items():
             for alt in alternatives(leaf):
+                if len(alt) == 1:  # one word (the usual case): its positions as they are
+                    for word in _index_words(searcher, fieldname, alt[0]):
+                        for d, ps in positions(fieldname, word).items():
+                            found = per_doc.setdefault(d, {})
+                            if para in found:
+                                mixed.add((d, para))
+                                found[para].extend((p, p) for p in ps)
+                            else:
+                                found[para] = [(p, p) for p in ps]
+                    continue
                 slots: list[dict[int, set[int]]] = []
                 for slot in alt:
                     merged: dict[int, set[int]] = {}
@@ -304,26 +314,21 @@ def _leaf_occurrences(
                     slots.append(merged)
                     if not merged:
                         break
-                if not slots or not slots[-1]:
+                if not slots[-1]:
                     continue
                 last = len(slots) - 1
                 for d, starts in slots[0].items():
-                    if last:
-                        # consecutive positions: a phrase never crosses a sentence end
-                        rest = [slots[k].get(d, set()) for k in range(1, last + 1)]
-                        kept = [
-                            p for p in starts if all(p + k + 1 in r for k, r in enumerate(rest))
-                        ]
-                        if not kept:
-                            continue
-                    else:
-                        kept = list(starts)
-                    per_doc.setdefault(d, {}).setdefault(para, set()).update(
-                        (p, p + last) for p in kept
-                    )
-        out[id(leaf)] = {
-            d: {para: sorted(ivs) for para, ivs in found.items()} for d, found in per_doc.items()
-        }
+                    # consecutive positions: a phrase never crosses a sentence end
+                    rest = [slots[k].get(d, set()) for k in range(1, last + 1)]
+                    kept = [p for p in starts if all(p + k + 1 in r for k, r in enumerate(rest))]
+                    if kept:
+                        mixed.add((d, para))
+                        per_doc.setdefault(d, {}).setdefault(para, []).extend(
+                            (p, p + last) for p in kept
+                        )
+        for d, para in mixed:
+            per_doc[d][para] = sorted(set(per_doc[d][para]))
+        out[id(leaf)] = per_doc
     return out
 
 

@@ -139,6 +139,8 @@ def positional(node: ast.Node, leaf: LeafFn, paragraphs: tuple[str, ...] = PARAG
     """The occurrences that satisfy a positional node (leaf, OR of them, connector)."""
     if isinstance(node, (ast.Words, ast.Quoted, ast.Pattern)):
         found = leaf(node)
+        if paragraphs is PARAGRAPHS:
+            return found  # leaf functions give only non-empty lists
         return {p: found[p] for p in paragraphs if found.get(p)}
     if isinstance(node, ast.Or):
         return _merge(positional(c, leaf, paragraphs) for c in node.children)
