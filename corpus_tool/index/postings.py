@@ -1,10 +1,12 @@
-"""Phrases and connectors evaluated over whole posting lists, decoding positions only where needed.
+"""Words, phrases and boolean queries evaluated over whole posting lists, positions on demand.
 
 Whoosh steps its span matchers one entry at a time in Python, decoding every
-candidate's positions through several layers of matchers. Here a phrase or a
-connector is evaluated per segment in bulk: the posting blocks of each word are
-read at once, the entry sets of the operands are intersected with set
-operations, and positions are decoded only for the entries in every operand.
+candidate's positions through several layers of matchers. Here a phrase, a
+word's forms or a boolean query is evaluated per segment in bulk: the posting
+blocks of each word are read at once, the entry sets of the operands are
+intersected with set operations, and positions are decoded only for the
+entries in every operand (a connector decodes those of its candidates and
+leaves the decision to corpus_tool.index.evaluate; see ``recording``).
 The result is a plain list matcher with the same entries, scores and spans as
 Whoosh's own matchers (scores are summed in the same order), so the boolean
 operators above it are unchanged. Anything this cannot read in bulk (a segment
