@@ -412,7 +412,7 @@ def test_evaluator_matches_the_reference_on_the_sample_corpus(sample_ws: Workspa
 @pytest.mark.shared
 @pytest.mark.slow
 def test_evaluator_matches_the_reference_on_the_shared_corpus(shared_ws: Workspace) -> None:
-    assert compare(shared_ws, queries=60, seed=1414) > 100
+    assert compare(shared_ws, queries=40, seed=1414) > 100
 
 
 def test_evaluator_matches_the_reference_with_points_read_with_their_lead_ins(
