@@ -253,6 +253,14 @@ class SearchHit:
     score: float
     snippet: str  # matched words marked with «…»
     highlights: tuple[tuple[int, int], ...] = ()  # offsets in Provision.text
+    # The headings searched with the unit (its parents' and its own, one a line)
+    # and the words of them that satisfied the query (offsets in ``headings``).
+    headings: str = ""
+    heading_highlights: tuple[tuple[int, int], ...] = ()
+    # The lead-in a point is read with (its ancestors' own text ending in ":"; the
+    # parent's text when there is one level) and the words of it that satisfied the query.
+    lead_in: str = ""
+    lead_in_highlights: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

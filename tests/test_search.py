@@ -78,9 +78,11 @@ def test_root_expander_and_wildcards(ws: Workspace) -> None:
     assert same(ws, "wamen~") == {"sec_5"}
 
 
-def test_stemming_and_exact_quotes(ws: Workspace) -> None:
-    # unquoted words are stemmed: "exempt" finds "exempted"; quoted words are exact
-    assert same(ws, "exempt") == {"rec_10"}
+def test_no_stemming_roots_are_asked_for_and_exact_quotes(ws: Workspace) -> None:
+    # Issue 14: Westlaw adds plurals and equivalents only and leaves roots to "!";
+    # "exempt" no longer finds "exempted" (it did while words were stemmed).
+    assert same(ws, "exempt") == set()
+    assert same(ws, "exempt!") == {"rec_10"}
     assert same(ws, '"exempt"') == set()
     assert same(ws, '"exempted"') == {"rec_10"}
 
@@ -189,7 +191,9 @@ def test_connector_marks_only_the_words_that_satisfied_it(ws: Workspace) -> None
 def test_empty_and_bad_queries(ws: Workspace) -> None:
     assert search(ws, "  ").total == 0
     with pytest.raises(QueryError, match="column 7"):
-        search(ws, "apply /s")
+        search(ws, "apply /0 free")
+    # a connector with nothing on one side is dropped with a warning, not an error
+    assert search(ws, "apply /s").warnings == ("column 7: '/s' has nothing on its right; ignored",)
     with pytest.raises(StoreError):
         search(ws, "shall", sort="random")
 

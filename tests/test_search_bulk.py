@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -135,36 +134,6 @@ def test_score_tree_refuses_ties() -> None:
         bulk._weighted_tree([1, 2, 3])  # 1 + 2 ties with 3
 
 
-def test_connector_intervals_follow_satisfies() -> None:
-    from whoosh.query.spans import Span
-
-    from corpus_tool.index.analysis import SENTENCE_STRIDE
-    from corpus_tool.index.compile import connect
-
-    s = SENTENCE_STRIDE
-    spots = [(0, 0), (2, 3), (5, 5), (s + 6, s + 6), (s + 7, s + 9), (2 * s + 12, 2 * s + 12)]
-    for left, right in itertools.product(
-        itertools.combinations(spots, 2), itertools.combinations(spots, 2)
-    ):
-        for unit, n, ordered in [
-            ("sentence", 0, False),
-            ("sentence", 0, True),
-            ("word", 3, False),
-            ("word", 3, True),
-            ("word", 1, False),
-        ]:
-            got = bulk.connect_intervals(list(left), list(right), unit, n, ordered, True)
-            want = connect(
-                [Span(a, b) for a, b in left],
-                [Span(a, b) for a, b in right],
-                unit,
-                n,
-                ordered,
-                True,
-            )
-            assert got == sorted((sp.start, sp.end) for sp in want)
-
-
 def test_missing_workspace_word_gives_nothing(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path)
     assert search(ws, '"zebra crossing" /s licence').total == 0
@@ -184,3 +153,39 @@ def test_postings_matcher_runs_out_like_a_whoosh_leaf() -> None:
     assert not m.is_active()
     m = IntersectionMatcher(AndNotMatcher(matcher([1, 4, 6]), matcher([4, 8])), matcher([6, 7]))
     assert list(m.all_ids()) == [6]
+
+
+def test_connect_windows_follow_the_rule() -> None:
+    """corpus_tool.index.evaluate.connect, with its windows, keeps exactly the occurrences
+    that the plain rule (_satisfies, over every pair) keeps."""
+    import itertools
+
+    from corpus_tool.index.analysis import SENTENCE_STRIDE
+    from corpus_tool.index.evaluate import _satisfies, connect
+
+    s = SENTENCE_STRIDE
+    spots = [(0, 0), (2, 3), (5, 5), (s + 6, s + 6), (s + 7, s + 9), (2 * s + 12, 2 * s + 12)]
+    for left, right in itertools.product(
+        itertools.combinations(spots, 2), itertools.combinations(spots, 3)
+    ):
+        for unit, n, ordered in [
+            ("sentence", 0, False), ("sentence", 0, True), ("word", 3, False),
+            ("word", 3, True), ("word", 1, False), ("provision", 0, True),
+            ("provision", 0, False),
+        ]:  # fmt: skip
+            for negated in (False, True):
+                got = connect(list(left), list(right), unit, n, ordered, negated)
+                if negated:
+                    want = {
+                        a
+                        for a in left
+                        if not any(_satisfies(a, b, unit, n, ordered) for b in right)
+                    }
+                else:
+                    want = {
+                        a for a in left if any(_satisfies(a, b, unit, n, ordered) for b in right)
+                    }
+                    want |= {
+                        b for b in right if any(_satisfies(a, b, unit, n, ordered) for a in left)
+                    }
+                assert got == sorted(want), (left, right, unit, n, ordered, negated)

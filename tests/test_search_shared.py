@@ -99,3 +99,61 @@ def test_sort_orders_on_the_ai_act(shared_ws: Workspace) -> None:
     assert [h.score for h in by_score] == sorted((h.score for h in by_score), reverse=True)
     facets = search(shared_ws, '"free and open-source"').facets
     assert facets["doc"] == {AI_ACT: len(ai_act(shared_ws, '"free and open-source"'))}
+
+
+# --- issue 14: the misreadings found on this corpus (each checked by reading the text) ----------
+
+
+def test_issue_14_chain_is_each_term_against_the_others(shared_ws: Workspace) -> None:
+    # Westlaw "dog /3 bite /20 liability"; the stretch reading found nothing for the first
+    expected = {"rec_102", "art_53__para_2", "art_54__para_6"}
+    assert set(ai_act(shared_ws, "release! /s modif! /s free")) == expected
+    assert set(ai_act(shared_ws, "free /s release! /s modif!")) == expected
+
+
+def test_issue_14_order_of_processing_on_the_ai_act(shared_ws: Workspace) -> None:
+    # Westlaw order: +s before /s (6 hits, as the issue counted), smaller number first
+    assert len(ai_act(shared_ws, "licen! /s model +s free")) == 6
+    assert "rec_103" in ai_act(shared_ws, 'available /10 free /3 "open source"')
+
+
+def test_issue_14_plus_p_is_ordered(shared_ws: Workspace) -> None:
+    # Article 25(4) and 54(6) say "shall not apply" only before the licence phrase
+    assert ai_act(shared_ws, '"free and open-source" +p "shall not apply"') == ["art_53__para_2"]
+
+
+def test_issue_14_no_stemming_publicly_is_not_public(shared_ws: Workspace) -> None:
+    for query, word in (("publicly /3 available", "publicly"), ("systemic /2 risk", "systemic")):
+        hits = search(shared_ws, query, limit=None).hits
+        assert hits
+        for hit in hits:
+            spans = [*_marked(shared_ws, hit)]
+            spans += [hit.headings[s:e] for s, e in hit.heading_highlights]  # heading-only hits
+            marked = {w for span in spans for w in span.lower().split()}
+            assert word in marked, (query, hit.doc_id, hit.id, marked)
+
+
+def test_issue_14_licence_and_license_are_equivalents(shared_ws: Workspace) -> None:
+    licence = {(h.doc_id, h.id) for h in search(shared_ws, "licence", limit=None).hits}
+    assert licence == {(h.doc_id, h.id) for h in search(shared_ws, "license", limit=None).hits}
+    exact = {(h.doc_id, h.id) for h in search(shared_ws, "#licence", limit=None).hits}
+    assert exact < licence and ("apache-2.0", "sec_2") not in exact
+
+
+def test_issue_14_heading_match_is_highlighted(shared_ws: Workspace) -> None:
+    hits = search(shared_ws, '"obligations for providers" & open-source', doc=AI_ACT).hits
+    assert {"art_53__para_2", "art_54__para_6"} <= {h.id for h in hits}
+    for hit in hits:
+        marked = {hit.headings[s:e].lower() for s, e in hit.heading_highlights}
+        assert marked == {"obligations for providers"}
+        assert hit.highlights
+
+
+def test_issue_14_lexis_negative_connectors(shared_ws: Workspace) -> None:
+    hits = search(shared_ws, "source not w/1 open", limit=None).hits
+    # "source" and its plural "sources", never next to "open"
+    assert hits and all(
+        {w.lower() for w in _marked(shared_ws, h)} <= {"source", "sources"} for h in hits
+    )
+    plain = search(shared_ws, '"open source"', limit=None).total
+    assert search(shared_ws, '"open source" and not recital', limit=None).total == plain

@@ -22,10 +22,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         description=(
             "Search provisions. Examples: '\"open source\" /s exempt!', "
             "'licen! /p \"shall not apply\"', 'model +3 weights', 'cite:\"Article 53\" "
-            "obligations', 'open-source % recital'. A plain space means AND."
+            "obligations', 'open-source % recital'. In the lexis dialect (the default) a "
+            "space means AND; in the westlaw dialect a space means OR."
         ),
     )
     p.add_argument("query", help="the query (quote it for the shell)")
+    p.add_argument(
+        "--dialect",
+        choices=("lexis", "westlaw"),
+        default=None,
+        help="how a space reads: lexis (AND) or westlaw (OR); default: [search] dialect "
+        "in corpus-tool.toml, else lexis",
+    )
     add_doc_option(p)
     p.add_argument(
         "--kind",
@@ -88,7 +96,12 @@ def run_search(args: argparse.Namespace) -> int:
         label=args.label,
         limit=args.limit or None,
         sort=args.sort,
+        dialect=args.dialect,
     )
+    if result.warnings:
+        err = stderr_console()
+        for warning in result.warnings:
+            err.print(f"warning: {warning}", markup=False, highlight=False)
     if args.json:
         pages_of = _HitPages(ws)
         for hit in result.hits:
@@ -106,6 +119,10 @@ def run_search(args: argparse.Namespace) -> int:
                     "pages": record["pages"],
                     "highlights": record["highlights"],
                     **pages_of(hit),  # printed_pages, pinpoint, highlight_pages
+                    "headings": record["headings"],
+                    "heading_highlights": record["heading_highlights"],
+                    "lead_in": record["lead_in"],
+                    "lead_in_highlights": record["lead_in_highlights"],
                 }
             )
         return 0

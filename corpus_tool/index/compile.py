@@ -1,37 +1,48 @@
 """Compile a parsed query (corpus_tool.query) into Whoosh queries over the index fields.
 
-Connectors become one span query, ``Connector``: its matcher keeps only the
-documents where a span of the left operand and a span of the right operand
-satisfy the connector, by decoding the sentence and word number from each
-position (see corpus_tool.index.analysis). The stemmed ("text") and exact
-("exact") fields share positions, so a quoted phrase may sit on one side of a
-connector and a stemmed word on the other.
+Words are looked up as written in the ``exact`` and ``heading_exact`` fields,
+each with its plurals and equivalents (corpus_tool.index.expansion): no
+stemming. Booleans (AND, OR, NOT, but-not) and restrictors become Whoosh's
+own queries. A connector becomes one ``Proximity`` query: the index finds the
+units holding every term it needs, and corpus_tool.index.evaluate decides on
+each of them, from the occurrences of the terms, whether the connector holds —
+the same evaluation that marks a hit's highlights.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
 from whoosh import query as wq
 from whoosh.matching import binary, mcore
 from whoosh.matching.binary import AndNotMatcher
-from whoosh.query.spans import Span, SpanQuery, SpanWrappingMatcher
 
 from corpus_tool import query as ast
 from corpus_tool.errors import QueryError
-from corpus_tool.index.analysis import query_words, sentence_of, stem, word_of
+from corpus_tool.index.analysis import query_words
+from corpus_tool.index.evaluate import (
+    Matches,
+    Unit,
+    heading_text,
+    positional,
+    upto_regex,
+)
+from corpus_tool.index.expansion import Alternative, alternatives
 from corpus_tool.index.postings import (
     BulkPhrase,
     Postings,
     PostingsMatcher,
+    Recorded,
     Unsupported,
     evaluate,
-    join_postings,
     postings_of,
+    recording,
     term_postings,
     union_postings,
 )
+from corpus_tool.index.units import indexed_text
 from corpus_tool.workspace import doc_id_for
 
 # User field name -> index field for keyword-like restrictors.
@@ -43,170 +54,121 @@ KEYWORD_FIELDS = {
     "family": "family",
     "id": "pid",
 }
+# Paragraph of a unit -> index field of its words as written.
+WORD_FIELDS = {"text": "exact", "heading": "heading_exact"}
+MAX_PHRASE_VARIANTS = 64  # a phrase whose words have more form combinations is checked by position
 
 
-def satisfies(a: Span, b: Span, unit: str, n: int, ordered: bool) -> bool:
-    """Whether spans ``a`` (left operand) and ``b`` (right operand) satisfy a connector."""
-    if a.end < b.start:
-        before = True
-    elif b.end < a.start:
-        if ordered:
-            return False
-        before = False
-    else:
-        return False  # the same words cannot satisfy both sides
-    if unit == "sentence":
-        return sentence_of(a.start) == sentence_of(b.start)
-    first, second = (a, b) if before else (b, a)
-    return word_of(second.start) - word_of(first.end) <= n
+def _unit_of(searcher: Any, docnum: int) -> Unit:
+    payload = searcher.stored_fields(docnum)["payload"]
+    return Unit(
+        indexed_text(payload.get("lead_in", ""), payload.get("text", "")),
+        heading_text(payload.get("parent_headings", ()), payload.get("heading", "")),
+    )
 
 
-class Connector(SpanQuery):
-    """Left and right operands within ``n`` words or in the same sentence (optionally ordered)."""
+class Proximity(wq.Query):
+    """Units where a connector holds: candidates from the index, decided by the evaluator."""
 
-    def __init__(
-        self,
-        a: wq.Query,
-        b: wq.Query,
-        unit: str,
-        n: int = 0,
-        ordered: bool = False,
-        all_spans: bool = True,
-    ):
-        # all_spans=False: only whether a document matches is wanted (not nested in
-        # another connector), so the first satisfying pair is enough.
-        self.all_spans = all_spans
-        self.a = a
-        self.b = b
-        self.q = wq.And([a, b])
-        self.unit = unit
-        self.n = n
-        self.ordered = ordered
+    def __init__(self, node: ast.Node, candidates: wq.Query) -> None:
+        self.node = node
+        self.candidates = candidates
 
     def __repr__(self) -> str:
-        return f"Connector({self.a!r}, {self.b!r}, {self.unit}, n={self.n}, ordered={self.ordered})"
+        return f"Proximity({self.node!r})"
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Connector) and (
-            self.a,
-            self.b,
-            self.unit,
-            self.n,
-            self.ordered,
-        ) == (other.a, other.b, other.unit, other.n, other.ordered)
+        return isinstance(other, Proximity) and other.node == self.node
 
     def __hash__(self) -> int:
-        return hash((self.a, self.b, self.unit, self.n, self.ordered))
+        return hash(self.node)
 
     def is_leaf(self) -> bool:
         return False
 
     def children(self):
-        return iter([self.a, self.b])
+        return iter([self.candidates])
 
     def estimate_size(self, ixreader: Any) -> int:
-        return int(self.q.estimate_size(ixreader))
+        return int(self.candidates.estimate_size(ixreader))
 
     def estimate_min_size(self, ixreader: Any) -> int:
         return 0
 
     def apply(self, fn):
-        return Connector(fn(self.a), fn(self.b), self.unit, self.n, self.ordered, self.all_spans)
+        return Proximity(self.node, fn(self.candidates))
+
+    def _holds(self, searcher: Any, docnum: int) -> bool:
+        """Decide one candidate from its stored text (the path where postings cannot be read)."""
+        unit = _unit_of(searcher, docnum)
+        return bool(positional(self.node, unit.leaf))
+
+    def _decide(
+        self,
+        searcher: Any,
+        context: Any,
+        candidates: list[int],
+        read: Recorded | None = None,
+    ) -> list[int]:
+        """The candidates where the connector holds: from their postings where these can
+        be read in bulk, else from their stored text (the same evaluator either way)."""
+        try:
+            occurrences = _leaf_occurrences(self.node, searcher, context, candidates, read or {})
+        except Unsupported:
+            return [d for d in candidates if self._holds(searcher, d)]
+        kept = []
+        for d in candidates:
+
+            def leaf(node: ast.Node, d: int = d) -> Matches:
+                return occurrences[id(node)].get(d, {})
+
+            if positional(self.node, leaf):
+                kept.append(d)
+        return kept
 
     def bulk_postings(
         self, searcher: Any, context: Any, among: Sequence[int] | None = None
     ) -> Postings | None:
-        # The operand with fewer entries is read first; the other only where it is.
-        reader = searcher.reader()
-        a_first = self.a.estimate_size(reader) <= self.b.estimate_size(reader)
-        first, second = (self.a, self.b) if a_first else (self.b, self.a)
-        p1 = postings_of(first, searcher, context, among)
-        if p1 is None:
+        with recording() as read:
+            found = postings_of(self.candidates, searcher, context, among)
+        if found is None:
             return None
-        p2 = postings_of(second, searcher, context, p1.ids)
-        if p2 is None:
+        ids = self._decide(searcher, context, found.ids, read)
+        if not ids:
             return None
-        a, b = (p1, p2) if a_first else (p2, p1)
-        return join_postings(a, b, self.unit, self.n, self.ordered, self.all_spans)
+        return Postings(ids, found.score, lambda d: [])
 
     def matcher(self, searcher: Any, context: Any = None) -> mcore.Matcher:
         try:
             postings = evaluate(self, searcher, context)
         except Unsupported:
-            pass
-        else:
-            return PostingsMatcher(postings) if postings is not None else mcore.NullMatcher()
-        ma = self.a.matcher(searcher, context)
-        mb = self.b.matcher(searcher, context)
-        if not (ma.is_active() and mb.is_active()):
-            return mcore.NullMatcher()
-        return _ConnectorMatcher(ma, mb, self.unit, self.n, self.ordered, self.all_spans)
+            m = self.candidates.matcher(searcher, context)
+            scores: dict[int, float] = {}
+            while m.is_active():
+                scores[m.id()] = m.score()
+                m.next()
+            ids = self._decide(searcher, context, list(scores))
+            postings = Postings(ids, scores.__getitem__, lambda d: []) if ids else None
+        return PostingsMatcher(postings) if postings is not None else mcore.NullMatcher()
 
 
-class _ConnectorMatcher(SpanWrappingMatcher):
-    def __init__(
-        self, a: Any, b: Any, unit: str, n: int, ordered: bool, all_spans: bool = True
-    ) -> None:
-        self.a, self.b = a, b
-        self.unit, self.n, self.ordered = unit, n, ordered
-        self.all_spans = all_spans
-        super().__init__(binary.IntersectionMatcher(a, b))
+class AnyOf(wq.Query):
+    """Any of a leaf's forms (terms, phrases, pattern expansions) in its fields.
 
-    def copy(self) -> _ConnectorMatcher:
-        return _ConnectorMatcher(
-            self.a.copy(), self.b.copy(), self.unit, self.n, self.ordered, self.all_spans
-        )
-
-    def replace(self, minquality: float = 0) -> mcore.Matcher:
-        return self if self.is_active() else mcore.NullMatcher()
-
-    def _get_spans(self) -> list[Span]:
-        return connect(
-            self.a.spans(), self.b.spans(), self.unit, self.n, self.ordered, self.all_spans
-        )
-
-
-def connect(
-    aspans: list[Span], bspans: list[Span], unit: str, n: int, ordered: bool, all_spans: bool
-) -> list[Span]:
-    """The joined spans of left spans ``aspans`` and right spans ``bspans`` that satisfy a
-    connector (only the first when ``all_spans`` is false)."""
-    found = set()
-    if unit == "sentence":
-        by_sentence: dict[int, list[Span]] = {}
-        for b in bspans:
-            by_sentence.setdefault(sentence_of(b.start), []).append(b)
-        for a in aspans:
-            for b in by_sentence.get(sentence_of(a.start), ()):
-                if satisfies(a, b, unit, n, ordered):
-                    if not all_spans:
-                        return [a.to(b)]
-                    found.add(a.to(b))
-    else:
-        for a in aspans:
-            for b in bspans:
-                if satisfies(a, b, unit, n, ordered):
-                    if not all_spans:
-                        return [a.to(b)]
-                    found.add(a.to(b))
-    return sorted(found)
-
-
-class SpanUnion(wq.Query):
-    """Any of several span queries, or every index term a pattern expands to, keeping spans.
-
-    Whoosh's own Or and pattern queries may build union matchers that drop
-    positions; connectors need them, so this one always builds binary unions.
+    Whoosh's Or over more than two clauses may preload scores into an array,
+    which the bulk path cannot imitate; this one always unites pairwise, in the
+    same order in bulk (union_postings) and with Whoosh's matchers, so a word
+    with its plurals and equivalents stays on the bulk path with equal scores.
     """
 
     def __init__(self, subqueries: Sequence[wq.Query]) -> None:
         self.subqueries = list(subqueries)
 
     def __repr__(self) -> str:
-        return f"SpanUnion({self.subqueries!r})"
+        return f"AnyOf({self.subqueries!r})"
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, SpanUnion) and other.subqueries == self.subqueries
+        return isinstance(other, AnyOf) and other.subqueries == self.subqueries
 
     def __hash__(self) -> int:
         return hash(tuple(self.subqueries))
@@ -224,7 +186,7 @@ class SpanUnion(wq.Query):
         return 0
 
     def apply(self, fn):
-        return SpanUnion([fn(q) for q in self.subqueries])
+        return AnyOf([fn(q) for q in self.subqueries])
 
     def bulk_postings(
         self, searcher: Any, context: Any, among: Sequence[int] | None = None
@@ -254,19 +216,18 @@ class SpanUnion(wq.Query):
         reader = searcher.reader()
         matchers = []
         for q in self.subqueries:
-            if isinstance(q, wq.MultiTerm):
-                fieldname = q.field()
-                for word in q._btexts(reader):
-                    m = wq.Term(fieldname, word).matcher(searcher, context)
-                    if m.is_active():
-                        matchers.append(m)
-            else:
-                m = q.matcher(searcher, context)
+            words = (
+                [wq.Term(q.field(), w) for w in q._btexts(reader)]
+                if isinstance(q, wq.MultiTerm)
+                else [q]
+            )
+            for sub in words:
+                m = sub.matcher(searcher, context)
                 if m.is_active():
                     matchers.append(m)
         if not matchers:
             return mcore.NullMatcher()
-        while len(matchers) > 1:  # a balanced tree keeps skipping cheap
+        while len(matchers) > 1:  # the pairing of union_postings
             paired = [
                 binary.UnionMatcher(matchers[i], matchers[i + 1])
                 for i in range(0, len(matchers) - 1, 2)
@@ -275,6 +236,100 @@ class SpanUnion(wq.Query):
                 paired.append(matchers[-1])
             matchers = paired
         return matchers[0]
+
+
+def _index_words(searcher: Any, fieldname: str, slot: Any) -> list[bytes]:
+    """The index words of one query word position (its forms, or a pattern's words)."""
+    if fieldname not in searcher.schema:
+        return []
+    if isinstance(slot, ast.Pattern):
+        return list(_pattern(fieldname, slot)._btexts(searcher.reader()))
+    field = searcher.schema[fieldname]
+    out = []
+    for form in sorted(slot):
+        try:
+            out.append(field.to_bytes(form))
+        except ValueError:
+            continue
+    return out
+
+
+def _leaf_occurrences(
+    node: ast.Node,
+    searcher: Any,
+    context: Any,
+    ids: Sequence[int],
+    already: Recorded,
+) -> dict[int, dict[int, Matches]]:
+    """For each leaf of ``node`` (by id): entry -> paragraph -> occurrences, read from the
+    postings of the candidate entries only (Unsupported where they cannot be read).
+    ``already``: postings read while finding the candidates (holding every candidate
+    that has the word), whose positions are decoded without reading them again."""
+    decoded: dict[tuple[str, bytes], dict[int, list[int]]] = {}
+    wanted = frozenset(ids)
+
+    def positions(fieldname: str, word: bytes) -> dict[int, list[int]]:
+        key = (fieldname, word)
+        if key not in decoded:  # a word in several leaves (or forms) is decoded once
+            p = next(
+                (
+                    got
+                    for among, got in already.get((id(searcher), fieldname, word), ())
+                    if among is None or wanted <= among
+                ),
+                None,
+            )
+            if p is not None:
+                docs = [d for d in p.ids if d in wanted]
+            else:
+                p = term_postings(searcher, context, fieldname, word, ids)
+                docs = p.ids if p is not None else []
+            decoded[key] = p.positions_of(docs) if p is not None and docs else {}  # type: ignore[attr-defined]
+        return decoded[key]
+
+    out: dict[int, dict[int, Matches]] = {}
+    for leaf in ast.leaves(node):
+        if id(leaf) in out:
+            continue
+        per_doc: dict[int, Matches] = {}
+        mixed: set[tuple[int, str]] = set()  # lists filled from several words: to sort
+        for para, fieldname in WORD_FIELDS.items():
+            for alt in alternatives(leaf):
+                if len(alt) == 1:  # one word (the usual case): its positions as they are
+                    for word in _index_words(searcher, fieldname, alt[0]):
+                        for d, ps in positions(fieldname, word).items():
+                            found = per_doc.setdefault(d, {})
+                            if para in found:
+                                mixed.add((d, para))
+                                found[para].extend((p, p) for p in ps)
+                            else:
+                                found[para] = [(p, p) for p in ps]
+                    continue
+                slots: list[dict[int, set[int]]] = []
+                for slot in alt:
+                    merged: dict[int, set[int]] = {}
+                    for word in _index_words(searcher, fieldname, slot):
+                        for d, ps in positions(fieldname, word).items():
+                            merged.setdefault(d, set()).update(ps)
+                    slots.append(merged)
+                    if not merged:
+                        break
+                if not slots[-1]:
+                    continue
+                last = len(slots) - 1
+                for d, starts in slots[0].items():
+                    # consecutive positions: a phrase never crosses a sentence end
+                    rest = [slots[k].get(d, set()) for k in range(1, last + 1)]
+                    kept = [p for p in starts if all(p + k + 1 in r for k, r in enumerate(rest))]
+                    if kept:
+                        mixed.add((d, para))
+                        per_doc.setdefault(d, {}).setdefault(para, []).extend(
+                            (p, p + last) for p in kept
+                        )
+        for d, para in mixed:
+            per_doc[d][para] = sorted(set(per_doc[d][para]))
+        out[id(leaf)] = per_doc
+    return out
 
 
 class _ButNotMatcher(AndNotMatcher):
@@ -308,6 +363,20 @@ class ButNot(wq.AndNot):
         return _ButNotMatcher(scored, excluded)
 
 
+def _any(queries: list[wq.Query]) -> wq.Query | None:
+    if not queries:
+        return None
+    return queries[0] if len(queries) == 1 else wq.Or(queries)
+
+
+def _all(queries: list[wq.Query]) -> wq.Query:
+    """AND of these, flat (a long connector chain must not become a deep tree)."""
+    flat: list[wq.Query] = []
+    for q in queries:
+        flat.extend(q.subqueries if type(q) is wq.And else [q])
+    return wq.And(flat)
+
+
 class _Compiler:
     def __init__(self, text: str) -> None:
         self.text = text
@@ -315,85 +384,79 @@ class _Compiler:
     def fail(self, node: ast.Node, reason: str) -> QueryError:
         return QueryError(self.text, node.col, reason)
 
-    # --- whole-provision context -------------------------------------------
-    def doc(self, node: ast.Node, fields: tuple[str, ...] = ("text", "heading")) -> wq.Query | None:
+    # --- whole-unit context -------------------------------------------------------
+    def doc(
+        self, node: ast.Node, paragraphs: tuple[str, ...] = ("text", "heading")
+    ) -> wq.Query | None:
         if isinstance(node, (ast.Words, ast.Quoted, ast.Pattern)):
-            qs = [self.leaf(node, f) for f in fields]
-            kept = [q for q in qs if q is not None]
-            if not kept:
-                return None
-            return kept[0] if len(kept) == 1 else wq.Or(kept)
+            found = self.leaf(node, paragraphs)
+            if found is not None and _needs_positions(node):
+                return Proximity(_restricted(node, paragraphs), found)
+            return found
         if isinstance(node, ast.And):
-            parts = [p for p in (self.doc(c, fields) for c in node.children) if p is not None]
-            return wq.And(parts) if parts else None
+            parts = [self.doc(c, paragraphs) for c in node.children]
+            if any(p is None for p in parts):
+                return None  # a term that matches nothing: so does the AND
+            return wq.And(parts)
         if isinstance(node, ast.Or):
-            parts = [p for p in (self.doc(c, fields) for c in node.children) if p is not None]
-            return wq.Or(parts) if parts else None
+            return _any(
+                [p for p in (self.doc(c, paragraphs) for c in node.children) if p is not None]
+            )
         if isinstance(node, ast.Not):
-            inner = self.doc(node.child, fields)
-            return wq.Not(inner) if inner is not None else None
+            inner = self.doc(node.child, paragraphs)
+            return wq.Not(inner) if inner is not None else wq.Every()
         if isinstance(node, ast.ButNot):
-            pos = self.doc(node.positive, fields)
-            neg = self.doc(node.negative, fields)
+            pos = self.doc(node.positive, paragraphs)
+            neg = self.doc(node.negative, paragraphs)
             if pos is None:
                 return None
             return ButNot(pos, neg) if neg is not None else pos
         if isinstance(node, ast.Near):
-            if node.unit == "provision":
-                left, right = self.doc(node.left, fields), self.doc(node.right, fields)
-                if left is None or right is None:
-                    return None
-                return wq.And([left, right])
-            connector = self.span(node)
-            if isinstance(connector, Connector):
-                connector.all_spans = False
-            return connector
+            candidates = self.candidates(node, paragraphs)
+            if candidates is None:
+                return None
+            return Proximity(_restricted(node, paragraphs), candidates)
         if isinstance(node, ast.Field):
-            return self.field(node)
+            return self.field(node, paragraphs)
         raise self.fail(node, f"cannot search {type(node).__name__}")
 
-    def leaf(self, node: ast.Node, field: str) -> wq.Query | None:
-        """A word, phrase or pattern in ``field`` ("text" or "heading")."""
-        exact_field = "exact" if field == "text" else "heading_exact"
-        if isinstance(node, ast.Words):
-            ws = [stem(w) for w in query_words(node.raw)]
-            return _phrase(field, ws)
-        if isinstance(node, ast.Quoted):
-            return _phrase(exact_field, query_words(node.raw))
-        if isinstance(node, ast.Pattern):
-            return _pattern(exact_field, node)
-        raise self.fail(node, "expected a word or phrase")
-
-    # --- positional context (inside /s, /n) ------------------------------------
-    def span(self, node: ast.Node) -> wq.Query | None:
-        if isinstance(node, (ast.Words, ast.Quoted)):
-            return self.leaf(node, "text")
-        if isinstance(node, ast.Pattern):
-            pattern = self.leaf(node, "text")
-            return SpanUnion([pattern]) if pattern is not None else None
+    def candidates(self, node: ast.Node, paragraphs: tuple[str, ...]) -> wq.Query | None:
+        """The units that hold every term a positional node needs (a superset of its hits)."""
+        if isinstance(node, (ast.Words, ast.Quoted, ast.Pattern)):
+            return self.leaf(node, paragraphs)
         if isinstance(node, ast.Or):
-            parts = [p for p in (self.span(c) for c in node.children) if p is not None]
-            return SpanUnion(parts) if parts else None
-        if isinstance(node, ast.Field) and node.name == "text":
-            return self.span(node.value)
-        if isinstance(node, ast.Near) and node.unit != "provision":
-            left, right = self.span(node.left), self.span(node.right)
-            if left is None or right is None:
-                return None
-            return Connector(left, right, node.unit, node.n, node.ordered)
+            parts = [self.candidates(c, paragraphs) for c in node.children]
+            return _any([p for p in parts if p is not None])
+        if isinstance(node, ast.Field):
+            return self.candidates(node.value, tuple(p for p in paragraphs if p == node.name))
+        if isinstance(node, ast.Near):
+            left = self.candidates(node.left, paragraphs)
+            if left is None or node.negated:
+                return left
+            right = self.candidates(node.right, paragraphs)
+            return None if right is None else _all([left, right])
         raise self.fail(node, "a connector can only join words, phrases and OR-groups of them")
 
+    def leaf(self, node: ast.Node, paragraphs: tuple[str, ...]) -> wq.Query | None:
+        """A word, phrase or pattern in these paragraphs, with its plurals and equivalents."""
+        out = []
+        for para in paragraphs:
+            fieldname = WORD_FIELDS[para]
+            for alt in alternatives(node):
+                out.extend(_alternative(fieldname, alt))
+        if not out:
+            return None
+        return out[0] if len(out) == 1 else AnyOf(out)
+
     # --- restrictors ------------------------------------------------------------
-    def field(self, node: ast.Field) -> wq.Query | None:
+    def field(self, node: ast.Field, paragraphs: tuple[str, ...]) -> wq.Query | None:
         name, value = node.name, node.value
+        if name in ("text", "heading"):
+            return self.doc(value, tuple(p for p in paragraphs if p == name))
         if isinstance(value, (ast.And, ast.Or, ast.Not, ast.ButNot)):
-            return self.doc(_distribute(node), ("text", "heading"))
+            return self.doc(_distribute(node), paragraphs)
         if isinstance(value, (ast.Near, ast.Field)):
             raise self.fail(value, f"'{name}:' takes a word, a phrase or a group of them")
-        if name == "text":
-            return self.doc(value, ("text",))
-        if name == "heading":
-            return self.doc(value, ("heading",))
         if name in ("cite", "citation"):
             if isinstance(value, ast.Pattern):
                 return _pattern("cite", value)
@@ -420,6 +483,24 @@ class _Compiler:
         return wq.Term(index_field, value.raw.strip().lower())  # type: ignore[attr-defined]
 
 
+def _restricted(node: ast.Node, paragraphs: tuple[str, ...]) -> ast.Node:
+    """A positional node under ``text:`` or ``heading:``, restricted to that paragraph."""
+    if len(paragraphs) == 1:
+        return ast.Field(node.col, paragraphs[0], node)
+    return node
+
+
+def _needs_positions(node: ast.Node) -> bool:
+    """Whether a leaf's index query is only a superset (a phrase of too many forms)."""
+    for alt in alternatives(node):
+        combos = 1
+        for slot in alt:
+            combos *= 1 if isinstance(slot, ast.Pattern) else len(slot)
+        if len(alt) > 1 and combos > MAX_PHRASE_VARIANTS:
+            return True
+    return False
+
+
 def _distribute(node: ast.Field) -> ast.Node:
     """``kind:(recital OR article)`` -> ``kind:recital OR kind:article``."""
 
@@ -437,6 +518,27 @@ def _distribute(node: ast.Field) -> ast.Node:
     return push(node.value)
 
 
+def _alternative(fieldname: str, alt: Alternative) -> list[wq.Query]:
+    """One word sequence with its forms: terms, phrases, or a pattern."""
+    if any(isinstance(slot, ast.Pattern) for slot in alt):
+        (slot,) = alt  # patterns are single words
+        assert isinstance(slot, ast.Pattern)
+        return [_pattern(fieldname, slot)]
+    slots = [sorted(slot) for slot in alt]  # type: ignore[arg-type]
+    if not slots:
+        return []
+    if len(slots) == 1:
+        return [wq.Term(fieldname, w) for w in slots[0]]
+    combos = 1
+    for forms in slots:
+        combos *= len(forms)
+    if combos <= MAX_PHRASE_VARIANTS:
+        return [BulkPhrase(fieldname, list(p)) for p in itertools.product(*slots)]
+    # Too many combinations for phrase queries: units with every word are the
+    # candidates, and the Proximity the caller wraps this in decides on positions.
+    return [wq.And([AnyOf([wq.Term(fieldname, w) for w in forms]) for forms in slots])]
+
+
 def _phrase(field: str, words: Sequence[str]) -> wq.Query | None:
     if not words:
         return None
@@ -450,6 +552,8 @@ def _pattern(field: str, node: ast.Pattern) -> wq.Query:
         return wq.Prefix(field, node.pattern)
     if node.kind == "wildcard":
         return wq.Wildcard(field, node.pattern)
+    if node.kind == "upto":
+        return wq.Regex(field, upto_regex(node))
     return wq.FuzzyTerm(field, node.pattern, maxdist=node.distance, prefixlength=1)
 
 

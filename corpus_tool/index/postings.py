@@ -1,10 +1,12 @@
-"""Phrases and connectors evaluated over whole posting lists, decoding positions only where needed.
+"""Words, phrases and boolean queries evaluated over whole posting lists, positions on demand.
 
 Whoosh steps its span matchers one entry at a time in Python, decoding every
-candidate's positions through several layers of matchers. Here a phrase or a
-connector is evaluated per segment in bulk: the posting blocks of each word are
-read at once, the entry sets of the operands are intersected with set
-operations, and positions are decoded only for the entries in every operand.
+candidate's positions through several layers of matchers. Here a phrase, a
+word's forms or a boolean query is evaluated per segment in bulk: the posting
+blocks of each word are read at once, the entry sets of the operands are
+intersected with set operations, and positions are decoded only for the
+entries in every operand (a connector decodes those of its candidates and
+leaves the decision to corpus_tool.index.evaluate; see ``recording``).
 The result is a plain list matcher with the same entries, scores and spans as
 Whoosh's own matchers (scores are summed in the same order), so the boolean
 operators above it are unchanged. Anything this cannot read in bulk (a segment
@@ -13,8 +15,10 @@ with deleted entries, another posting format) falls back to Whoosh's matchers.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import accumulate
 from pickle import loads
 from typing import Any
@@ -25,8 +29,6 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import mcore
 from whoosh.query.spans import Span, SpanNear2, SpanQuery
 from whoosh.scoring import BM25FScorer, WeightScorer
-
-from corpus_tool.index.analysis import SENTENCE_STRIDE
 
 _INT_SIZE = formats._INT_SIZE
 
@@ -185,7 +187,32 @@ def term_postings(
         return scores
 
     postings.score_map = score_map  # type: ignore[method-assign]
+    recorder = getattr(_RECORDING, "read", None)
+    if recorder is not None:
+        # kept with the entries it was read among (None: all), so that a reader of it
+        # can tell whether it holds every entry it asks about
+        recorder.setdefault((id(searcher), fieldname, text), []).append(
+            (None if among is None else frozenset(among), postings)
+        )
     return postings
+
+
+# Words read while a connector's candidates are found, kept so that the
+# connector can decode their positions without reading the blocks again.
+_RECORDING = threading.local()
+Recorded = dict[tuple[int, str, Any], list[tuple[frozenset[int] | None, Postings]]]
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[Recorded]:
+    """Keep every word's Postings read inside the block, by (searcher, field, word)."""
+    outer = getattr(_RECORDING, "read", None)
+    read: Recorded = {}
+    _RECORDING.read = read
+    try:
+        yield read
+    finally:
+        _RECORDING.read = outer
 
 
 def _scores(scorer: Any, ids: list[int], weights: list[float]) -> list[float]:
@@ -308,67 +335,6 @@ def _union(a: Postings, b: Postings) -> Postings:
     union.score_map = score_map  # type: ignore[method-assign]
     union.score = lambda d: score_map()[d]
     return union
-
-
-def join_postings(
-    a: Postings, b: Postings, unit: str, n: int, ordered: bool, all_spans: bool
-) -> Postings | None:
-    """Entries in both operands where a match of ``a`` and one of ``b`` satisfy a connector."""
-    found: dict[int, list[Interval]] = {}
-    small, large = (a, b) if len(a.ids) <= len(b.ids) else (b, a)
-    other = large.idset
-    candidates = [d for d in small.ids if d in other]
-    left, right = a.intervals_of(candidates), b.intervals_of(candidates)
-    for docnum in candidates:
-        joined = connect_intervals(left[docnum], right[docnum], unit, n, ordered, all_spans)
-        if joined:
-            found[docnum] = joined
-    if not found:
-        return None
-
-    def score(docnum: int) -> float:
-        return a.score(docnum) + b.score(docnum)
-
-    return Postings(list(found), score, found.__getitem__)
-
-
-def connect_intervals(
-    left: list[Interval], right: list[Interval], unit: str, n: int, ordered: bool, all_spans: bool
-) -> list[Interval]:
-    """The joined intervals of a left and a right match that satisfy a connector.
-
-    The rule of corpus_tool.index.compile.satisfies on plain tuples: the two matches
-    must not overlap; ``ordered`` wants the left one first; ``sentence`` wants the
-    same sentence, ``word`` at most ``n`` words from the end of the first to the
-    start of the second. Only the first pair is returned when ``all_spans`` is false.
-    """
-    found: set[Interval] = set()
-    if unit == "sentence":
-        by_sentence: dict[int, list[Interval]] = {}
-        for b in right:
-            by_sentence.setdefault(b[0] // SENTENCE_STRIDE, []).append(b)
-        for a_start, a_end in left:
-            for b_start, b_end in by_sentence.get(a_start // SENTENCE_STRIDE, ()):
-                if a_end < b_start or (not ordered and b_end < a_start):
-                    joined = (min(a_start, b_start), max(a_end, b_end))
-                    if not all_spans:
-                        return [joined]
-                    found.add(joined)
-    else:
-        for a_start, a_end in left:
-            for b_start, b_end in right:
-                if a_end < b_start:
-                    near = b_start % SENTENCE_STRIDE - a_end % SENTENCE_STRIDE <= n
-                elif b_end < a_start and not ordered:
-                    near = a_start % SENTENCE_STRIDE - b_end % SENTENCE_STRIDE <= n
-                else:
-                    continue
-                if near:
-                    joined = (min(a_start, b_start), max(a_end, b_end))
-                    if not all_spans:
-                        return [joined]
-                    found.add(joined)
-    return sorted(found)
 
 
 class PostingsMatcher(mcore.Matcher):

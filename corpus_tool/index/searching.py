@@ -7,6 +7,7 @@ has committed a new generation, so the UI can search on every keystroke.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import heapq
 import threading
@@ -21,9 +22,11 @@ from corpus_tool import query as ast
 from corpus_tool.errors import StoreError
 from corpus_tool.index import human, store
 from corpus_tool.index.compile import compile_query
-from corpus_tool.index.highlight import highlights, snippet
+from corpus_tool.index.evaluate import heading_text
+from corpus_tool.index.highlight import snippet, unit_highlights
 from corpus_tool.index.postings import Unsupported, evaluate
 from corpus_tool.index.scoring import CachedBM25F
+from corpus_tool.index.units import indexed_text, split_lead_in
 from corpus_tool.model import SearchHit
 from corpus_tool.workspace import Workspace, doc_id_for
 
@@ -39,6 +42,9 @@ class SearchResult:
     hits: tuple[SearchHit, ...]
     total: int
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    # One line for each part of the query read otherwise than it was probably meant.
+    warnings: tuple[str, ...] = ()
+    dialect: str = ast.DEFAULT_DIALECT
 
 
 @dataclass
@@ -187,12 +193,20 @@ def search(
     label: str | Sequence[str] | None = None,
     limit: int | None = 20,
     sort: str = "score",
+    dialect: str | None = None,
 ) -> SearchResult:
-    """Provisions matching ``query`` (see the query language in README.md)."""
+    """Provisions matching ``query`` (see the query language in README.md).
+
+    ``dialect`` ("lexis": a space means AND; "westlaw": a space means OR) defaults
+    to ``[search] dialect`` in the workspace's corpus-tool.toml, else lexis.
+    """
     if sort not in SORTS:
         raise StoreError(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
-    tree = ast.parse(query)
-    empty = SearchResult(query, (), 0, {f: {} for f in FACETS})
+    if dialect is None:
+        dialect = configured_dialect(ws)
+    parsed = ast.parse_query(query, dialect)
+    tree = parsed.tree
+    empty = SearchResult(query, (), 0, {f: {} for f in FACETS}, parsed.warnings, dialect)
     if tree is None:
         return empty
     compiled = compile_query(query, tree)
@@ -201,7 +215,17 @@ def search(
     filters = _filters(doc, kind, tag, label)
     q = wq.And([compiled, *filters]) if filters else compiled
     joined = human.state(ws)  # labels and tag decisions as the store holds them now
-    key = (query, repr(doc), repr(kind), repr(tag), repr(label), limit, sort, joined.version)
+    key = (
+        query,
+        dialect,
+        repr(doc),
+        repr(kind),
+        repr(tag),
+        repr(label),
+        limit,
+        sort,
+        joined.version,
+    )
     with _LOCK:
         for attempt in range(3):
             try:
@@ -210,6 +234,7 @@ def search(
                 if cached is not None:
                     return cached
                 result = _run(opened, query, tree, q, limit, sort, joined)
+                result = dataclasses.replace(result, warnings=parsed.warnings, dialect=dialect)
                 opened.remember(key, result)
                 return result
             except StoreError:
@@ -328,7 +353,10 @@ def _facets(cols: _Columns, matched: Sequence[int]) -> dict[str, dict[str, int]]
 
 def _hit(payload: dict[str, Any], score: float, tree: ast.Node) -> SearchHit:
     text = payload["text"]
-    spans = highlights(text, tree)
+    lead_in = payload.get("lead_in", "")
+    headings = heading_text(payload.get("parent_headings", ()), payload.get("heading", ""))
+    indexed_spans, heading_spans = unit_highlights(indexed_text(lead_in, text), headings, tree)
+    spans, lead_in_spans = split_lead_in(lead_in, indexed_spans)
     pages = payload.get("pages") or [1, 1]
     return SearchHit(
         file=payload["file"],
@@ -341,4 +369,33 @@ def _hit(payload: dict[str, Any], score: float, tree: ast.Node) -> SearchHit:
         score=round(float(score), 4),
         snippet=snippet(text, spans),
         highlights=spans,
+        headings=headings,
+        heading_highlights=heading_spans,
+        lead_in=lead_in,
+        lead_in_highlights=lead_in_spans,
     )
+
+
+def configured_dialect(ws: Workspace) -> str:
+    """``[search] dialect`` of the workspace's corpus-tool.toml (lexis when unset)."""
+    import tomllib
+
+    from corpus_tool.errors import InputError
+
+    config = ws.root / "corpus-tool.toml"
+    if not config.is_file():
+        return ast.DEFAULT_DIALECT
+    try:
+        data = tomllib.loads(config.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(str(config), f"cannot read the workspace config ({exc})") from exc
+    section = data.get("search", {})
+    dialect = section.get("dialect") if isinstance(section, dict) else None
+    if dialect is None:
+        return ast.DEFAULT_DIALECT
+    if dialect not in ast.DIALECTS:
+        raise InputError(
+            str(config),
+            f"[search] dialect must be one of {', '.join(ast.DIALECTS)}, not {dialect!r}",
+        )
+    return str(dialect)

@@ -34,12 +34,13 @@ from whoosh.writing import CLEAR
 from corpus_tool import trust
 from corpus_tool.errors import StoreError
 from corpus_tool.index.analysis import LegalTokenizer, exact_analyzer, stemmed_analyzer
+from corpus_tool.index.units import indexed_text, lead_in_text
 from corpus_tool.model import Provision
 from corpus_tool.workspace import DocBundle, Workspace, atomic_write_bytes
 
 # Bump when the schema or the analysis changes: an index of another format is
 # ignored and rebuilt from the stored bundles.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 INDEX_NAME = f"corpus{INDEX_FORMAT}"
 LOCK_TIMEOUT_ENV = "CORPUS_TOOL_INDEX_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT = 60.0
@@ -399,6 +400,7 @@ def bundle_entries(bundle: DocBundle) -> Iterator[dict[str, Any]]:
             "path": list(p.path),
             "pages": list(p.pages),
             "text": p.text,
+            "lead_in": lead_in_text(p, by_id),
             "order": p.order,
             "family": meta.family,
             "jurisdiction": meta.jurisdiction,
@@ -427,8 +429,8 @@ def entry_fields(payload: Mapping[str, Any]) -> dict[str, Any]:
         "cite": "\n".join(c for c in cite_lines if c),
         "heading": heading_text,
         "heading_exact": heading_text,
-        "text": payload["text"],
-        "exact": payload["text"],
+        "text": indexed_text(payload.get("lead_in", ""), payload["text"]),
+        "exact": indexed_text(payload.get("lead_in", ""), payload["text"]),
         "order": int(payload["order"]),
         "payload": stored,
     }
