@@ -264,8 +264,9 @@ def test_annotations_written_in_the_same_millisecond_stay_in_log_order(
     monkeypatch.setattr(store_module, "now_iso", lambda: "2026-01-01T00:00:00.000Z")
     store = AnnotationStore(ws)
     made = [
-        store.create(doc_id="act-one", provision_id="art_1", labels=["relevant"]).id
-        for _ in range(12)
+        # Notes, not one label twelve times: a duplicate label is refused (one annotation).
+        store.create(doc_id="act-one", provision_id="art_1", note=f"note {i}").id
+        for i in range(12)
     ]
     assert [a.id for a in AnnotationStore(ws).all()] == made
 
@@ -305,7 +306,7 @@ WRITER = textwrap.dedent(
     sys.stdin.readline()
     n = 0
     while count < 0 or n < count:
-        store.create(doc_id="act-one", provision_id="art_%d" % (n % 5 + 1), labels=["relevant"], note="%s %d" % (author, n))
+        store.create(doc_id="act-one", provision_id="art_%d" % (n % 5 + 1), note="%s %d" % (author, n))
         n += 1
     """
 )
