@@ -22,6 +22,7 @@ from corpus_tool.annotations import (
     review,
     tag_decisions,
 )
+from corpus_tool.annotations import author as author_module
 from corpus_tool.annotations import store as store_module
 from corpus_tool.errors import StoreError
 from corpus_tool.workspace import Workspace
@@ -123,7 +124,9 @@ def test_author_comes_from_env_then_workspace_config_then_os_user(
     assert AnnotationStore(ws).author == "test-author"
     assert AnnotationStore(ws, author="alice").author == "alice"
     monkeypatch.delenv("CORPUS_TOOL_AUTHOR")
-    monkeypatch.setattr(store_module.getpass, "getuser", lambda: "os-user")
+    monkeypatch.setenv("CORPUS_TOOL_CONFIG_DIR", str(ws.root.parent / "no-user-config"))
+    monkeypatch.setattr(author_module, "git_user_name", lambda: "")
+    monkeypatch.setattr(author_module.getpass, "getuser", lambda: "os-user")
     assert AnnotationStore(ws).author == "os-user"
     (ws.root / "corpus-tool.toml").write_text('[annotations]\nauthor = "Counsel B"\n')
     assert AnnotationStore(ws).author == "Counsel B"

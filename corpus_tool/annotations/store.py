@@ -20,14 +20,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import getpass
 import hashlib
 import json
 import logging
 import os
 import secrets
 import time
-import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -96,25 +94,13 @@ def new_annotation_id() -> str:
 
 
 def default_author(ws: Workspace) -> str:
-    """$CORPUS_TOOL_AUTHOR, then ``author`` in the workspace's corpus-tool.toml, then the OS user."""
-    env = os.environ.get(AUTHOR_ENV, "").strip()
-    if env:
-        return env
-    config = ws.root / CONFIG_FILE
-    if config.is_file():
-        try:
-            data = tomllib.loads(config.read_text("utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise StoreError(f"{config}: cannot read the workspace config ({exc})") from exc
-        section = data.get("annotations", {})
-        author = section.get("author") if isinstance(section, dict) else None
-        author = author or data.get("author")
-        if isinstance(author, str) and author.strip():
-            return author.strip()
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+    """$CORPUS_TOOL_AUTHOR, the workspace's corpus-tool.toml, the user's config, git, the login.
+
+    See corpus_tool.annotations.author for where each comes from.
+    """
+    from corpus_tool.annotations.author import author_name
+
+    return author_name(ws)
 
 
 def text_quote(text: str, start: int, end: int) -> TextQuote:

@@ -29,7 +29,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--note", "-n", default="", help="free-text note")
     p.add_argument("--quote", "-q", default=None, help="annotate this exact span of the text")
-    p.add_argument("--author", default=None, help="default: $CORPUS_TOOL_AUTHOR, config, OS user")
+    p.add_argument(
+        "--author",
+        default=None,
+        help="default: $CORPUS_TOOL_AUTHOR, corpus-tool.toml, your config, git, login",
+    )
     p.add_argument("--json", action="store_true", help="print the annotation as JSON")
     p.set_defaults(func=cmd_annotate)
 
@@ -45,6 +49,24 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     q.add_argument("id", metavar="ANNOTATION_ID", help="id or a unique prefix of it")
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_show)
+    q = asub.add_parser(
+        "edit",
+        help="change the note and/or labels of an annotation (an update event; history kept)",
+        description="Change an annotation's note and/or labels. The change is appended to the "
+        "log as an update event; the earlier state stays in the log.",
+    )
+    q.add_argument("id", metavar="ANNOTATION_ID", help="id or a unique prefix of it")
+    q.add_argument("--note", "-n", default=None, help="the new note ('' to clear it)")
+    q.add_argument(
+        "--label",
+        "-l",
+        action="append",
+        default=None,
+        help="the new labels, replacing the old ones (repeat or comma-separate)",
+    )
+    q.add_argument("--author", default=None, help="who edits (default: as for annotate)")
+    q.add_argument("--json", action="store_true", help="print the edited annotation as JSON")
+    q.set_defaults(func=cmd_edit)
     q = asub.add_parser("delete", help="delete an annotation (the log keeps its history)")
     q.add_argument("id", metavar="ANNOTATION_ID", nargs="+")
     q.set_defaults(func=cmd_delete)
@@ -217,6 +239,20 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(f"decision:  {a.decision} machine tag {a.tag_label}")
     if a.note:
         print(f"note:      {a.note}")
+    return 0
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    store = _store(args, args.author)
+    labels = _split_labels(args.label) if args.label is not None else None
+    a = store.edit(args.id, note=args.note, labels=labels)
+    _print_warnings(store.warnings)
+    if args.json:
+        print_jsonl(to_dict(a))
+    else:
+        what = ", ".join(a.labels) or "no labels"
+        note = f" — {a.note}" if a.note else ""
+        print(f"edited {a.id}  {a.doc_id} {a.provision_id}  {what}{note}")
     return 0
 
 
