@@ -18,8 +18,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="Record a person's annotation on a provision: labels from the label scheme, "
         "an optional note and an optional quote (a span of the provision's text).",
     )
-    p.add_argument("doc", metavar="DOC", help="document id or file name")
-    p.add_argument("provision", metavar="ID", help="provision id, e.g. art_53__para_2")
+    p.add_argument(
+        "doc",
+        metavar="DOC",
+        help="document id, file name, act citation or short name ('AI Act'),"
+        " or a whole citation ('AI Act, Recital 15') when ID is left out",
+    )
+    p.add_argument(
+        "provision",
+        metavar="ID",
+        nargs="?",
+        default=None,
+        help="provision id or citation: art_53__para_2, 'Art. 53(2)', 'Recital 15', '§ 4.6'",
+    )
     p.add_argument(
         "--label",
         "-l",
@@ -162,10 +173,13 @@ def _span(a: Annotation) -> str:
 
 
 def cmd_annotate(args: argparse.Namespace) -> int:
+    from corpus_tool.citations import locate
+
     store = _store(args, args.author)
+    bundle, provision = locate(store.ws, args.doc, args.provision)
     annotation = store.create(
-        doc_id=args.doc,
-        provision_id=args.provision,
+        doc_id=bundle.meta.doc_id,
+        provision_id=provision.id,
         labels=_split_labels(args.label),
         note=args.note,
         quote=args.quote,
