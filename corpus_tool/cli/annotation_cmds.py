@@ -113,7 +113,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = sub.add_parser(
         "export",
-        help="export a tagged provision set (csv, jsonl, markdown, html, jsonld, spacy)",
+        help="export a tagged provision set (csv, jsonl, markdown, html, docx, jsonld, spacy)",
         description="Export provisions with their machine tags, labels and notes. Without "
         "--query the set is every provision with a machine tag (not rejected) or an annotation; "
         "with --query it is the query's hits. --tag/--label/--author/--doc narrow it.",
