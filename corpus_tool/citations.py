@@ -598,3 +598,32 @@ def locate(ws: Workspace, doc: str, ref: str | None = None) -> tuple[DocBundle, 
     if found is None or provision is None:
         raise CitationError(f"{hits[0].doc_id} changed while it was read; try again")
     return found, provision
+
+
+def provision_ids(
+    ws: Workspace, text: str, *, doc: str | None = None, descendants: bool = True
+) -> set[tuple[str, str]]:
+    """(doc_id, provision_id) pairs a typed citation covers, for filters such as ``cite:``.
+
+    ``descendants``: "Article 53" covers its paragraphs and points too, as a lawyer
+    means it. A citation naming only a document covers all its provisions. Raises
+    CitationError for text that is not a citation or names no document.
+    """
+    found = resolve(ws, text, doc=doc)
+    out: set[tuple[str, str]] = set()
+    for doc_id in sorted({r.doc_id for r in found}):
+        bundle = ws.load_bundle(doc_id)
+        if bundle is None:
+            continue
+        roots = {r.provision_id for r in found if r.doc_id == doc_id}
+        if None in roots:
+            out.update((doc_id, p.id) for p in bundle.provisions)
+            continue
+        covered = set(roots)
+        if descendants:
+            # Provisions come in document order, a parent before its children.
+            for p in bundle.provisions:
+                if p.parent is not None and p.parent in covered:
+                    covered.add(p.id)
+        out.update((doc_id, pid) for pid in covered if pid is not None)
+    return out

@@ -286,3 +286,15 @@ def test_cli_annotate_takes_citations(tmp_path: Path, capsys: pytest.CaptureFixt
     assert (created["doc_id"], created["provision_id"]) == ("act-two", "art_1")
     assert main(["-w", str(ws.root), "annotate", "act-one", "Recital 9", "-l", "relevant"]) == 2
     assert "no provision 'Recital 9'" in capsys.readouterr().err
+
+
+def test_provision_ids_cover_what_a_lawyer_means(shared_ws: Workspace) -> None:
+    from corpus_tool.citations import provision_ids
+
+    covered = provision_ids(shared_ws, "AI Act Article 53")
+    assert (AI, "art_53") in covered and (AI, "art_53__para_1__point_a") in covered
+    assert all(pid.startswith("art_53") for _, pid in covered)
+    assert provision_ids(shared_ws, "AI Act Article 53", descendants=False) == {(AI, "art_53")}
+    assert len(provision_ids(shared_ws, "EO 14110")) == len(
+        shared_ws.load_bundle(EO).provisions  # type: ignore[union-attr]
+    )

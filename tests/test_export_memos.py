@@ -295,3 +295,17 @@ def test_html_memo_in_headless_chromium_shows_each_label_in_its_colour(
         fill = tint(scheme.colour(label))
         rgb = tuple(int(fill[i : i + 2], 16) for i in (1, 3, 5))
         assert rgb in pixels, f"no {label} evidence drawn in {fill}"
+
+
+def test_export_filters_take_citations_and_short_names(ws: Workspace, tmp_path: Path) -> None:
+    out = tmp_path / "memo.md"
+    # Only Article 3 of the act cited by its short title, with whatever it contains.
+    export(ws, "markdown", out, cite="Tiny Model Act, Art. 3")
+    text = out.read_text("utf-8")
+    assert "### Article 3 — Heading 3" in text and "### Article 4" not in text
+    assert "citation Tiny Model Act, Art. 3" in text
+    export(ws, "markdown", out, doc="Tiny Model Act")
+    text = out.read_text("utf-8")
+    assert "## Tiny Model Act" in text and "The act-two Act" not in text
+    status = main(["-w", str(ws.root), "export", str(out), "--cite", "Tiny Model Act Art. 9"])
+    assert status == 2

@@ -124,7 +124,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--tag", action="append", default=[], help="machine tag label")
     p.add_argument("--label", action="append", default=[], help="a person's label")
     p.add_argument("--author", default=None, help="provisions this author annotated")
-    p.add_argument("--doc", action="append", default=[], help="document id or file")
+    p.add_argument(
+        "--doc", action="append", default=[], help="document id, file, citation or short name"
+    )
+    p.add_argument(
+        "--cite",
+        action="append",
+        default=[],
+        help="only what a citation covers, e.g. 'AI Act Article 53' (with its paragraphs)",
+    )
     p.add_argument("--all", dest="everything", action="store_true", help="untagged ones too")
     p.add_argument("--bom", action="store_true", help="CSV: start with a UTF-8 BOM (old Excel)")
     p.set_defaults(func=cmd_export)
@@ -396,6 +404,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         author=args.author,
         doc=args.doc,
         everything=args.everything,
+        cite=args.cite,
     )
     write_selection(selection, fmt, args.path, bom=args.bom)
     print(f"wrote {selection.summary} to {args.path} ({fmt}: {FORMATS[fmt][2]})")

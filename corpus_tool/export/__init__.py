@@ -62,11 +62,19 @@ def export(
     doc: str | Sequence[str] | None = None,
     bom: bool = False,
     everything: bool = False,
+    cite: str | Sequence[str] | None = None,
 ) -> int:
     """Write the chosen provisions to ``path`` in ``fmt`` (None: from the suffix); returns how many."""
     name = format_for(fmt, Path(path))
     selection = select(
-        ws, query=query, tag=tag, label=label, author=author, doc=doc, everything=everything
+        ws,
+        query=query,
+        tag=tag,
+        label=label,
+        author=author,
+        doc=doc,
+        everything=everything,
+        cite=cite,
     )
     write_selection(selection, name, Path(path), bom=bom)
     return len(selection.items)
