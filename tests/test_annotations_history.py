@@ -194,3 +194,57 @@ def test_saved_searches_are_events_replayed_by_name(ws: Workspace) -> None:
     assert list(fresh) == ["pen"] and fresh["pen"]["dialect"] == "westlaw"
     kinds = [e["event"] for e in events(ws)]
     assert kinds == ["search-save", "search-save", "search-rename", "search-save", "search-delete"]
+
+
+def test_history_rebuilt_from_the_log_matches_the_session(ws: Workspace) -> None:
+    store = AnnotationStore(ws)
+    session = History(store)
+    a = session.create(doc_id="act-one", provision_id="art_3", labels=["oss-exemption"])
+    session.edit(a.id, note="why")
+    theirs = AnnotationStore(ws, author="colleague").create(
+        doc_id="act-two", provision_id="art_1", note="x"
+    )
+    b = session.create(doc_id="act-one", provision_id="art_1", note="second")
+    session.undo()  # b
+    rebuilt = History.from_log(AnnotationStore(ws))
+    assert (
+        [(x.kind, x.annotation_id) for x in rebuilt.actions()]
+        == [(x.kind, x.annotation_id) for x in session.actions()]
+        == [("edit", a.id), ("create", a.id)]
+    )
+    assert rebuilt.peek_redo() is not None and rebuilt.peek_redo().annotation_id == b.id  # type: ignore[union-attr]
+    # The colleague's work is not on this author's stack.
+    assert theirs.id not in {x.annotation_id for x in rebuilt.actions()}
+    assert History.from_log(AnnotationStore(ws, author="colleague")).peek_undo().annotation_id == (  # type: ignore[union-attr]
+        theirs.id
+    )
+
+
+def test_cli_undo_and_redo_walk_the_authors_own_actions(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from corpus_tool.cli import main
+
+    def run(*args: str) -> str:
+        assert main(["-w", str(ws.root), *args]) == 0
+        return capsys.readouterr().out
+
+    run("annotate", "act-one", "art_3", "-l", "oss-exemption")
+    AnnotationStore(ws, author="colleague").create(doc_id="act-two", provision_id="art_1", note="x")
+    run("annotate", "act-one", "Article 1", "--note", "newest")
+    assert run("annotations", "undo").startswith("undid: create note on act-one art_1")
+    assert [a.author for a in AnnotationStore(ws).all()] == ["test-author", "colleague"]
+    assert run("annotations", "undo").startswith("undid: create oss-exemption on act-one art_3")
+    assert run("annotations", "undo").startswith("nothing to undo for test-author")
+    assert [a.author for a in AnnotationStore(ws).all()] == ["colleague"]
+    assert run("annotations", "redo").startswith("redid: create oss-exemption")
+    assert run("annotations", "redo").startswith("redid: create note")
+    assert run("annotations", "redo").startswith("nothing to redo")
+    assert len(AnnotationStore(ws).all()) == 3
+    kinds = [(e["event"], "undoes" in e, "redoes" in e) for e in events(ws)]
+    assert kinds[-4:] == [
+        ("delete", True, False),
+        ("delete", True, False),
+        ("create", False, True),
+        ("create", False, True),
+    ]

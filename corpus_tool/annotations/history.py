@@ -20,7 +20,7 @@ from typing import Any
 
 from corpus_tool.annotations.store import AnnotationStore
 from corpus_tool.errors import StoreError
-from corpus_tool.model import Annotation, TextQuote
+from corpus_tool.model import Annotation, TextQuote, from_dict
 
 # Fields that tell two states of an annotation apart (``modified`` is only when).
 _IGNORED = ("modified",)
@@ -46,6 +46,14 @@ class Action:
         return f"{self.kind} {what} on {a.doc_id} {a.provision_id}"
 
 
+def _kind_of(event: str, before: Annotation | None, after: Annotation | None) -> str:
+    if after is None:
+        return "delete"
+    if after.decision and (before is None or before.decision != after.decision):
+        return after.decision
+    return "create" if before is None else "edit"
+
+
 def _same(a: Annotation | None, b: Annotation | None) -> bool:
     if a is None or b is None:
         return a is b
@@ -59,6 +67,53 @@ class History:
         self.store = store
         self._done: list[Action] = []
         self._undone: list[Action] = []
+
+    @classmethod
+    def from_log(cls, store: AnnotationStore) -> History:
+        """The stacks of ``store.author`` rebuilt from the log (for the CLI's undo and redo).
+
+        Each of the author's own create/update/delete events is an action; an event
+        with ``undoes`` moves the action it reverses to the redo stack, one with
+        ``redoes`` moves it back, and any other action clears the redo stack.
+        Re-anchoring is not an action of the author's.
+        """
+        history = cls(store)
+        state: dict[str, Annotation] = {}
+        for event in store.events():
+            kind = event.get("event")
+            if kind not in ("create", "update", "delete"):
+                continue
+            try:
+                if kind == "delete":
+                    target = str(event["id"])
+                    before, after = state.pop(target, None), None
+                else:
+                    after = from_dict(Annotation, event["annotation"])
+                    target = after.id
+                    before = state.get(target)
+                    state[target] = after
+            except (KeyError, TypeError, ValueError):
+                continue  # the store warns about malformed lines
+            if event.get("by") != store.author or event.get("reason") == "re-anchored":
+                continue
+            eid = str(event.get("eid", ""))
+            undoes, redoes = event.get("undoes"), event.get("redoes")
+            if undoes:
+                done = next((a for a in reversed(history._done) if a.eid == undoes), None)
+                if done is not None:
+                    history._done.remove(done)
+                    history._undone.append(replace(done, eid=eid))
+            elif redoes:
+                undone = next((a for a in reversed(history._undone) if a.origin == redoes), None)
+                if undone is not None:
+                    history._undone.remove(undone)
+                    history._done.append(replace(undone, eid=eid))
+            else:
+                history._done.append(
+                    Action(_kind_of(kind, before, after), target, before, after, eid, origin=eid)
+                )
+                history._undone.clear()
+        return history
 
     # --- what the UI shows -----------------------------------------------------
     @property

@@ -78,6 +78,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     q.add_argument("--author", default=None, help="who edits (default: as for annotate)")
     q.add_argument("--json", action="store_true", help="print the edited annotation as JSON")
     q.set_defaults(func=cmd_edit)
+    for name, what in (("undo", "reverse"), ("redo", "re-apply")):
+        q = asub.add_parser(
+            name,
+            help=f"{what} your newest {'' if name == 'undo' else 'undone '}action (as an event)",
+            description=f"{what.capitalize()} the newest "
+            + ("" if name == "undo" else "undone ")
+            + "create, edit, delete, accept or reject of the author (from the log). "
+            "It is appended as an event that names the event it "
+            + ("reverses (undoes)." if name == "undo" else "re-applies (redoes)."),
+        )
+        q.add_argument("--author", default=None, help="whose action (default: as for annotate)")
+        q.set_defaults(func=cmd_undo if name == "undo" else cmd_redo)
     q = asub.add_parser("delete", help="delete an annotation (the log keeps its history)")
     q.add_argument("id", metavar="ANNOTATION_ID", nargs="+")
     q.set_defaults(func=cmd_delete)
@@ -276,6 +288,29 @@ def cmd_edit(args: argparse.Namespace) -> int:
         note = f" — {a.note}" if a.note else ""
         print(f"edited {a.id}  {a.doc_id} {a.provision_id}  {what}{note}")
     return 0
+
+
+def _undo_or_redo(args: argparse.Namespace, redo: bool) -> int:
+    from corpus_tool.annotations import History
+
+    store = _store(args, args.author)
+    history = History.from_log(store)
+    action = history.redo() if redo else history.undo()
+    _print_warnings(store.warnings)
+    verb = "redid" if redo else "undid"
+    if action is None:
+        print(f"nothing to {'redo' if redo else 'undo'} for {store.author}")
+        return 0
+    print(f"{verb}: {action.summary} (event {action.eid})")
+    return 0
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    return _undo_or_redo(args, redo=False)
+
+
+def cmd_redo(args: argparse.Namespace) -> int:
+    return _undo_or_redo(args, redo=True)
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
