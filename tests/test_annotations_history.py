@@ -248,3 +248,20 @@ def test_cli_undo_and_redo_walk_the_authors_own_actions(
         ("create", False, True),
         ("create", False, True),
     ]
+
+
+def test_redo_does_not_bring_back_a_label_given_again_since(ws: Workspace) -> None:
+    history = History(AnnotationStore(ws))
+    history.create(doc_id="act-one", provision_id="art_3", labels=["oss-exemption"])
+    history.undo()
+    again = history.create(doc_id="act-one", provision_id="art_3", labels=["condition"])
+    AnnotationStore(ws).edit(again.id, labels=["condition", "oss-exemption"])
+    # The redo stack was cleared by the new action; a stale redo is refused, not duplicated.
+    assert history.redo() is None
+    other = History(AnnotationStore(ws))
+    made = other.create(doc_id="act-one", provision_id="art_1", labels=["relevant"])
+    other.undo()
+    AnnotationStore(ws).create(doc_id="act-one", provision_id="art_1", labels=["relevant"])
+    with pytest.raises(DuplicateLabelError):
+        other.redo()
+    assert [a.id for a in AnnotationStore(ws).for_provision("act-one", "art_1")] != [made.id]

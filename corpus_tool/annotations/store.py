@@ -400,6 +400,17 @@ class AnnotationStore:
             self._append(self._event("delete", id=annotation_id, **link))
             self._mirror([(live.doc_id, live.provision_id)])
         else:
+            gained = tuple(x for x in state.labels if live is None or x not in live.labels)
+            if gained:
+                # A redo must not bring back a label given again since (one label, one annotation).
+                try:
+                    provision = _provision(self._bundle(state.doc_id), state.provision_id)
+                except StoreError:
+                    provision = None  # the document is gone: nothing to collide with
+                if provision is not None:
+                    self._refuse_duplicate(
+                        state.doc_id, provision, state.position, gained, skip=state.id
+                    )
             state = replace(state, modified=now_iso())
             kind = "create" if live is None else "update"
             self._append(self._event(kind, annotation=to_dict(state), **link))
