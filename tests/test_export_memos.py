@@ -309,3 +309,28 @@ def test_export_filters_take_citations_and_short_names(ws: Workspace, tmp_path: 
     assert "## Tiny Model Act" in text and "The act-two Act" not in text
     status = main(["-w", str(ws.root), "export", str(out), "--cite", "Tiny Model Act Art. 9"])
     assert status == 2
+
+
+def test_a_machine_label_missing_from_the_scheme_gets_a_fixed_colour_of_its_own(
+    tmp_path: Path,
+) -> None:
+    from dataclasses import replace
+
+    from corpus_tool.export.memo import label_colour
+
+    ws = tricky_workspace(tmp_path / "ws")
+    bundle = ws.load_bundle("act-two")
+    assert bundle is not None
+    renamed = tuple(replace(t, label="oss-mention") for t in bundle.tags)
+    ws.save_bundle(replace(bundle, tags=renamed))
+    scheme = load_label_scheme(ws)
+    colour = label_colour(scheme, "oss-mention")
+    assert colour == label_colour(scheme, "oss-mention")  # the same on every run
+    assert colour not in {label.colour for label in scheme.labels} | {LINK_COLOUR}
+    out = tmp_path / "memo.html"
+    export(ws, "html", out, doc="act-two")
+    parsed = _Collect()
+    parsed.feed(out.read_text("utf-8"))
+    styles = [m.get("style") or "" for m in parsed.marks if m.get("data-label") == "oss-mention"]
+    assert len(styles) >= 2  # in the legend and on the evidence
+    assert all(f"--c:{colour}" in s for s in styles)

@@ -20,6 +20,7 @@ from corpus_tool.export.memo import (
     decision_text,
     group_notes,
     label_colour,
+    legend_labels,
     mark_colour,
     one_line,
     pieces,
@@ -133,7 +134,7 @@ def render(selection: Selection) -> bytes:
         f"Selection: {_clean(one_line(selection.description))} · {selection.summary}."
     )
     legend = doc.add_paragraph("Evidence is coloured by label: ")
-    names = [label.name for label in selection.scheme.labels]
+    names = legend_labels(selection)
     for n, name in enumerate([*names, "query"]):
         run = legend.add_run(("" if n == 0 else ", ") + ("query hit" if name == "query" else name))
         colour = label_colour(selection.scheme, name) if name != "query" else HIT_COLOUR

@@ -19,6 +19,7 @@ from corpus_tool.export.memo import (
     decision_text,
     group_notes,
     label_colour,
+    legend_labels,
     mark_colour,
     one_line,
     page_text,
@@ -162,8 +163,8 @@ def _item(item: ExportItem, selection: Selection) -> str:
 def render(selection: Selection, *, title: str = "Tagged provisions") -> str:
     docs = selection.by_document()
     legend = [
-        _mark(escape(label.name), "label", label.name, label.colour)
-        for label in selection.scheme.labels
+        _mark(escape(name), "label", name, label_colour(selection.scheme, name))
+        for name in legend_labels(selection)
     ]
     legend.append(_mark("query hit", "hit", "query", HIT_COLOUR))
     body = [

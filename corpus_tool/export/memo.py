@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from corpus_tool.annotations.labels import LabelScheme
 from corpus_tool.export.marks import segments
-from corpus_tool.export.selection import ExportItem, Mark
+from corpus_tool.export.selection import ExportItem, Mark, Selection
 from corpus_tool.model import Annotation, DocumentMeta
 
 # Links are drawn in ink with an underline, so no label colour can be taken for one.
@@ -129,3 +129,10 @@ def tag_summary(item: ExportItem) -> list[str]:
         decided = item.decisions.get(t.tag_id)
         seen.setdefault(t.label, f"{t.label} ({decided}ed)" if decided else t.label)
     return list(seen.values())
+
+
+def legend_labels(selection: Selection) -> list[str]:
+    """The scheme's labels, then machine-tag labels the scheme lacks that the memo shows."""
+    names = list(selection.scheme.names)
+    extra = {t.label for item in selection.items for t in item.effective_tags} - set(names)
+    return names + sorted(extra)
