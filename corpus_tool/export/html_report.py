@@ -113,7 +113,8 @@ def _note(
         if a.note:
             bits.append(f"— {_text(a.note)}")
     if decisions:
-        bits.append(f"reviewed: {escape(decision_text(decisions))}")
+        lead = "· " if annotations else ""
+        bits.append(f"{lead}reviewed: {escape(decision_text(decisions))}")
         notes = [_text(a.note) for a in decisions if a.note]
         if notes:
             bits.append("— " + "; ".join(notes))
