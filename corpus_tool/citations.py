@@ -512,25 +512,46 @@ def workspace_metas(ws: Workspace) -> list[DocumentMeta]:
         if cached is not None and cached[0] == stamp:
             out.append(cached[1])
             continue
-        bundle = ws.load_bundle(doc_id)
-        if bundle is None:
-            continue
-        _META_CACHE[(str(ws.root), doc_id)] = (stamp, bundle.meta)
-        out.append(bundle.meta)
+        bundle = _load(ws, doc_id)  # also remembers the meta
+        if bundle is not None:
+            out.append(bundle.meta)
     return out
+
+
+_BUNDLE_CACHE: dict[tuple[str, str], tuple[tuple[int, int], DocBundle]] = {}
+
+
+def _load(ws: Workspace, doc_id: str) -> DocBundle | None:
+    """A stored bundle, kept while its file is unchanged: the palette resolves per keystroke."""
+    path = ws.bundle_path(doc_id)
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    stamp = (st.st_size, st.st_mtime_ns)
+    cached = _BUNDLE_CACHE.get((str(ws.root), doc_id))
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    bundle = ws.load_bundle(doc_id)
+    if bundle is not None:
+        if len(_BUNDLE_CACHE) >= 64:
+            _BUNDLE_CACHE.clear()
+        _BUNDLE_CACHE[(str(ws.root), doc_id)] = (stamp, bundle)
+        _META_CACHE[(str(ws.root), doc_id)] = (stamp, bundle.meta)
+    return bundle
 
 
 def find_document(ws: Workspace, ref: str) -> DocBundle:
     """A document by id, file name, act citation or short name ("AI Act", "EO 14110")."""
     ids = ws.doc_ids()
     if ref in ids:
-        bundle = ws.load_bundle(ref)
+        bundle = _load(ws, ref)
         if bundle is not None:
             return bundle
     index = DocumentIndex(workspace_metas(ws))
     found = index.lookup(ref)
     if len(found) == 1:
-        bundle = ws.load_bundle(found[0])
+        bundle = _load(ws, found[0])
         if bundle is not None:
             return bundle
     if len(found) > 1:
@@ -565,7 +586,7 @@ def resolve(ws: Workspace, text: str, *, doc: str | None = None) -> list[Resolve
         return [Resolved(d, None, index.metas[d].citation or index.metas[d].title) for d in doc_ids]
     out: list[Resolved] = []
     for doc_id in doc_ids:
-        bundle = ws.load_bundle(doc_id)
+        bundle = _load(ws, doc_id)
         if bundle is None:
             continue
         out.extend(
@@ -593,7 +614,7 @@ def locate(ws: Workspace, doc: str, ref: str | None = None) -> tuple[DocBundle, 
         listed = ", ".join(f"{h.doc_id} {h.citation}" for h in hits[:6])
         more = f" and {len(hits) - 6} more" if len(hits) > 6 else ""
         raise CitationError(f"{doc!r} is in several documents: {listed}{more}; name the document")
-    found = ws.load_bundle(hits[0].doc_id)
+    found = _load(ws, hits[0].doc_id)
     provision = found.provision(hits[0].provision_id or "") if found is not None else None
     if found is None or provision is None:
         raise CitationError(f"{hits[0].doc_id} changed while it was read; try again")
@@ -612,7 +633,7 @@ def provision_ids(
     found = resolve(ws, text, doc=doc)
     out: set[tuple[str, str]] = set()
     for doc_id in sorted({r.doc_id for r in found}):
-        bundle = ws.load_bundle(doc_id)
+        bundle = _load(ws, doc_id)
         if bundle is None:
             continue
         roots = {r.provision_id for r in found if r.doc_id == doc_id}
