@@ -119,6 +119,7 @@ def test_undo_removes_the_newest_action_and_redo_restores_it(ws: Workspace) -> N
     newer = history.create(doc_id="act-one", provision_id="art_3", labels=["oss-exemption"])
     undone = history.undo()
     assert undone is not None and undone.annotation_id == newer.id
+    assert undone.summary == "create oss-exemption on Article 3 (act-one)"  # for the undo hint
     assert [a.id for a in AnnotationStore(ws).all()] == [older.id]  # the older note survives
     log = events(ws)
     assert log[-1]["event"] == "delete" and log[-1]["undoes"] == log[1]["eid"]
@@ -232,9 +233,11 @@ def test_cli_undo_and_redo_walk_the_authors_own_actions(
     run("annotate", "act-one", "art_3", "-l", "oss-exemption")
     AnnotationStore(ws, author="colleague").create(doc_id="act-two", provision_id="art_1", note="x")
     run("annotate", "act-one", "Article 1", "--note", "newest")
-    assert run("annotations", "undo").startswith("undid: create note on act-one art_1")
+    assert run("annotations", "undo").startswith("undid: create note on Article 1 (act-one)")
     assert [a.author for a in AnnotationStore(ws).all()] == ["test-author", "colleague"]
-    assert run("annotations", "undo").startswith("undid: create oss-exemption on act-one art_3")
+    assert run("annotations", "undo").startswith(
+        "undid: create oss-exemption on Article 3 (act-one)"
+    )
     assert run("annotations", "undo").startswith("nothing to undo for test-author")
     assert [a.author for a in AnnotationStore(ws).all()] == ["colleague"]
     assert run("annotations", "redo").startswith("redid: create oss-exemption")

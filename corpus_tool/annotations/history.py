@@ -36,14 +36,16 @@ class Action:
     after: Annotation | None  # None: the action deleted it
     eid: str  # the newest event that applied this action (the action or its redo)
     origin: str = ""  # the event of the action itself, named by ``redoes``
+    where: str = ""  # the provision's citation ("Article 53(2)") when it could be read
 
     @property
     def summary(self) -> str:
-        """A short phrase for a status line: 'label oss-exemption on Article 53(2)'."""
+        """A short phrase for a status line: 'create oss-exemption on Article 53(2) (doc)'."""
         a = self.after or self.before
         assert a is not None
         what = ", ".join(a.labels) or (f"{a.decision} {a.tag_label}" if a.decision else "note")
-        return f"{self.kind} {what} on {a.doc_id} {a.provision_id}"
+        place = f"{self.where} ({a.doc_id})" if self.where else f"{a.doc_id} {a.provision_id}"
+        return f"{self.kind} {what} on {place}"
 
 
 def _kind_of(event: str, before: Annotation | None, after: Annotation | None) -> str:
@@ -141,7 +143,8 @@ class History:
         target = after or before
         assert target is not None and self.store.last_eid is not None
         eid = self.store.last_eid
-        self._done.append(Action(kind, target.id, before, after, eid, origin=eid))
+        action = Action(kind, target.id, before, after, eid, origin=eid)
+        self._done.append(replace(action, where=self._where(action)))
         self._undone.clear()
 
     def create(
@@ -208,6 +211,18 @@ class History:
         self._record(decision, before, after)
         return after
 
+    def _where(self, action: Action) -> str:
+        """The citation of the action's provision, for messages (empty if it cannot be read)."""
+        if action.where:
+            return action.where
+        a = action.after or action.before
+        assert a is not None
+        try:
+            provision = self.store._bundle(a.doc_id).provision(a.provision_id)
+        except (StoreError, OSError):
+            return ""
+        return provision.citation if provision is not None else ""
+
     # --- undo / redo --------------------------------------------------------
     def _current(self, annotation_id: str) -> Annotation | None:
         try:
@@ -232,7 +247,7 @@ class History:
         self._check_unchanged(action, action.after, "undo")
         eid = self.store.apply_state(action.annotation_id, action.before, undoes=action.eid)
         self._done.pop()
-        undone = replace(action, eid=eid)
+        undone = replace(action, eid=eid, where=self._where(action))
         self._undone.append(undone)
         return undone
 
@@ -245,6 +260,6 @@ class History:
         # ``redoes`` names the event that first made the change, as the schema says.
         eid = self.store.apply_state(action.annotation_id, action.after, redoes=action.origin)
         self._undone.pop()
-        redone = replace(action, eid=eid)
+        redone = replace(action, eid=eid, where=self._where(action))
         self._done.append(redone)
         return redone
