@@ -22,6 +22,7 @@ from corpus_tool.annotations import (
     review,
     tag_decisions,
 )
+from corpus_tool.annotations import author as author_module
 from corpus_tool.annotations import store as store_module
 from corpus_tool.errors import StoreError
 from corpus_tool.workspace import Workspace
@@ -123,7 +124,9 @@ def test_author_comes_from_env_then_workspace_config_then_os_user(
     assert AnnotationStore(ws).author == "test-author"
     assert AnnotationStore(ws, author="alice").author == "alice"
     monkeypatch.delenv("CORPUS_TOOL_AUTHOR")
-    monkeypatch.setattr(store_module.getpass, "getuser", lambda: "os-user")
+    monkeypatch.setenv("CORPUS_TOOL_CONFIG_DIR", str(ws.root.parent / "no-user-config"))
+    monkeypatch.setattr(author_module, "git_user_name", lambda: "")
+    monkeypatch.setattr(author_module.getpass, "getuser", lambda: "os-user")
     assert AnnotationStore(ws).author == "os-user"
     (ws.root / "corpus-tool.toml").write_text('[annotations]\nauthor = "Counsel B"\n')
     assert AnnotationStore(ws).author == "Counsel B"
@@ -248,8 +251,9 @@ def test_annotations_written_in_the_same_millisecond_stay_in_log_order(
     monkeypatch.setattr(store_module, "now_iso", lambda: "2026-01-01T00:00:00.000Z")
     store = AnnotationStore(ws)
     made = [
-        store.create(doc_id="act-one", provision_id="art_1", labels=["relevant"]).id
-        for _ in range(12)
+        # Notes, not one label twelve times: a duplicate label is refused (one annotation).
+        store.create(doc_id="act-one", provision_id="art_1", note=f"note {i}").id
+        for i in range(12)
     ]
     assert [a.id for a in AnnotationStore(ws).all()] == made
 
@@ -289,7 +293,7 @@ WRITER = textwrap.dedent(
     sys.stdin.readline()
     n = 0
     while count < 0 or n < count:
-        store.create(doc_id="act-one", provision_id="art_%d" % (n % 5 + 1), labels=["relevant"], note="%s %d" % (author, n))
+        store.create(doc_id="act-one", provision_id="art_%d" % (n % 5 + 1), note="%s %d" % (author, n))
         n += 1
     """
 )

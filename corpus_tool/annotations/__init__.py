@@ -12,9 +12,11 @@ from corpus_tool.annotations.anchoring import (
     apply_anchors,
     check_anchors,
 )
+from corpus_tool.annotations.history import Action, History
 from corpus_tool.annotations.labels import Label, LabelScheme, default_scheme, load_label_scheme
 from corpus_tool.annotations.store import (
     AnnotationStore,
+    DuplicateLabelError,
     current_labels,
     decisions_of,
     default_author,
@@ -27,9 +29,12 @@ __all__ = [
     "ANCHORED",
     "MOVED",
     "ORPHANED",
+    "Action",
     "AgreementReport",
     "AnchorResult",
     "AnnotationStore",
+    "DuplicateLabelError",
+    "History",
     "Label",
     "LabelScheme",
     "agreement",

@@ -6,6 +6,13 @@ single ``os.write`` on an ``O_APPEND`` descriptor, fsynced, under an exclusive
 same workspace at once. The current state is the replay of the log. A line
 that does not parse (a crash mid-write) is skipped with a warning; the next
 append starts on a fresh line so it never glues onto the torn one.
+
+Events follow docs/decisions.md section 1: each new line carries ``v`` (schema
+version 2) and ``eid`` (a ULID); a version-1 line (no ``eid``) gets an id
+derived from its bytes, so old logs stay readable and every event has a stable
+id. Undo and redo are ordinary ``create``/``update``/``delete`` events that
+name the event they reverse (``undoes``) or re-apply (``redoes``): the log
+keeps everything and the state is always its replay.
 """
 
 from __future__ import annotations
@@ -13,12 +20,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import getpass
+import hashlib
 import json
 import logging
 import os
 import secrets
-import tomllib
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -47,6 +54,32 @@ UPDATABLE = frozenset(
 )
 # Fields re-anchoring may move, besides the updatable ones.
 ANCHOR_FIELDS = frozenset({"file", "sha256", "anchor_text"})
+SCHEMA_VERSION = 2  # the ``v`` of events written now (docs/decisions.md section 1)
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+class DuplicateLabelError(StoreError):
+    """The same label on the same target by the same author already exists."""
+
+    def __init__(self, message: str, existing: Annotation, labels: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.existing = existing  # the annotation that already carries the labels
+        self.labels = labels
+
+
+def new_eid(ms: int | None = None) -> str:
+    """A ULID: 48-bit Unix milliseconds then 80 random bits, 26 Crockford base32 characters.
+
+    Ids sort by time as text, which a shared store and ``store push`` rely on.
+    """
+    stamp = int(time.time() * 1000) if ms is None else ms
+    value = ((stamp & ((1 << 48) - 1)) << 80) | secrets.randbits(80)
+    return "".join(_CROCKFORD[(value >> (5 * i)) & 31] for i in range(25, -1, -1))
+
+
+def legacy_eid(line: bytes) -> str:
+    """The id of a version-1 event line (written without ``eid``): stable on every read."""
+    return "v1-" + hashlib.sha256(line).hexdigest()[:22]
 
 
 def now_iso() -> str:
@@ -59,30 +92,13 @@ def new_annotation_id() -> str:
 
 
 def default_author(ws: Workspace) -> str:
-    """$CORPUS_TOOL_AUTHOR, then ``author`` in the workspace's corpus-tool.toml, then the OS user."""
-    env = os.environ.get(AUTHOR_ENV, "").strip()
-    if env:
-        return env
-    config = ws.root / CONFIG_FILE
-    if config.is_file():
-        try:
-            data = tomllib.loads(config.read_text("utf-8"))
-        except UnicodeDecodeError as exc:
-            raise StoreError(
-                f"{config}: cannot read the workspace config (not UTF-8 at byte {exc.start});"
-                " save it as UTF-8"
-            ) from exc
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise StoreError(f"{config}: cannot read the workspace config ({exc})") from exc
-        section = data.get("annotations", {})
-        author = section.get("author") if isinstance(section, dict) else None
-        author = author or data.get("author")
-        if isinstance(author, str) and author.strip():
-            return author.strip()
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+    """$CORPUS_TOOL_AUTHOR, the workspace's corpus-tool.toml, the user's config, git, the login.
+
+    See corpus_tool.annotations.author for where each comes from.
+    """
+    from corpus_tool.annotations.author import author_name
+
+    return author_name(ws)
 
 
 def text_quote(text: str, start: int, end: int) -> TextQuote:
@@ -142,6 +158,8 @@ class AnnotationStore:
         self._by_provision: dict[tuple[str, str], list[Annotation]] = {}
         self._scheme: LabelScheme | None = None
         self._bundles: dict[str, tuple[tuple[int, int], DocBundle]] = {}
+        self._searches: dict[str, dict[str, Any]] = {}
+        self.last_eid: str | None = None  # eid of the newest event this store wrote
 
     # --- paths and locking ---------------------------------------------------
     @property
@@ -218,7 +236,16 @@ class AnnotationStore:
             ) from exc
 
     def _event(self, kind: str, **fields: Any) -> dict[str, Any]:
-        return {"event": kind, "at": now_iso(), "by": self.author, **fields}
+        # Every append records its event id so a caller (undo, the UI) can name it.
+        self.last_eid = new_eid()
+        return {
+            "v": SCHEMA_VERSION,
+            "eid": self.last_eid,
+            "event": kind,
+            "at": now_iso(),
+            "by": self.author,
+            **fields,
+        }
 
     def record(self, kind: str, **payload: Any) -> None:
         """Append an event that is not about one annotation (a saved search, say)."""
@@ -244,6 +271,7 @@ class AnnotationStore:
         decision, tag_label = _check_decision(bundle, provision, decision, tag_label)
         if not labels and not note.strip() and decision is None:
             raise StoreError("an annotation needs at least a label, a note or a decision")
+        self._refuse_duplicate(bundle.meta.doc_id, provision, pos, labels)
         stamp = now_iso()
         annotation = Annotation(
             id=new_annotation_id(),
@@ -299,8 +327,149 @@ class AnnotationStore:
         updated = replace(current, **fields, modified=now_iso())
         if not updated.labels and not updated.note.strip() and updated.decision is None:
             raise StoreError("an annotation needs at least a label, a note or a decision")
+        moved = (updated.provision_id, updated.position) != (current.provision_id, current.position)
+        added = tuple(x for x in updated.labels if moved or x not in current.labels)
+        self._refuse_duplicate(updated.doc_id, provision, updated.position, added, skip=updated.id)
         self._append(self._event("update", annotation=to_dict(updated)))
         return updated
+
+    def edit(
+        self,
+        annotation_id: str,
+        *,
+        note: str | None = None,
+        labels: Iterable[str] | None = None,
+    ) -> Annotation:
+        """Change the note and/or the labels of an annotation: one ``update`` event."""
+        changes: dict[str, Any] = {}
+        if note is not None:
+            changes["note"] = note
+        if labels is not None:
+            changes["labels"] = list(labels)
+        if not changes:
+            raise StoreError("nothing to edit: give a new note or new labels")
+        return self.update(annotation_id, **changes)
+
+    def _refuse_duplicate(
+        self,
+        doc_id: str,
+        provision: Provision,
+        position: tuple[int, int] | None,
+        labels: Iterable[str],
+        skip: str | None = None,
+    ) -> None:
+        """Refuse a label this author already put on the same provision and span."""
+        wanted = set(labels)
+        if not wanted:
+            return
+        for other in self.for_provision(doc_id, provision.id):
+            if other.id == skip or other.author != self.author or other.position != position:
+                continue
+            same = tuple(x for x in other.labels if x in wanted)
+            if same:
+                where = provision.citation + (f" ({position[0]}-{position[1]})" if position else "")
+                raise DuplicateLabelError(
+                    f"{where} of {doc_id} is already labelled {', '.join(same)} by"
+                    f" {self.author} (annotation {other.id}); edit that annotation instead",
+                    other,
+                    same,
+                )
+
+    def apply_state(
+        self,
+        annotation_id: str,
+        state: Annotation | None,
+        *,
+        undoes: str | None = None,
+        redoes: str | None = None,
+    ) -> str:
+        """Bring one annotation to ``state`` (None = deleted) with one event; its eid.
+
+        The primitive of undo and redo (docs/decisions.md section 1): a deleted
+        annotation comes back with a ``create`` of the same id, a live one is
+        reset with an ``update`` carrying the whole state, or removed with a
+        ``delete``. ``undoes``/``redoes`` name the event reversed or re-applied.
+        """
+        link = {k: v for k, v in (("undoes", undoes), ("redoes", redoes)) if v}
+        live = self._replay().get(annotation_id)
+        if state is None:
+            if live is None:
+                raise StoreError(f"annotation {annotation_id} is already deleted")
+            self._append(self._event("delete", id=annotation_id, **link))
+        else:
+            gained = tuple(x for x in state.labels if live is None or x not in live.labels)
+            if gained:
+                # A redo must not bring back a label given again since (one label, one annotation).
+                try:
+                    provision = _provision(self._bundle(state.doc_id), state.provision_id)
+                except StoreError:
+                    provision = None  # the document is gone: nothing to collide with
+                if provision is not None:
+                    self._refuse_duplicate(
+                        state.doc_id, provision, state.position, gained, skip=state.id
+                    )
+            state = replace(state, modified=now_iso())
+            kind = "create" if live is None else "update"
+            self._append(self._event(kind, annotation=to_dict(state), **link))
+            keys = [(state.doc_id, state.provision_id)]
+            if live is not None:
+                keys.append((live.doc_id, live.provision_id))
+        assert self.last_eid is not None
+        return self.last_eid
+
+    def review_tag(self, tag_id: str, decision: str, *, note: str = "") -> Annotation:
+        """Accept or reject a machine tag; one decision per author and tag (a new one replaces it)."""
+        parts = tag_id.split(":")
+        if len(parts) != 3 or not all(parts):
+            raise StoreError(f"a tag id looks like DOC:PROVISION:LABEL, not {tag_id!r}")
+        doc_id, provision_id, label = parts
+        mine = [
+            a
+            for a in self.for_provision(doc_id, provision_id)
+            if a.author == self.author and a.tag_label == label and a.decision
+        ]
+        if mine:
+            changes: dict[str, Any] = {"decision": decision}
+            if note:
+                changes["note"] = note
+            return self.update(mine[-1].id, **changes)
+        return self.create(
+            doc_id=doc_id, provision_id=provision_id, note=note, decision=decision, tag_label=label
+        )
+
+    # --- saved searches (events search-save / search-delete / search-rename) ----
+    def save_search(
+        self,
+        name: str,
+        query: str,
+        *,
+        dialect: str = "lexis",
+        filters: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Create or replace a saved search by name."""
+        name = name.strip()
+        if not name:
+            raise StoreError("a saved search needs a name")
+        search = {"name": name, "query": query, "dialect": dialect, "filters": dict(filters or {})}
+        self._append(self._event("search-save", search=search))
+
+    def delete_search(self, name: str) -> None:
+        if name not in self.saved_searches():
+            raise StoreError(f"no saved search named {name!r}")
+        self._append(self._event("search-delete", name=name))
+
+    def rename_search(self, name: str, new_name: str) -> None:
+        searches = self.saved_searches()
+        if name not in searches:
+            raise StoreError(f"no saved search named {name!r}")
+        if not new_name.strip() or new_name in searches:
+            raise StoreError(f"cannot rename {name!r} to {new_name!r}: empty or taken")
+        self._append(self._event("search-rename", name=name, new_name=new_name.strip()))
+
+    def saved_searches(self) -> dict[str, dict[str, Any]]:
+        """Name -> {name, query, dialect, filters}, in the order saved."""
+        self._replay()
+        return {k: dict(v) for k, v in self._searches.items()}
 
     def reattach(self, annotation: Annotation) -> Annotation:
         """Record where re-anchoring found an annotation (only anchor fields may differ)."""
@@ -361,6 +530,8 @@ class AnnotationStore:
                     " every other annotation is intact"
                 )
             else:
+                if "eid" not in event:
+                    event["eid"] = legacy_eid(line)
                 events.append(event)
                 self._event_lines.append(number)
         if tail.strip():
@@ -404,6 +575,7 @@ class AnnotationStore:
         )
         if not grown:
             self._state, self._offset, self._lines = {}, 0, 0
+            self._searches = {}
         raw = self._read_from(self._offset) if key != (0, 0, 0) else b""
         events, consumed, lines = self._parse(raw, self._lines + 1)
         self._offset += consumed
@@ -415,7 +587,15 @@ class AnnotationStore:
                 self._warn(f"{self.path}:{number}: skipped {reason}; the line is kept in the log")
                 continue
             kind = event["event"]
-            if kind in ("create", "update"):
+            if kind in ("search-save", "search-delete", "search-rename"):
+                try:
+                    self._replay_search(event)
+                except (KeyError, TypeError) as exc:
+                    self._warn(
+                        f"{self.path}:{number}: skipped a malformed {kind!r} event ({exc});"
+                        " the line is kept in the log"
+                    )
+            elif kind in ("create", "update"):
                 annotation = from_dict(Annotation, event["annotation"])
                 state[annotation.id] = annotation
             elif kind == "delete":
@@ -429,6 +609,22 @@ class AnnotationStore:
             self._by_provision.setdefault((a.doc_id, a.provision_id), []).append(a)
         self._cache_key = key
         return state
+
+    def _replay_search(self, event: dict[str, Any]) -> None:
+        kind = event["event"]
+        if kind == "search-save":
+            search = event["search"]
+            if not isinstance(search, dict) or not isinstance(search.get("name"), str):
+                raise TypeError("a saved search is an object with a name")
+            search = dict(search)
+            self._searches.pop(search["name"], None)  # replaced: moves to the end
+            self._searches[search["name"]] = search
+        elif kind == "search-delete":
+            self._searches.pop(event["name"], None)
+        else:
+            search = self._searches.pop(event["name"], None)
+            if search is not None:
+                self._searches[event["new_name"]] = {**search, "name": event["new_name"]}
 
     def all(self) -> list[Annotation]:
         """Current annotations, oldest first."""
@@ -460,7 +656,6 @@ class AnnotationStore:
 KNOWN_EVENTS = frozenset(
     {"create", "update", "delete", "search-save", "search-delete", "search-rename"}
 )
-SCHEMA_VERSION = 2
 
 
 def _event_problem(event: dict[str, Any]) -> str | None:
@@ -551,21 +746,4 @@ def review(
     ws: Workspace, tag_id: str, decision: str, *, author: str | None = None, note: str = ""
 ) -> Annotation:
     """Accept or reject a machine tag; one decision per author and tag (a new one replaces it)."""
-    parts = tag_id.split(":")
-    if len(parts) != 3 or not all(parts):
-        raise StoreError(f"a tag id looks like DOC:PROVISION:LABEL, not {tag_id!r}")
-    doc_id, provision_id, label = parts
-    store = AnnotationStore(ws, author)
-    mine = [
-        a
-        for a in store.for_provision(doc_id, provision_id)
-        if a.author == store.author and a.tag_label == label and a.decision
-    ]
-    if mine:
-        changes: dict[str, Any] = {"decision": decision}
-        if note:
-            changes["note"] = note
-        return store.update(mine[-1].id, **changes)
-    return store.create(
-        doc_id=doc_id, provision_id=provision_id, note=note, decision=decision, tag_label=label
-    )
+    return AnnotationStore(ws, author).review_tag(tag_id, decision, note=note)

@@ -29,8 +29,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Record a person's annotation on a provision: labels from the label scheme, "
         "an optional note and an optional quote (a span of the provision's text).",
     )
-    p.add_argument("doc", metavar="DOC", help="document id or file name")
-    p.add_argument("provision", metavar="ID", help="provision id, e.g. art_53__para_2")
+    p.add_argument(
+        "doc",
+        metavar="DOC",
+        help="document id, file name, act citation or short name ('AI Act'),"
+        " or a whole citation ('AI Act, Recital 15') when ID is left out",
+    )
+    p.add_argument(
+        "provision",
+        metavar="ID",
+        nargs="?",
+        default=None,
+        help="provision id or citation: art_53__para_2, 'Art. 53(2)', 'Recital 15', '§ 4.6'",
+    )
     p.add_argument(
         "--label",
         "-l",
@@ -40,7 +51,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--note", "-n", default="", help="free-text note")
     p.add_argument("--quote", "-q", default=None, help="annotate this exact span of the text")
-    p.add_argument("--author", default=None, help="default: $CORPUS_TOOL_AUTHOR, config, OS user")
+    p.add_argument(
+        "--author",
+        default=None,
+        help="default: $CORPUS_TOOL_AUTHOR, corpus-tool.toml, your config, git, login",
+    )
     p.add_argument("--json", action="store_true", help="print the annotation as JSON")
     p.set_defaults(func=cmd_annotate)
 
@@ -56,6 +71,36 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("id", metavar="ANNOTATION_ID", help="id or a unique prefix of it")
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_show)
+    q = asub.add_parser(
+        "edit",
+        help="change the note and/or labels of an annotation (an update event; history kept)",
+        description="Change an annotation's note and/or labels. The change is appended to the "
+        "log as an update event; the earlier state stays in the log.",
+    )
+    q.add_argument("id", metavar="ANNOTATION_ID", help="id or a unique prefix of it")
+    q.add_argument("--note", "-n", default=None, help="the new note ('' to clear it)")
+    q.add_argument(
+        "--label",
+        "-l",
+        action="append",
+        default=None,
+        help="the new labels, replacing the old ones (repeat or comma-separate)",
+    )
+    q.add_argument("--author", default=None, help="who edits (default: as for annotate)")
+    q.add_argument("--json", action="store_true", help="print the edited annotation as JSON")
+    q.set_defaults(func=cmd_edit)
+    for name, what in (("undo", "reverse"), ("redo", "re-apply")):
+        q = asub.add_parser(
+            name,
+            help=f"{what} your newest {'' if name == 'undo' else 'undone '}action (as an event)",
+            description=f"{what.capitalize()} the newest "
+            + ("" if name == "undo" else "undone ")
+            + "create, edit, delete, accept or reject of the author (from the log). "
+            "It is appended as an event that names the event it "
+            + ("reverses (undoes)." if name == "undo" else "re-applies (redoes)."),
+        )
+        q.add_argument("--author", default=None, help="whose action (default: as for annotate)")
+        q.set_defaults(func=cmd_undo if name == "undo" else cmd_redo)
     q = asub.add_parser("delete", help="delete an annotation (the log keeps its history)")
     q.add_argument("id", metavar="ANNOTATION_ID", nargs="+")
     q.set_defaults(func=cmd_delete)
@@ -91,7 +136,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser(
         "export",
-        help="export a tagged provision set (csv, jsonl, markdown, html, jsonld, spacy)",
+        help="export a tagged provision set (csv, jsonl, markdown, html, docx, jsonld, spacy)",
         description="Export provisions with their machine tags, labels and notes. Without "
         "--query the set is every provision with a machine tag (not rejected) or an annotation; "
         "with --query it is the query's hits. --tag/--label/--author/--doc narrow it.",
@@ -102,7 +147,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tag", action="append", default=[], help="machine tag label")
     p.add_argument("--label", action="append", default=[], help="a person's label")
     p.add_argument("--author", default=None, help="provisions this author annotated")
-    p.add_argument("--doc", action="append", default=[], help="document id or file")
+    p.add_argument(
+        "--doc", action="append", default=[], help="document id, file, citation or short name"
+    )
+    p.add_argument(
+        "--cite",
+        action="append",
+        default=[],
+        help="only what a citation covers, e.g. 'AI Act Article 53' (with its paragraphs)",
+    )
     p.add_argument("--all", dest="everything", action="store_true", help="untagged ones too")
     p.add_argument("--bom", action="store_true", help="CSV: start with a UTF-8 BOM (old Excel)")
     p.set_defaults(func=cmd_export)
@@ -151,10 +204,13 @@ def _span(a: Annotation) -> str:
 
 
 def cmd_annotate(args: argparse.Namespace) -> int:
+    from corpus_tool.citations import locate
+
     store = _store(args, args.author)
+    bundle, provision = locate(store.ws, args.doc, args.provision)
     annotation = store.create(
-        doc_id=args.doc,
-        provision_id=args.provision,
+        doc_id=bundle.meta.doc_id,
+        provision_id=provision.id,
         labels=_split_labels(args.label),
         note=args.note,
         quote=args.quote,
@@ -237,6 +293,43 @@ def cmd_show(args: argparse.Namespace) -> int:
     if a.note:
         say(f"note:      {a.note}")
     return 0
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    store = _store(args, args.author)
+    labels = _split_labels(args.label) if args.label is not None else None
+    a = store.edit(args.id, note=args.note, labels=labels)
+    _print_warnings(store.warnings)
+    if args.json:
+        print_jsonl(to_dict(a))
+    else:
+        what = ", ".join(a.labels) or "no labels"
+        note = f" — {a.note}" if a.note else ""
+        print(f"edited {a.id}  {a.doc_id} {a.provision_id}  {what}{note}")
+    return 0
+
+
+def _undo_or_redo(args: argparse.Namespace, redo: bool) -> int:
+    from corpus_tool.annotations import History
+
+    store = _store(args, args.author)
+    history = History.from_log(store)
+    action = history.redo() if redo else history.undo()
+    _print_warnings(store.warnings)
+    verb = "redid" if redo else "undid"
+    if action is None:
+        print(f"nothing to {'redo' if redo else 'undo'} for {store.author}")
+        return 0
+    print(f"{verb}: {action.summary} (event {action.eid})")
+    return 0
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    return _undo_or_redo(args, redo=False)
+
+
+def cmd_redo(args: argparse.Namespace) -> int:
+    return _undo_or_redo(args, redo=True)
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
@@ -368,6 +461,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         author=args.author,
         doc=args.doc,
         everything=args.everything,
+        cite=args.cite,
     )
     _print_warnings(selection.warnings)
     write_selection(selection, fmt, args.path, bom=args.bom)

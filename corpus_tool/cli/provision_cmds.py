@@ -30,10 +30,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser(
         "show",
         help="print one provision with its path, text, footnotes and references",
-        description="Print one provision, e.g. 'corpus-tool show eu-ai-act-2024-1689 art_53__para_2'.",
+        description="Print one provision, e.g. 'corpus-tool show eu-ai-act-2024-1689 art_53__para_2', "
+        '\'corpus-tool show "AI Act" "Art. 53(2)"\' or \'corpus-tool show "GDPR Art. 5(1)(a)"\'.',
     )
-    s.add_argument("doc", metavar="DOC", help="doc id or file name")
-    s.add_argument("id", metavar="ID", help="provision id, e.g. art_53__para_2 (or its citation)")
+    s.add_argument(
+        "doc",
+        metavar="DOC",
+        help="doc id, file name, act citation or short name ('AI Act', 'EO 14110'),"
+        " or a whole citation ('AI Act 53(2)') when ID is left out",
+    )
+    s.add_argument(
+        "id",
+        metavar="ID",
+        nargs="?",
+        default=None,
+        help="provision id or citation: art_53__para_2, 'Art. 53(2)', 'Recital 15', '§ 4.6'",
+    )
     s.add_argument("--json", action="store_true", help="the provision as one JSON object")
     s.set_defaults(func=cmd_show)
 
@@ -167,30 +179,21 @@ def cmd_provisions(args: argparse.Namespace) -> int:
 
 
 def _find_provision(bundle: Any, ref: str) -> Any:
-    from corpus_tool.errors import StoreError
+    """By id, citation as stored, or as typed ('Art. 53(2)', '53(1)(a)', 'rec. 15')."""
+    from corpus_tool.citations import find_in_bundle
 
-    p = bundle.provision(ref)
-    if p is not None:
-        return p
-    wanted = " ".join(ref.split()).lower()
-    for q in bundle.provisions:
-        if q.citation.lower() == wanted:
-            return q
-    raise StoreError(
-        f"no provision {ref!r} in {bundle.meta.doc_id}; "
-        f"list them with 'corpus-tool provisions --doc {bundle.meta.doc_id}'"
-    )
+    return find_in_bundle(bundle, ref)
 
 
 def cmd_show(args: argparse.Namespace) -> int:
     from rich.markup import escape
     from rich.panel import Panel
 
+    from corpus_tool.citations import locate
     from corpus_tool.locate import Locator
 
     ws = workspace(args)
-    bundle = ws.find_doc(args.doc)
-    p = _find_provision(bundle, args.id)
+    bundle, p = locate(ws, args.doc, args.id)
     if any(r.external for r in p.refs):
         bundle = _resolve_across_corpus(ws, [bundle])[0]
         p = _find_provision(bundle, p.id)

@@ -1,4 +1,4 @@
-"""Export tagged provision sets (CSV, JSON Lines, Markdown, HTML, W3C JSON-LD, spaCy) and import JSON Lines."""
+"""Export tagged provision sets (CSV, JSON Lines, Markdown, HTML, DOCX, W3C JSON-LD, spaCy) and import JSON Lines."""
 
 from __future__ import annotations
 
@@ -21,10 +21,11 @@ FORMATS: dict[str, tuple[str, str, str]] = {
     "jsonl": ("jsonl", ".jsonl", "everything, stable ids; 'corpus-tool import' reads it back"),
     "markdown": ("markdown", ".md", "memo-ready report grouped by document"),
     "html": ("html_report", ".html", "self-contained memo-ready report"),
+    "docx": ("docx", ".docx", "Word memo: pinpoint citations, evidence coloured by label"),
     "jsonld": ("jsonld", ".jsonld", "W3C Web Annotation collection (JSON-LD)"),
     "spacy": ("docbin", ".spacy", "spaCy DocBin: doc.cats and doc.spans for training"),
 }
-_ALIASES = {"md": "markdown", "json-ld": "jsonld", "docbin": "spacy", "htm": "html"}
+_ALIASES = {"md": "markdown", "json-ld": "jsonld", "docbin": "spacy", "htm": "html", "word": "docx"}
 
 
 def format_for(fmt: str | None, path: Path) -> str:
@@ -163,11 +164,19 @@ def export(
     doc: str | Sequence[str] | None = None,
     bom: bool = False,
     everything: bool = False,
+    cite: str | Sequence[str] | None = None,
 ) -> int:
     """Write the chosen provisions to ``path`` in ``fmt`` (None: from the suffix); returns how many."""
     name = format_for(fmt, Path(path))
     selection = select(
-        ws, query=query, tag=tag, label=label, author=author, doc=doc, everything=everything
+        ws,
+        query=query,
+        tag=tag,
+        label=label,
+        author=author,
+        doc=doc,
+        everything=everything,
+        cite=cite,
     )
     write_selection(selection, name, Path(path), bom=bom)
     return len(selection.items)

@@ -134,13 +134,15 @@ def select(
     author: str | None = None,
     doc: str | Sequence[str] | None = None,
     everything: bool = False,
+    cite: str | Sequence[str] | None = None,
 ) -> Selection:
     """Provisions matching all the given filters.
 
     Without a query the starting set is every provision with a machine tag (not
     rejected) or an annotation (``everything``: every provision); with a query it
     is the query's hits. ``tag`` (machine labels), ``label`` (people's labels),
-    ``author`` and ``doc`` narrow it; several values of one filter mean any of them.
+    ``author``, ``doc`` and ``cite`` (citations as typed: "AI Act Article 53" with its
+    paragraphs and points) narrow it; several values of one filter mean any of them.
     """
     scheme = load_label_scheme(ws)
     store = AnnotationStore(ws, author="-")
@@ -157,7 +159,18 @@ def select(
         known = ", ".join(sorted({a.author for a in annotations})) or "none yet"
         raise StoreError(f"no annotations by {author!r}; authors: {known}")
 
-    doc_ids = [ws.find_doc(d).meta.doc_id for d in _as_list(doc)] or ws.doc_ids()
+    from corpus_tool.citations import find_document, provision_ids
+
+    # Documents by id, file, act citation or short name ("AI Act", "EO 14110").
+    doc_ids = [find_document(ws, d).meta.doc_id for d in _as_list(doc)] or ws.doc_ids()
+    cited: set[tuple[str, str]] | None = None
+    if _as_list(cite):
+        cited = set()
+        for c in _as_list(cite):
+            found = provision_ids(ws, c)
+            if not found:
+                raise StoreError(f"the citation {c!r} names no provision in the workspace")
+            cited |= found
     if not ws.doc_ids():
         raise StoreError(f"no documents in workspace {ws.root}; run 'corpus-tool ingest' first")
     hits: dict[tuple[str, str], tuple[tuple[int, int], ...]] | None = None
@@ -196,6 +209,8 @@ def select(
                 own,
                 hits.get(key, ()) if hits is not None else (),
             )
+            if cited is not None and key not in cited:
+                continue
             if hits is not None:
                 if key not in hits:
                     continue
@@ -218,12 +233,15 @@ def select(
                     if d == doc_id and pid not in known_ids
                     for a in group
                 )
+    description = describe(query, tag, label, author, doc)
+    if _as_list(cite):
+        description += f"; citation {', '.join(_as_list(cite))}"
     return Selection(
         items,
         bundles,
         scheme,
         orphans,
-        describe(query, tag, label, author, doc),
+        description,
         warnings=list(store.warnings),
         locator=Locator(ws),
     )

@@ -263,6 +263,8 @@ class Session:
         try:
             created = self.store().create(**kwargs)
         except StoreError as exc:
+            if type(exc).__name__ == "DuplicateLabelError":
+                raise  # already labelled: nothing to save later, so not queued
             self.pending.append(PendingAnnotation(dict(kwargs), str(exc)))
             raise
         except OSError as exc:

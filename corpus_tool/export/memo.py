@@ -1,0 +1,138 @@
+"""What the memo formats (Markdown, HTML, DOCX) share: titles, pinpoints, colours, grouped notes."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from corpus_tool.annotations.labels import LabelScheme
+from corpus_tool.export.marks import segments
+from corpus_tool.export.selection import ExportItem, Mark, Selection
+from corpus_tool.model import Annotation, DocumentMeta
+
+# Links are drawn in ink with an underline, so no label colour can be taken for one.
+LINK_COLOUR = "#1d1d1f"
+HIT_COLOUR = "#5f6b7a"  # query hits: slate, not a label's colour
+# Machine-tag labels missing from labels.toml still get a fixed colour of their own.
+_SPARE = ("#00838f", "#ad1457", "#4e342e", "#827717", "#283593", "#558b2f", "#d84315", "#37474f")
+_BRACKETED = re.compile(r"\(([^()]{3,80})\)\s*\.?\s*$")
+# Which mark colours a piece of text covered by several (a person's label wins).
+_PRIORITY = {"label": 0, "tag": 1, "hit": 2}
+
+
+def label_colour(scheme: LabelScheme, name: str) -> str:
+    """One fixed colour per label: the scheme's, else a stable pick from a spare palette."""
+    label = scheme.get(name)
+    if label is not None:
+        return label.colour
+    if name == "query":
+        return HIT_COLOUR
+    digest = hashlib.sha256(name.encode("utf-8")).digest()
+    return _SPARE[digest[0] % len(_SPARE)]
+
+
+def tint(colour: str, strength: float = 0.22) -> str:
+    """``colour`` mixed into white: a background that keeps black text readable."""
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    mixed = [round(255 - (255 - c) * strength) for c in rgb]
+    return "#" + "".join(f"{c:02x}" for c in mixed)
+
+
+def mark_colour(scheme: LabelScheme, marks: tuple[Mark, ...]) -> tuple[Mark, str] | None:
+    """The mark that colours a piece of text, and its colour; None for plain text."""
+    if not marks:
+        return None
+    top = min(marks, key=lambda m: (_PRIORITY.get(m.kind, 3), m.start))
+    return top, label_colour(scheme, top.label)
+
+
+def pieces(item: ExportItem) -> list[tuple[str, tuple[Mark, ...]]]:
+    return segments(item.provision.text, item.marks())
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def short_title(meta: DocumentMeta) -> str:
+    """A heading a lawyer would write: the act's short title, else its title if short."""
+    title = one_line(meta.title or "")
+    m = _BRACKETED.search(title)
+    if m and m.group(1)[:1].isupper() and not re.search(r"\d{4}/\d+", m.group(1)):
+        return m.group(1).strip()
+    words = title.split()
+    if not words:
+        return meta.citation or meta.file
+    if len(words) <= 14:
+        return title
+    return " ".join(words[:12]) + " …"
+
+
+def page_text(item: ExportItem) -> str:
+    """Printed page(s) where the provision carries them, else the PDF page(s)."""
+    printed = [p for p in getattr(item.provision, "printed_pages", ()) or () if p]
+    if printed:
+        first, last = printed[0], printed[-1]
+        return f"p. {first}" if first == last else f"pp. {first}–{last}"
+    first, last = item.provision.pages
+    if not first:
+        return ""
+    return f"p. {first}" if first == last else f"pp. {first}–{last}"
+
+
+def pinpoint(item: ExportItem) -> str:
+    """ "Regulation (EU) 2024/1689, Article 53(2), p. 83": the provision's own pinpoint if any."""
+    own = getattr(item.provision, "pinpoint", "") or ""
+    if own:
+        return one_line(own)
+    act = item.meta.citation or short_title(item.meta)
+    bits = [b for b in (act, item.provision.citation, page_text(item)) if b]
+    return ", ".join(one_line(b) for b in bits)
+
+
+@dataclass
+class NoteGroup:
+    """One author's annotations on one provision: labels and notes, and their tag decisions."""
+
+    author: str
+    date: str
+    annotations: list[Annotation] = field(default_factory=list)  # labels, quotes, notes
+    decisions: list[Annotation] = field(default_factory=list)  # accept/reject of machine tags
+
+
+def group_notes(annotations: tuple[Annotation, ...] | list[Annotation]) -> list[NoteGroup]:
+    """Per author, in order of first appearance: a provision's tag reviews become one entry."""
+    groups: dict[str, NoteGroup] = {}
+    for a in annotations:
+        group = groups.setdefault(a.author, NoteGroup(a.author, a.modified[:10]))
+        group.date = max(group.date, a.modified[:10])
+        if a.decision and not a.labels and not a.quote:
+            group.decisions.append(a)
+        else:
+            group.annotations.append(a)
+    return list(groups.values())
+
+
+def decision_text(decisions: list[Annotation]) -> str:
+    """ "accepted oss-exemption, carve-back; rejected definition" """
+    by_kind: dict[str, list[str]] = {}
+    for a in decisions:
+        by_kind.setdefault(f"{a.decision}ed", []).append(a.tag_label or "")
+    return "; ".join(f"{k} {', '.join(v)}" for k, v in by_kind.items())
+
+
+def tag_summary(item: ExportItem) -> list[str]:
+    """Each machine tag once, with its decision: "oss-exemption (accepted)"."""
+    seen: dict[str, str] = {}
+    for t in item.effective_tags:
+        decided = item.decisions.get(t.tag_id)
+        seen.setdefault(t.label, f"{t.label} ({decided}ed)" if decided else t.label)
+    return list(seen.values())
+
+
+def legend_labels(selection: Selection) -> list[str]:
+    """The scheme's labels, then machine-tag labels the scheme lacks that the memo shows."""
+    names = list(selection.scheme.names)
+    extra = {t.label for item in selection.items for t in item.effective_tags} - set(names)
+    return names + sorted(extra)
