@@ -78,7 +78,7 @@ def _ours_extract(paths: list[str]) -> int:
 
 
 def _ours_ingest(paths: list[str], jobs: int) -> int:
-    from corpus_tool.ingest import ingest
+    from corpus_tool.build import ingest
     from corpus_tool.workspace import Workspace
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from corpus_tool.build import ingest
 from corpus_tool.cli import main
 from corpus_tool.errors import InputError
-from corpus_tool.ingest import extract_document, ingest
+from corpus_tool.ingest import extract_document
 from corpus_tool.ingest.pdf import join_decision
 from corpus_tool.workspace import Workspace
 
@@ -138,12 +139,12 @@ def test_cached_extraction_is_reused(sample_copy: Path, monkeypatch: pytest.Monk
     ws = Workspace(sample_copy)
     ingest(ws, jobs=1)
     ws.remove_bundle("sample-regulation-2031-77")
-    import corpus_tool.ingest.pipeline as pipeline
+    import corpus_tool.build.document as build_document
 
-    def no_pdf_work(path: str, timeout: float | None) -> object:
+    def no_pdf_work(path: Path, *args: object, **kwargs: object) -> object:
         raise AssertionError(f"{path} was read again")
 
-    monkeypatch.setattr(pipeline, "_extract_task", no_pdf_work)
+    monkeypatch.setattr(build_document, "extract_file", no_pdf_work)
     report = ingest(ws, jobs=1)
     statuses = {r.doc_id: r.status for r in report.results}
     assert statuses["sample-regulation-2031-77"] == "ingested"
@@ -276,18 +277,20 @@ def test_failures_keep_the_rest_and_earlier_work(sample_copy: Path) -> None:
 def test_rebuild_uses_only_the_extraction_cache(
     sample_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from corpus_tool.ingest import rebuild
+    from corpus_tool.build import rebuild
 
     ws = Workspace(sample_copy)
     ingest(ws, jobs=1)
     for f in (sample_copy / "corpus").iterdir():
         f.unlink()  # no source file left to read
-    import corpus_tool.ingest.document as document
+    import corpus_tool.build.document as build_document
+    import corpus_tool.ingest.pipeline as pipeline
 
     def no_reading(*args: object, **kwargs: object) -> object:
         raise AssertionError("rebuild read a source file")
 
-    monkeypatch.setattr(document, "extract_with_details", no_reading)
+    monkeypatch.setattr(pipeline, "extract_with_details", no_reading)
+    monkeypatch.setattr(build_document, "extract_file", no_reading)
     bundles = rebuild(ws)
     assert {b.meta.doc_id for b in bundles} == set(ws.doc_ids())
     assert all(b.provisions for b in bundles)

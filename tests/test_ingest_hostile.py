@@ -40,7 +40,9 @@ def _cap_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (TEST_ADDRESS_SPACE, TEST_ADDRESS_SPACE))
 
 
-def _cli(ws: Path, *args: str, timeout: float = 300, **env: str) -> subprocess.CompletedProcess[str]:
+def _cli(
+    ws: Path, *args: str, timeout: float = 300, **env: str
+) -> subprocess.CompletedProcess[str]:
     """Run the command line in its own process group, all of which is killed on a timeout."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "corpus_tool", "--workspace", str(ws), *args],
