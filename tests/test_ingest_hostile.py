@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from corpus_tool.build.journal import CRASH_STEPS
+
 PROJECT = Path(__file__).resolve().parent.parent
 SAMPLE = PROJECT / "corpus" / "sample"
 SHARED = PROJECT.parent / "shared" / "corpus"
@@ -121,6 +123,57 @@ def test_kill_before_the_index_update_leaves_every_document_searchable(tmp_path:
     assert again.returncode == 0, again.stderr
     assert _hits(ws, "quixotrophic") == {licence.stem.lower()}
     assert _hits(ws, "zanzibarine") == {"added-note"}
+
+
+def _distinctive_word(bundle: object) -> str:
+    """A long word of a document's first searchable provision (to find it by search)."""
+    import re
+
+    texts = [p.text for p in bundle.provisions if p.searchable and p.text.strip()]  # type: ignore[attr-defined]
+    words = re.findall(r"[A-Za-z]{7,}", " ".join(texts[:3]))
+    assert words, "no word to search for"
+    return max(words, key=len).lower()
+
+
+@pytest.mark.parametrize("step", CRASH_STEPS)
+def test_kill_at_each_write_step_then_ingest_finds_every_document(
+    tmp_path: Path, step: str
+) -> None:
+    from corpus_tool.index import search
+    from corpus_tool.workspace import Workspace
+
+    ws_dir = tmp_path / "ws"
+    shutil.copytree(SAMPLE, ws_dir / "corpus")
+    first = _cli(ws_dir, "ingest", "--quiet", "--jobs", "1")
+    assert first.returncode == 0, first.stderr
+    corpus = ws_dir / "corpus"
+    licence = next(corpus.glob("*.txt"))
+    licence.write_text(licence.read_text("utf-8") + "\n\nQuixotrophic clause.\n", "utf-8")
+    (corpus / "added-note.txt").write_text(
+        "A note added later.\n\nThe zanzibarine provision applies to everyone.\n", "utf-8"
+    )
+    gone = next(corpus.glob("*order*.pdf"))
+    gone.unlink()
+    killed = _cli(ws_dir, "ingest", "--quiet", "--jobs", "1", CORPUS_TOOL_CRASH_AT=step)
+    assert killed.returncode == -signal.SIGKILL, f"no kill at {step}: {killed.stderr}"
+    again = _cli(ws_dir, "ingest", "--quiet", "--jobs", "1")
+    assert again.returncode == 0, again.stderr
+
+    ws = Workspace(ws_dir)
+    expected = {licence.stem.lower(), "added-note", "sample-regulation-2031-77"}
+    assert set(ws.doc_ids()) == expected
+    for doc_id in expected:
+        bundle = ws.load_bundle(doc_id)
+        assert bundle is not None
+        word = _distinctive_word(bundle)
+        hits = search(ws, word, limit=None).hits
+        assert doc_id in {h.doc_id for h in hits}, f"{doc_id} not found by {word!r} after {step}"
+    assert {h.doc_id for h in search(ws, "quixotrophic", limit=None).hits} == {licence.stem.lower()}
+    assert {h.doc_id for h in search(ws, "zanzibarine", limit=None).hits} == {"added-note"}
+    assert gone.stem not in {h.doc_id for h in search(ws, "executive", limit=None).hits}
+    # Nothing is left in flight: the next run has nothing to do.
+    last = _cli(ws_dir, "ingest", "--jobs", "1")
+    assert last.returncode == 0 and "3 unchanged" in last.stderr, last.stderr
 
 
 # --- 17.6: workers die with their parent ------------------------------------------------
