@@ -34,6 +34,7 @@ TEST_ADDRESS_SPACE = 6 << 30
 def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CORPUS_TOOL_CRASH")}
     env["PYTHONPATH"] = str(PROJECT)
+    env["COLUMNS"] = "1000"  # one message per line: Rich wraps at 80 columns off a terminal
     env.update(extra)
     return env
 

@@ -26,7 +26,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         type=float,
         default=300.0,
         metavar="SECONDS",
-        help="give up on a document after this long (default: 300; 0 = no limit)",
+        help="refuse a document whose build takes longer (default: 300; 0 = no limit)",
+    )
+    p.add_argument(
+        "--memory-limit",
+        type=int,
+        default=2048,
+        metavar="MIB",
+        help="address space of each worker process, MiB (default: 2048; 0 = no limit)",
+    )
+    p.add_argument(
+        "--max-stream",
+        type=int,
+        default=256,
+        metavar="MIB",
+        help="refuse a PDF with a stream that inflates beyond this, MiB (default: 256; 0 = no limit)",
     )
     p.add_argument("--force", action="store_true", help="re-read every file even if unchanged")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
@@ -112,19 +126,24 @@ class IngestProgress:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from corpus_tool.build import ingest
+    from corpus_tool.build import Limits, ingest
 
     ws = workspace(args)
     err = stderr_console()
-    timeout = args.timeout if args.timeout and args.timeout > 0 else None
+    # Files come from anywhere: every document is built in a worker process under budgets.
+    limits = Limits(
+        timeout=args.timeout if args.timeout and args.timeout > 0 else None,
+        memory_mb=args.memory_limit if args.memory_limit and args.memory_limit > 0 else None,
+        max_stream_mb=args.max_stream if args.max_stream and args.max_stream > 0 else None,
+    )
     progress = IngestProgress(err) if not args.quiet and err.is_terminal else None
     try:
         report = ingest(
             ws,
             args.paths or None,
             jobs=args.jobs,
-            timeout=timeout,
             force=args.force,
+            limits=limits,
             progress=progress,
         )
     finally:
