@@ -333,3 +333,53 @@ def test_extraction_cache_stores_boxes_compactly_and_reads_the_old_list_form(
     old["boxes"] = {n: list(getattr(doc.boxes, n)) for n in ("page", "x0", "top", "x1", "bottom")}
     assert from_dict(Document, json.loads(json.dumps(old))) == doc
     assert len(json.dumps(packed)) < len(json.dumps(old))
+
+
+# --- the build layer ----------------------------------------------------------------
+
+
+def test_progress_is_reported_through_a_callback(sample_copy: Path) -> None:
+    from corpus_tool.build import ProgressEvent
+
+    events: list[ProgressEvent] = []
+    report = ingest(Workspace(sample_copy), jobs=1, progress=events.append)
+    assert not report.failed
+    assert [e.done for e in events] == [0, 1, 2, 3]
+    assert all(e.total == 3 for e in events)
+    assert events[-1].pages == sum(r.pages for r in report.results)
+    assert {e.file for e in events[1:]} == {r.file for r in report.results}
+
+
+def test_a_worker_answers_with_a_small_outcome_and_stores_the_rest(tmp_path: Path) -> None:
+    import pickle
+
+    from corpus_tool.build import Task, build_document
+    from corpus_tool.ingest import file_sha256
+
+    sha = file_sha256(REGULATION)
+    outcome = build_document(str(tmp_path), Task(str(REGULATION), "reg", sha))
+    assert outcome.status == "ingested" and outcome.pages == 3
+    assert len(pickle.dumps(outcome)) < 16_384  # what goes through the pipe
+    ws = Workspace(tmp_path)
+    bundle = ws.load_bundle("sample-regulation-2031-77")
+    assert bundle is not None and bundle.provisions and ws.has_extraction(sha)
+
+
+def test_stream_cap_refuses_a_flate_bomb_and_leaves_normal_pdfs_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pdfminer.pdftypes as pdftypes
+
+    from corpus_tool.build.document import _stream_cap
+    from corpus_tool.ingest.limits import StreamTooLarge, _CappedZlib
+    from tests.test_ingest_hostile import make_flate_bomb_pdf
+
+    before = extract_document(REGULATION)
+    monkeypatch.setattr(pdftypes, "zlib", _CappedZlib(4 << 20))
+    assert extract_document(REGULATION) == before
+    bomb = tmp_path / "bomb.pdf"
+    make_flate_bomb_pdf(bomb, gib=1)
+    with pytest.raises(InputError) as err:
+        extract_document(bomb)
+    cap = _stream_cap(err.value)
+    assert isinstance(cap, StreamTooLarge) and "4 MiB" in str(cap)
