@@ -383,3 +383,58 @@ def test_stream_cap_refuses_a_flate_bomb_and_leaves_normal_pdfs_alone(
         extract_document(bomb)
     cap = _stream_cap(err.value)
     assert isinstance(cap, StreamTooLarge) and "4 MiB" in str(cap)
+
+
+ACT_A = """REGULATION (EU) 2099/1 OF THE EUROPEAN PARLIAMENT AND OF THE COUNCIL
+
+of 1 March 2099
+
+on shared model weights
+
+Article 1
+
+Subject matter
+
+This Regulation lays down rules on shared model weights.
+
+Article 2
+
+Scope
+
+1. This Regulation applies to providers of models.
+"""
+
+ACT_B = """REGULATION (EU) 2099/2 OF THE EUROPEAN PARLIAMENT AND OF THE COUNCIL
+
+of 2 March 2099
+
+on model registries
+
+Article 1
+
+Subject matter
+
+This Regulation applies without prejudice to Article 2 of Regulation (EU) 2099/1.
+"""
+
+
+def test_references_to_an_act_ingested_later_point_at_it_in_the_store(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "act-b.txt").write_text(ACT_B, "utf-8")
+    ws = Workspace(tmp_path)
+    assert not ingest(ws, jobs=1).failed
+
+    def targets() -> set[str | None]:
+        bundle = ws.load_bundle("act-b")
+        assert bundle is not None
+        return {r.target_doc for p in bundle.provisions for r in p.refs if r.external}
+
+    assert targets() == {None}  # the act it cites is not in the corpus yet
+    (corpus / "act-a.txt").write_text(ACT_A, "utf-8")
+    report = ingest(ws, jobs=1)
+    assert {r.doc_id: r.status for r in report.results} == {
+        "act-a": "ingested",
+        "act-b": "unchanged",
+    }
+    assert targets() == {"act-a"}  # the build stored act-b again, resolved
