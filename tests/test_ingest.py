@@ -438,3 +438,16 @@ def test_references_to_an_act_ingested_later_point_at_it_in_the_store(tmp_path: 
         "act-b": "unchanged",
     }
     assert targets() == {"act-a"}  # the build stored act-b again, resolved
+
+
+def test_ingest_with_nothing_to_do_writes_nothing(sample_copy: Path) -> None:
+    ws = Workspace(sample_copy)
+    assert not ingest(ws, jobs=1).failed
+
+    def snapshot() -> dict[str, int]:
+        return {str(p): p.stat().st_mtime_ns for p in ws.derived_dir.rglob("*") if p.is_file()}
+
+    before = snapshot()
+    again = ingest(ws, jobs=1)
+    assert [r.status for r in again.results] == ["unchanged"] * 3
+    assert snapshot() == before

@@ -29,7 +29,6 @@ from corpus_tool.segment import SEGMENTER_VERSION, segment_document
 from corpus_tool.tagging import TAGGER_VERSION, tag_provisions
 from corpus_tool.workspace import DocBundle, Workspace
 
-
 # Set in a worker process that runs under an address-space cap, for the message
 # of a document that needs more.
 memory_limit_mb: int | None = None

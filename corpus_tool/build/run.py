@@ -12,15 +12,16 @@ never touches what was already built for it or for any other file.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from corpus_tool.build.workers import Limits, run_in_workers
-from corpus_tool.build.journal import crash_point, load_journal, save_journal
 from corpus_tool.build.document import Outcome, Task, build_document, make_bundle, versions
+from corpus_tool.build.journal import crash_point, load_journal, save_journal
+from corpus_tool.build.workers import Limits, run_in_workers
 from corpus_tool.errors import InputError
 from corpus_tool.index import update_index
 from corpus_tool.ingest.document import file_sha256
@@ -76,6 +77,7 @@ def ingest(
     ws.ensure()
     files, folders = collect_files(ws, paths)
     state = load_state(ws)
+    state_as_read = json.dumps(state, sort_keys=True)
     dirty = load_journal(ws)
     current = versions()
     report = IngestReport()
@@ -121,8 +123,8 @@ def ingest(
             and state["extractions"].get(sha) == EXTRACTOR_VERSION
             and ws.has_extraction(sha)
         )
-        recorded = known.get("check") if known.get("sha256") == sha else None
-        tasks.append(Task(str(path), doc_id, sha, from_cache, recorded, timeout))
+        check = known.get("check") if known.get("sha256") == sha else None
+        tasks.append(Task(str(path), doc_id, sha, from_cache, check, timeout))
 
     removed_ids = [
         doc_id
@@ -194,8 +196,10 @@ def ingest(
     if changed or replayed or gone:
         update_index(ws, [*changed, *replayed], gone)
         crash_point("index")
-    save_state(ws, state)
-    crash_point("state")
+    # A run with nothing to do writes nothing (a read-only workspace can be checked).
+    if json.dumps(state, sort_keys=True) != state_as_read:
+        save_state(ws, state)
+        crash_point("state")
     if pending:
         save_journal(ws, pending - settled)
     order = {f.name: i for i, f in enumerate(files)}

@@ -83,7 +83,7 @@ def _apply_limits(limits: Limits) -> None:
             import resource
 
             cap = limits.memory_mb << 20
-            soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+            _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
             if hard != resource.RLIM_INFINITY:
                 cap = min(cap, hard)
             resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
