@@ -311,6 +311,10 @@ def test_length_cycle_and_flate_bomb_are_refused_and_the_rest_ingested(tmp_path:
     assert len(bomb) == 1 and "stream" in bomb[0] and "limit" in bomb[0], done.stderr
     assert len(failed) == 2, done.stderr
     assert elapsed < 200
+    # No process of the run (nor any earlier child of this test process) held
+    # more than the default memory limit: the bomb was refused before inflating.
+    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    assert peak_mib < 2048, f"a process peaked at {peak_mib:.0f} MiB"
     listed = _cli(ws, "docs", "--json")
     ids = {json.loads(line)["doc_id"] for line in listed.stdout.splitlines()}
     assert ids == {p.stem for p in SAMPLE.iterdir() if p.suffix in (".pdf", ".txt")}
