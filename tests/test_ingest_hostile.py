@@ -195,6 +195,21 @@ def _children(pid: int) -> list[int]:
     return kids
 
 
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _alive(pid: int) -> bool:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
@@ -212,8 +227,9 @@ def test_workers_of_a_killed_ingest_exit_within_seconds(tmp_path: Path) -> None:
         pytest.skip(f"needs two PDFs of the shared corpus in {SHARED}")
     ws = tmp_path / "ws"
     (ws / "corpus").mkdir(parents=True)
-    for pdf in big:
+    for pdf in big:  # each twice, so that both workers stay busy to the end
         shutil.copy(pdf, ws / "corpus" / pdf.name)
+        shutil.copy(pdf, ws / "corpus" / f"copy-{pdf.name}")
     proc = subprocess.Popen(
         [sys.executable, "-m", "corpus_tool", "--workspace", str(ws), "ingest", "--quiet", "-j2"],
         env=_env(),
@@ -224,14 +240,20 @@ def test_workers_of_a_killed_ingest_exit_within_seconds(tmp_path: Path) -> None:
     )
     workers: list[int] = []
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline and len(workers) < 2:
             time.sleep(0.2)
-            workers = _children(proc.pid)
+            workers = [c for c in _children(proc.pid) if b"resource_tracker" not in _cmdline(c)]
         assert len(workers) >= 2, "ingest -j2 never started two workers"
-        time.sleep(2)  # let them get deep into their documents
+        # Kill only once both are deep in their documents (past start-up imports).
+        while time.monotonic() < deadline and min(_cpu_seconds(w) for w in workers) < 2:
+            time.sleep(0.2)
+        assert proc.poll() is None, "ingest finished before it could be killed"
+        assert all(_alive(w) for w in workers), "a worker left before the kill"
+        helpers = _children(proc.pid)  # the workers and multiprocessing's resource tracker
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        workers = sorted(set(workers) | set(helpers))
         gone_by = time.monotonic() + 5
         while time.monotonic() < gone_by and any(_alive(w) for w in workers):
             time.sleep(0.1)
