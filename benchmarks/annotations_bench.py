@@ -34,7 +34,7 @@ def ai_act_workspace(given: str | None) -> Workspace:
     work = ROOT / "benchmarks" / "_work" / "annotations-ws"
     ws = Workspace(work)
     if ws.load_bundle(AI_ACT) is None:
-        from corpus_tool.ingest import ingest
+        from corpus_tool.build import ingest
 
         ws.ensure()
         source = ROOT.parent / "shared" / "corpus" / f"{AI_ACT}.pdf"

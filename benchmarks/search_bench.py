@@ -89,10 +89,10 @@ def source_workspace(arg: str | None) -> Workspace:
         return Workspace(arg)
     ws = Workspace(WORK / "source")
     if not ws.doc_ids():
-        from corpus_tool.ingest import ingest  # type: ignore[attr-defined]
+        from corpus_tool.build import ingest
 
         ws.ensure()
-        ingest(ws, [HERE.parent.parent / "shared" / "corpus"], show_progress=True)
+        ingest(ws, [HERE.parent.parent / "shared" / "corpus"])
     return ws
 
 

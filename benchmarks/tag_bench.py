@@ -42,7 +42,7 @@ def machine() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from corpus_tool.ingest import ingest
+    from corpus_tool.build import ingest
     from corpus_tool.tagging import TAGGER_VERSION, Tagger
     from corpus_tool.workspace import Workspace
 

@@ -65,11 +65,11 @@ def ensure_workspace(path: Path) -> Workspace:
     shared = Path(os.environ.get("CORPUS_TOOL_SHARED", PROJECT.parent / "shared")) / "corpus"
     if not shared.is_dir():
         sys.exit(f"no workspace at {path} and no shared corpus at {shared}")
-    from corpus_tool.ingest import ingest
+    from corpus_tool.build import ingest
 
     ws.ensure()
     print(f"ingesting {shared} into {path} (once)…", file=sys.stderr)
-    ingest(ws, [shared], show_progress=True)
+    ingest(ws, [shared])
     return ws
 
 

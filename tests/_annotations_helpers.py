@@ -114,11 +114,11 @@ def text_document(path: Path) -> Document:
 
 
 def ingest_file(ws: Workspace, path: Path) -> DocBundle:
-    """Ingest one real file for real: the ingest pipeline when it is built, else segment + tag."""
-    import corpus_tool.ingest as ingest_pkg
+    """Ingest one real file for real: the build when it exists, else segment + tag."""
+    import corpus_tool.build as build
 
-    if hasattr(ingest_pkg, "ingest"):
-        report = ingest_pkg.ingest(ws, [path], force=True)
+    if hasattr(build, "ingest"):
+        report = build.ingest(ws, [path], force=True)
         assert not report.failed, [r.message for r in report.failed]
         from corpus_tool.workspace import doc_id_for
 

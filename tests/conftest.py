@@ -88,7 +88,7 @@ def shared_ws(tmp_path_factory: pytest.TempPathFactory, shared_corpus: Path):
 
     Read-only for tests: a test that changes a workspace makes its own.
     """
-    from corpus_tool.ingest import ingest
+    from corpus_tool.build import ingest
     from corpus_tool.workspace import Workspace
 
     ws = Workspace(tmp_path_factory.mktemp("shared_ws"))
@@ -101,7 +101,7 @@ def shared_ws(tmp_path_factory: pytest.TempPathFactory, shared_corpus: Path):
 @pytest.fixture(scope="session")
 def sample_ws(tmp_path_factory: pytest.TempPathFactory):
     """A workspace with the project's own generated sample corpus ingested."""
-    from corpus_tool.ingest import ingest
+    from corpus_tool.build import ingest
     from corpus_tool.workspace import Workspace
 
     ws = Workspace(tmp_path_factory.mktemp("sample_ws"))

@@ -47,7 +47,7 @@ def test_core_modules_do_not_import_textual() -> None:
 
 
 # Modules whose Rich import is being moved out by the build layer (issue 10, item 1).
-RICH_PENDING = {"corpus_tool.ingest.pipeline"}
+RICH_PENDING: set[str] = set()  # modules allowed Rich for now: none
 
 
 def test_the_core_draws_nothing_with_rich() -> None:
@@ -68,12 +68,6 @@ def test_the_core_draws_nothing_with_rich() -> None:
     assert drawing == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="corpus_tool/ingest/pipeline.py still imports segment, tagging, index and rich "
-    "(lazily) until the build layer (issue 10, item 1) moves that work to corpus_tool/build.py; "
-    "remove this marker then",
-)
 def test_lint_imports_keeps_every_contract() -> None:
     """The layers contract and the headless core contract of pyproject.toml, with no ignores."""
     tool = shutil.which("lint-imports") or str(Path(sys.executable).parent / "lint-imports")

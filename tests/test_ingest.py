@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from corpus_tool.build import ingest
 from corpus_tool.cli import main
 from corpus_tool.errors import InputError
-from corpus_tool.ingest import extract_document, ingest
+from corpus_tool.ingest import extract_document
 from corpus_tool.ingest.pdf import join_decision
 from corpus_tool.workspace import Workspace
 
@@ -138,12 +139,12 @@ def test_cached_extraction_is_reused(sample_copy: Path, monkeypatch: pytest.Monk
     ws = Workspace(sample_copy)
     ingest(ws, jobs=1)
     ws.remove_bundle("sample-regulation-2031-77")
-    import corpus_tool.ingest.pipeline as pipeline
+    import corpus_tool.build.document as build_document
 
-    def no_pdf_work(path: str, timeout: float | None) -> object:
+    def no_pdf_work(path: Path, *args: object, **kwargs: object) -> object:
         raise AssertionError(f"{path} was read again")
 
-    monkeypatch.setattr(pipeline, "_extract_task", no_pdf_work)
+    monkeypatch.setattr(build_document, "extract_file", no_pdf_work)
     report = ingest(ws, jobs=1)
     statuses = {r.doc_id: r.status for r in report.results}
     assert statuses["sample-regulation-2031-77"] == "ingested"
@@ -276,18 +277,20 @@ def test_failures_keep_the_rest_and_earlier_work(sample_copy: Path) -> None:
 def test_rebuild_uses_only_the_extraction_cache(
     sample_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from corpus_tool.ingest import rebuild
+    from corpus_tool.build import rebuild
 
     ws = Workspace(sample_copy)
     ingest(ws, jobs=1)
     for f in (sample_copy / "corpus").iterdir():
         f.unlink()  # no source file left to read
-    import corpus_tool.ingest.document as document
+    import corpus_tool.build.document as build_document
+    import corpus_tool.ingest.pipeline as pipeline
 
     def no_reading(*args: object, **kwargs: object) -> object:
         raise AssertionError("rebuild read a source file")
 
-    monkeypatch.setattr(document, "extract_with_details", no_reading)
+    monkeypatch.setattr(pipeline, "extract_with_details", no_reading)
+    monkeypatch.setattr(build_document, "extract_file", no_reading)
     bundles = rebuild(ws)
     assert {b.meta.doc_id for b in bundles} == set(ws.doc_ids())
     assert all(b.provisions for b in bundles)
@@ -330,3 +333,121 @@ def test_extraction_cache_stores_boxes_compactly_and_reads_the_old_list_form(
     old["boxes"] = {n: list(getattr(doc.boxes, n)) for n in ("page", "x0", "top", "x1", "bottom")}
     assert from_dict(Document, json.loads(json.dumps(old))) == doc
     assert len(json.dumps(packed)) < len(json.dumps(old))
+
+
+# --- the build layer ----------------------------------------------------------------
+
+
+def test_progress_is_reported_through_a_callback(sample_copy: Path) -> None:
+    from corpus_tool.build import ProgressEvent
+
+    events: list[ProgressEvent] = []
+    report = ingest(Workspace(sample_copy), jobs=1, progress=events.append)
+    assert not report.failed
+    assert [e.done for e in events] == [0, 1, 2, 3]
+    assert all(e.total == 3 for e in events)
+    assert events[-1].pages == sum(r.pages for r in report.results)
+    assert {e.file for e in events[1:]} == {r.file for r in report.results}
+
+
+def test_a_worker_answers_with_a_small_outcome_and_stores_the_rest(tmp_path: Path) -> None:
+    import pickle
+
+    from corpus_tool.build import Task, build_document
+    from corpus_tool.ingest import file_sha256
+
+    sha = file_sha256(REGULATION)
+    outcome = build_document(str(tmp_path), Task(str(REGULATION), "reg", sha))
+    assert outcome.status == "ingested" and outcome.pages == 3
+    assert len(pickle.dumps(outcome)) < 16_384  # what goes through the pipe
+    ws = Workspace(tmp_path)
+    bundle = ws.load_bundle("sample-regulation-2031-77")
+    assert bundle is not None and bundle.provisions and ws.has_extraction(sha)
+
+
+def test_stream_cap_refuses_a_flate_bomb_and_leaves_normal_pdfs_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pdfminer.pdftypes as pdftypes
+
+    from corpus_tool.build.document import _stream_cap
+    from corpus_tool.ingest.limits import StreamTooLarge, _CappedZlib
+    from tests.test_ingest_hostile import make_flate_bomb_pdf
+
+    before = extract_document(REGULATION)
+    monkeypatch.setattr(pdftypes, "zlib", _CappedZlib(4 << 20))
+    assert extract_document(REGULATION) == before
+    bomb = tmp_path / "bomb.pdf"
+    make_flate_bomb_pdf(bomb, gib=1)
+    with pytest.raises(InputError) as err:
+        extract_document(bomb)
+    cap = _stream_cap(err.value)
+    assert isinstance(cap, StreamTooLarge) and "4 MiB" in str(cap)
+
+
+ACT_A = """REGULATION (EU) 2099/1 OF THE EUROPEAN PARLIAMENT AND OF THE COUNCIL
+
+of 1 March 2099
+
+on shared model weights
+
+Article 1
+
+Subject matter
+
+This Regulation lays down rules on shared model weights.
+
+Article 2
+
+Scope
+
+1. This Regulation applies to providers of models.
+"""
+
+ACT_B = """REGULATION (EU) 2099/2 OF THE EUROPEAN PARLIAMENT AND OF THE COUNCIL
+
+of 2 March 2099
+
+on model registries
+
+Article 1
+
+Subject matter
+
+This Regulation applies without prejudice to Article 2 of Regulation (EU) 2099/1.
+"""
+
+
+def test_references_to_an_act_ingested_later_point_at_it_in_the_store(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "act-b.txt").write_text(ACT_B, "utf-8")
+    ws = Workspace(tmp_path)
+    assert not ingest(ws, jobs=1).failed
+
+    def targets() -> set[str | None]:
+        bundle = ws.load_bundle("act-b")
+        assert bundle is not None
+        return {r.target_doc for p in bundle.provisions for r in p.refs if r.external}
+
+    assert targets() == {None}  # the act it cites is not in the corpus yet
+    (corpus / "act-a.txt").write_text(ACT_A, "utf-8")
+    report = ingest(ws, jobs=1)
+    assert {r.doc_id: r.status for r in report.results} == {
+        "act-a": "ingested",
+        "act-b": "unchanged",
+    }
+    assert targets() == {"act-a"}  # the build stored act-b again, resolved
+
+
+def test_ingest_with_nothing_to_do_writes_nothing(sample_copy: Path) -> None:
+    ws = Workspace(sample_copy)
+    assert not ingest(ws, jobs=1).failed
+
+    def snapshot() -> dict[str, int]:
+        return {str(p): p.stat().st_mtime_ns for p in ws.derived_dir.rglob("*") if p.is_file()}
+
+    before = snapshot()
+    again = ingest(ws, jobs=1)
+    assert [r.status for r in again.results] == ["unchanged"] * 3
+    assert snapshot() == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,21 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=float,
         default=300.0,
         metavar="SECONDS",
-        help="give up on a document after this long (default: 300; 0 = no limit)",
+        help="refuse a document whose build takes longer (default: 300; 0 = no limit)",
+    )
+    p.add_argument(
+        "--memory-limit",
+        type=int,
+        default=2048,
+        metavar="MIB",
+        help="address space of each worker process, MiB (default: 2048; 0 = no limit)",
+    )
+    p.add_argument(
+        "--max-stream",
+        type=int,
+        default=256,
+        metavar="MIB",
+        help="refuse a PDF with a stream that inflates beyond this, MiB (default: 256; 0 = no limit)",
     )
     p.add_argument("--force", action="store_true", help="re-read every file even if unchanged")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
@@ -74,20 +89,73 @@ def register(sub: argparse._SubParsersAction) -> None:
     f.set_defaults(func=cmd_fetch)
 
 
+class IngestProgress:
+    """A Rich progress bar over the files that need work, fed by the build's progress events."""
+
+    def __init__(self, console: Any) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self.bar = Progress(
+            TextColumn("[bold]ingest[/]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("files"),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[current]}", markup=False),
+            console=console,
+            transient=False,
+        )
+        self.task: Any = None
+        self.started = time.perf_counter()
+
+    def __call__(self, event: Any) -> None:
+        if self.task is None:
+            self.bar.start()
+            self.task = self.bar.add_task("ingest", total=event.total, rate="", current="")
+        elapsed = max(time.perf_counter() - self.started, 1e-6)
+        self.bar.update(
+            self.task,
+            completed=event.done,
+            rate=f"{event.pages} pages, {event.pages / elapsed:.1f} pages/s",
+            current=event.file,
+        )
+
+    def close(self) -> None:
+        if self.task is not None:
+            self.bar.stop()
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from corpus_tool.ingest import ingest
+    from corpus_tool.build import Limits, ingest
 
     ws = workspace(args)
     err = stderr_console()
-    timeout = args.timeout if args.timeout and args.timeout > 0 else None
-    report = ingest(
-        ws,
-        args.paths or None,
-        jobs=args.jobs,
-        timeout=timeout,
-        force=args.force,
-        show_progress=not args.quiet and err.is_terminal,
+    # Files come from anywhere: every document is built in a worker process under budgets.
+    limits = Limits(
+        timeout=args.timeout if args.timeout and args.timeout > 0 else None,
+        memory_mb=args.memory_limit if args.memory_limit and args.memory_limit > 0 else None,
+        max_stream_mb=args.max_stream if args.max_stream and args.max_stream > 0 else None,
     )
+    progress = IngestProgress(err) if not args.quiet and err.is_terminal else None
+    try:
+        report = ingest(
+            ws,
+            args.paths or None,
+            jobs=args.jobs,
+            force=args.force,
+            limits=limits,
+            progress=progress,
+        )
+    finally:
+        if progress is not None:
+            progress.close()
     for r in report.results:
         if r.status == "failed":
             err.print(f"[red]failed[/]  {safe(r.message)}", markup=True, highlight=False)

@@ -45,32 +45,23 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
-    import dataclasses
-
     from rich.progress import Progress
 
-    from corpus_tool.index import update_index
-    from corpus_tool.tagging import TAGGER_VERSION, tag_provisions
+    from corpus_tool.build import ProgressEvent, retag
+    from corpus_tool.tagging import TAGGER_VERSION
 
     ws = workspace(args)
     bundles = [ws.find_doc(d) for d in args.doc] if args.doc else list(ws.bundles())
     if not bundles:
         raise StoreError(f"no documents in workspace {ws.root}; run 'corpus-tool ingest' first")
-    retagged = []
     err = stderr_console()
     with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("tagging", total=len(bundles))
-        for bundle in bundles:
-            progress.update(task, description=f"tagging {safe(bundle.meta.file)}")
-            tags = tag_provisions(bundle.provisions)
-            new = dataclasses.replace(bundle, tags=tuple(tags))
-            ws.save_bundle(new)
-            retagged.append(new)
-            progress.advance(task)
-    progress_note = "updating the search index"
-    if err.is_terminal:
-        err.print(progress_note)
-    update_index(ws, retagged)
+
+        def show(event: ProgressEvent) -> None:
+            progress.update(task, completed=event.done, description=f"tagged {safe(event.file)}")
+
+        retagged = retag(ws, bundles, progress=show)
     _print_tag_summary(retagged, TAGGER_VERSION)
     return 0
 

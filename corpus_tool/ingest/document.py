@@ -138,13 +138,16 @@ def _split_long_paragraphs(text: str, limit: int = MAX_PARAGRAPH) -> str:
 
 
 def extract_with_details(
-    path: Path, *, timeout: float | None = None
+    path: Path, *, timeout: float | None = None, sha256: str | None = None
 ) -> tuple[Document, Extraction | None]:
-    """The Document, and for PDFs the extraction details (removed lines) used by `check`."""
+    """The Document, and for PDFs the extraction details (removed lines) used by `check`.
+
+    ``sha256``: the file's hash when the caller already has it (the file is hashed once).
+    """
     path = Path(path)
     _check_readable(path)
     suffix = path.suffix.lower()
-    sha = file_sha256(path)
+    sha = sha256 or file_sha256(path)
     if suffix in TEXT_SUFFIXES:
         text = read_text_file(path)
         if not text.strip():

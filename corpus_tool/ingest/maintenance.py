@@ -8,7 +8,7 @@ from pathlib import Path
 from corpus_tool.errors import StoreError
 from corpus_tool.ingest.check import CheckResult, compare_document
 from corpus_tool.ingest.document import file_sha256
-from corpus_tool.ingest.pipeline import _load_removed, load_state
+from corpus_tool.ingest.pipeline import load_removed, load_state
 from corpus_tool.workspace import Workspace
 
 
@@ -29,7 +29,7 @@ def check_workspace(ws: Workspace, docs: Sequence[str] | None = None) -> list[Ch
         recorded = state["docs"].get(meta.doc_id, {}).get("check")
         doc = ws.load_extraction(meta.sha256)
         if doc is not None and source.is_file() and file_sha256(source) == meta.sha256:
-            results.append(compare_document(source, doc, _load_removed(ws, meta.sha256)))
+            results.append(compare_document(source, doc, load_removed(ws, meta.sha256)))
         elif recorded:
             results.append(CheckResult.from_dict(recorded))
         else:

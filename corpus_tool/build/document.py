@@ -1,0 +1,170 @@
+"""One document's build: file -> Document (or the extraction cache) -> provisions -> tags -> bundle.
+
+:func:`build_document` is the only code path for a document's work, whether it
+runs in a worker process or in the calling process. It stores what it makes
+(extraction cache, removed lines, bundle) itself and returns only a small
+:class:`Outcome`, so no Document or bundle ever travels through a pipe.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from corpus_tool.build.journal import crash_point
+from corpus_tool.errors import CorpusToolError
+from corpus_tool.ingest.check import CheckResult
+from corpus_tool.ingest.limits import StreamTooLarge
+from corpus_tool.ingest.pdf import NoTextLayer
+from corpus_tool.ingest.pipeline import (
+    EXTRACTOR_VERSION,
+    extract_file,
+    relocate,
+    save_removed,
+)
+from corpus_tool.model import Document
+from corpus_tool.segment import SEGMENTER_VERSION, segment_document
+from corpus_tool.tagging import TAGGER_VERSION, tag_provisions
+from corpus_tool.workspace import DocBundle, Workspace
+
+# Set in a worker process that runs under an address-space cap, for the message
+# of a document that needs more.
+memory_limit_mb: int | None = None
+
+
+def versions() -> dict[str, str]:
+    """The versions a stored bundle depends on: a change of any one rebuilds it."""
+    return {
+        "segmenter": str(SEGMENTER_VERSION),
+        "tagger": str(TAGGER_VERSION),
+        "extractor": EXTRACTOR_VERSION,
+    }
+
+
+@dataclass(frozen=True)
+class Task:
+    """One file to build (plain data: it goes to a worker as it is)."""
+
+    path: str
+    doc_id: str
+    sha256: str
+    from_cache: bool = False  # the extraction cache holds this content
+    recorded_check: dict[str, Any] | None = None  # the check made when it was extracted
+    timeout: float | None = None  # seconds for the extraction
+
+
+@dataclass
+class Outcome:
+    """What building one file gave: small, whatever the document's size."""
+
+    status: str  # ingested | failed | warning
+    message: str = ""
+    pages: int = 0
+    seconds: float = 0.0
+    check: dict[str, Any] | None = None
+    extraction_cached: bool = False  # the extraction is in the cache (even if a later step failed)
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+    clean: bool = True  # False: the build was cut short (worker died), it may have stored part
+
+    @property
+    def check_result(self) -> CheckResult | None:
+        return CheckResult.from_dict(self.check) if self.check else None
+
+
+def make_bundle(doc: Document) -> DocBundle:
+    """Segment and tag one Document."""
+    provisions = segment_document(doc)
+    tags = tag_provisions(provisions)
+    return DocBundle(
+        meta=doc.meta,
+        provisions=tuple(provisions),
+        tags=tuple(tags),
+        footnote_count=len(doc.footnotes),
+        warnings=doc.warnings,
+    )
+
+
+def build_document(root: str, task: Task) -> Outcome:
+    """Build one file into its stored bundle; every bad input becomes an Outcome, never a raise."""
+    ws = Workspace(root)
+    path = Path(task.path)
+    started = time.perf_counter()
+    doc: Document | None = None
+    check = task.recorded_check
+    cached = False
+    removed: list[str] = []
+    if task.from_cache:
+        doc = ws.load_extraction(task.sha256)
+        cached = doc is not None
+        if doc is not None:
+            doc = relocate(doc, path, task.doc_id)
+    if doc is None:
+        try:
+            extracted = extract_file(path, task.sha256, timeout=task.timeout)
+        except NoTextLayer as exc:
+            return Outcome("warning", str(exc))
+        except MemoryError:
+            return Outcome("failed", _out_of_memory(path))
+        except Exception as exc:  # a bug in the reader must not stop the other files
+            cap = _stream_cap(exc)
+            if cap is not None:
+                return Outcome("failed", f"{path}: refused: {cap}")
+            if isinstance(exc, CorpusToolError):
+                return Outcome("failed", str(exc))
+            return Outcome("failed", f"{path}: {type(exc).__name__}: {exc}")
+        doc, removed = extracted.document, extracted.removed
+        check = extracted.check.to_dict() if extracted.check else None
+    try:
+        if not cached:
+            ws.save_extraction(doc)
+            save_removed(ws, task.sha256, removed)
+            cached = True
+            crash_point("extraction")
+        bundle = make_bundle(doc)
+        ws.save_bundle(bundle)
+        crash_point("bundle")
+    except CorpusToolError as exc:
+        return Outcome("failed", str(exc), extraction_cached=cached)
+    except MemoryError:
+        return Outcome("failed", _out_of_memory(path), extraction_cached=cached)
+    except Exception as exc:  # a bug in a later stage must not stop the other files
+        return Outcome(
+            "failed",
+            f"{path}: processing failed ({type(exc).__name__}: {exc})",
+            extraction_cached=cached,
+        )
+    return Outcome(
+        "ingested",
+        "; ".join(bundle.warnings),
+        bundle.meta.pages,
+        time.perf_counter() - started,
+        check,
+        cached,
+        tuple(bundle.warnings),
+    )
+
+
+def _out_of_memory(path: Path) -> str:
+    if memory_limit_mb is None:
+        return f"{path}: refused: not enough memory to read it"
+    return (
+        f"{path}: refused: it needs more than the memory limit of {memory_limit_mb} MiB "
+        "(raise it with --memory-limit)"
+    )
+
+
+def _stream_cap(exc: BaseException) -> StreamTooLarge | None:
+    """The StreamTooLarge behind ``exc``, however the PDF readers wrapped it."""
+    seen: set[int] = set()
+    todo: list[object] = [exc]
+    while todo:
+        item = todo.pop()
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, StreamTooLarge):
+            return item
+        todo.extend([item.__cause__, item.__context__, *item.args])
+    return None
