@@ -60,7 +60,6 @@ def _snapshot(ws) -> dict:
 def test_cluster_ingest_of_the_shared_corpus_equals_local_ingest(cluster, shared_ws, tmp_path):
     from corpus_tool.build import ingest
     from corpus_tool.workspace import Workspace
-
     from tests.conftest import SHARED_CORPUS
 
     ws = Workspace(tmp_path / "ws")
