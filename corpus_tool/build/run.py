@@ -62,6 +62,7 @@ def ingest(
     force: bool = False,
     limits: Limits | None = None,
     progress: ProgressCallback | None = None,
+    cluster: str | None = None,
 ) -> IngestReport:
     """Ingest files and folders into the workspace (see the module docstring).
 
@@ -176,7 +177,7 @@ def ingest(
             )
         )
 
-    _run(ws, tasks, jobs=jobs, limits=limits, record=record, progress=progress)
+    _run(ws, tasks, jobs=jobs, limits=limits, record=record, progress=progress, cluster=cluster)
 
     for doc_id in removed_ids:
         ws.remove_bundle(doc_id)
@@ -238,6 +239,7 @@ def _run(
     limits: Limits | None,
     record: Callable[[Task, Outcome], None],
     progress: ProgressCallback | None,
+    cluster: str | None = None,
 ) -> None:
     if not tasks:
         return
@@ -254,6 +256,12 @@ def _run(
 
     if progress is not None:
         progress(ProgressEvent(0, len(tasks), 0))
+    if cluster:
+        from corpus_tool.build.cluster import run_on_cluster
+
+        stream_cap = (limits or Limits()).max_stream_mb
+        run_on_cluster(ws, tasks, cluster, max_stream_mb=stream_cap, finished=finished)
+        return
     if workers == 1 and limits is None:
         for task in tasks:
             finished(task, build_document(str(ws.root), task))

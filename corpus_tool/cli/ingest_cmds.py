@@ -49,6 +49,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="MIB",
         help="refuse a PDF with a stream that inflates beyond this, MiB (default: 256; 0 = no limit)",
     )
+    p.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        default=None,
+        help="build documents on a Dask scheduler, e.g. tcp://host:8786 (default: $CORPUS_TOOL_CLUSTER,"
+        " else [ingest] cluster in corpus-tool.toml, else local processes); a trusted cluster only",
+    )
     p.add_argument("--force", action="store_true", help="re-read every file even if unchanged")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=cmd_ingest)
@@ -152,6 +159,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             force=args.force,
             limits=limits,
             progress=progress,
+            cluster=_cluster(args, ws),
         )
     finally:
         if progress is not None:
@@ -172,6 +180,22 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no files found"
         err.print(f"{summary} (workspace {safe(ws.root)})", highlight=False)
     return 1 if report.failed else 0
+
+
+def _cluster(args: argparse.Namespace, ws: Any) -> str | None:
+    import tomllib
+
+    from corpus_tool.build.cluster import cluster_address
+    from corpus_tool.errors import StoreError
+
+    config: dict[str, Any] = {}
+    path = ws.root / "corpus-tool.toml"
+    if path.is_file():
+        try:
+            config = tomllib.loads(path.read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise StoreError(f"{path}: cannot read the workspace config ({exc})") from exc
+    return cluster_address(args.cluster, config)
 
 
 def doc_record(bundle: Any) -> dict[str, Any]:
