@@ -62,6 +62,37 @@ def legal_abbreviations() -> list[str]:
     return list(packaged_rules().abbreviations)
 
 
+class CaseFoldedLemmas:
+    """Gives a capitalised or upper-case word the lemma of its lower-case form.
+
+    The lookup table is keyed by the word as written, so "EXEMPT", "Exempted" or
+    "WEIGHTS" (enrolled bills print whole sections in capitals; a sentence opens
+    with a capital) would keep themselves as lemma and miss every LEMMA pattern.
+    """
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        self.nlp = nlp
+
+    def __call__(self, doc: Doc) -> Doc:
+        table: Any = None
+        for token in doc:
+            if token.is_lower or not token.is_alpha:
+                continue
+            if table is None:
+                # Looked up at call time: the lemmatizer's tables arrive with from_bytes.
+                lemmatizer = self.nlp.get_pipe("lemmatizer")
+                table = lemmatizer.lookups.get_table("lemma_lookup", {})  # type: ignore[attr-defined]
+            low = token.lower_
+            token.lemma_ = str(table.get(low, low))
+        return doc
+
+
+@Language.factory("case_folded_lemmas")
+def make_case_folded_lemmas(nlp: Language, name: str) -> CaseFoldedLemmas:
+    return CaseFoldedLemmas(nlp, name)
+
+
 def _overlaps(a: Span, b: Span) -> bool:
     return a.start < b.end and b.start < a.end
 
@@ -133,9 +164,16 @@ class OssLinker:
             sent = cue.sent
             # "shall not apply to: (a) …; (b) …": the list items are the exemption's
             # objects, so the list punctuation does not end its forward reach.
-            opens_list = any(
-                doc[i].text in openers for i in range(cue.end, min(cue.end + reach, sent.end))
-            )
+            # "… shall be exempt from the requirements of this section: (1) …" and
+            # "does not include any of the following— (A) …": the opener may come a
+            # few words after the wording, but not after a ";" or another opener's list.
+            opens_list = False
+            for i in range(cue.end - 1, min(cue.end + reach, sent.end)):
+                if doc[i].text in openers:
+                    opens_list = True
+                    break
+                if doc[i].text in blockers:
+                    break
             best: tuple[int, Span] | None = None
             weak_ok = bool(frame.get("weak", True))
             for term in oss:
@@ -238,11 +276,15 @@ def build_pipeline(rules: RuleSet | None = None) -> Language:
     nlp = spacy.blank("en")
     for abbr in rules.abbreviations:
         nlp.tokenizer.add_special_case(abbr, [{"ORTH": abbr}])  # type: ignore[union-attr]
+    # "APPLY TO—(1)": a dash joined to the words around it opens a list; split it off.
+    infixes = [*nlp.Defaults.infixes, r"[\u2014\u2013](?=\S)"]  # type: ignore[misc]
+    nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer  # type: ignore[union-attr]
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     # Only the lemmatizer needs initializing (it loads its lookup tables);
     # SpanRuler.initialize would clear the patterns added below.
     nlp.get_pipe("lemmatizer").initialize()  # type: ignore[attr-defined]
+    nlp.add_pipe("case_folded_lemmas")
     for spec in rules.rulers:
         ruler = nlp.add_pipe(
             "span_ruler",
