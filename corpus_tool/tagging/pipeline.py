@@ -138,8 +138,12 @@ class OssLinker:
         doc.spans[cfg["mention_key"]] = [] if links else [s for s in oss if s.label_ in strong]
 
         for key in (cfg["carve_back_key"], cfg["condition_key"]):
-            found = filter_spans(doc.spans[key]) if key in doc.spans and links else []
-            doc.spans[key] = filter_spans(self._to_clause_end(doc, s) for s in found)
+            every = filter_spans(doc.spans[key]) if key in doc.spans else []
+            stretched = filter_spans(self._to_clause_end(doc, s) for s in every)
+            # Kept apart for a provision that limits an exemption stated elsewhere
+            # ("The exemption referred to in paragraph 2 shall not apply where …").
+            doc.spans[key + "_all"] = stretched
+            doc.spans[key] = stretched if links else []
         if links:
             conditions = doc.spans[cfg["condition_key"]]
             # A condition ("not monetised") wins over the carve-back word inside it.
