@@ -145,6 +145,13 @@ class OssLinker:
             doc.spans[key + "_all"] = stretched
             doc.spans[key] = stretched if links else []
         if links:
+            # "other than free and open-source software" is the exemption itself.
+            linked = [t for _, t in links]
+            doc.spans[cfg["carve_back_key"]] = [
+                s
+                for s in doc.spans[cfg["carve_back_key"]]
+                if not any(s.start <= t.start and t.end <= s.end for t in linked)
+            ]
             conditions = doc.spans[cfg["condition_key"]]
             # A condition ("not monetised") wins over the carve-back word inside it.
             doc.spans[cfg["carve_back_key"]] = [
