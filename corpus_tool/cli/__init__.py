@@ -23,7 +23,7 @@ COMMAND_MODULES = (
     "ingest_cmds",  # ingest, docs, check, fetch
     "provision_cmds",  # provisions, show
     "search_cmds",  # search, index
-    "tag_cmds",  # tag, eval
+    "tag_cmds",  # tag, eval, exemptions
     "annotation_cmds",  # annotate, annotations, review, export, import, agreement
     "tui_cmd",  # tui
 )
