@@ -160,6 +160,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
         for f in items:
             note = f" ({f.note})" if f.note else ""
             out.print(f"  {f.label}  {f.file}  {f.citation} [{f.provision_id}]{note}", markup=False)
+    for kind, title in (
+        ("false-positive", "False positives by the rule family that fired"),
+        ("miss", "Misses by the family the gold gives them"),
+    ):
+        groups = report.by_family(kind)
+        if groups:
+            out.print(f"[bold]{title}[/bold]:")
+            for fam, grouped in groups.items():
+                out.print(f"  {fam or '(no family)'}: {len(grouped)}", markup=False)
     if report.negative_tags:
         out.print(f"[bold]Tags in negative documents[/bold]: {len(report.negative_tags)}")
         for f in report.negative_tags:
