@@ -80,11 +80,26 @@ class Tagger:
             if self.could_match(text):
                 todo.append((p, text, len(lead) + 1 if lead else 0))
         tags: list[Tag] = []
-        docs = self.nlp.pipe((t for _, t, _ in todo), batch_size=batch_size)
+        # Carve-backs and conditions only matter where an exemption was found: most
+        # texts that get this far merely mention open source, so those two rulers run
+        # afterwards, on the texts with a link, followed by the linker again.
+        later = [n for n in self._post_link_rulers if n in self.nlp.pipe_names]
+        docs = self.nlp.pipe((t for _, t, _ in todo), batch_size=batch_size, disable=later)
+        exemption_key = self.link["exemption_key"]
+        linker = self.nlp.get_pipe("oss_linker")
         for (provision, _, offset), doc in zip(todo, docs, strict=True):
+            if later and len(doc.spans[exemption_key]):
+                for name in later:
+                    doc = self.nlp.get_pipe(name)(doc)
+                doc = linker(doc)
             tags.extend(self._tags_for(provision, doc, by_key, offset))
         tags.extend(self._limits(candidates, tags, by_key, batch_size))
         return tags
+
+    @property
+    def _post_link_rulers(self) -> list[str]:
+        keys = {self.link["carve_back_key"], self.link["condition_key"]}
+        return [r.name for r in self.rules.rulers if r.spans_key in keys]
 
     # --- provision context ---------------------------------------------------
     def _lead_in(
