@@ -110,10 +110,23 @@ class OssLinker:
         strong, weak = set(cfg["strong_labels"]), set(cfg["weak_labels"])
         raw_oss = list(doc.spans[cfg["oss_key"]]) if cfg["oss_key"] in doc.spans else []
         suppressors = [s for s in raw_oss if s.label_ in set(cfg["suppress_labels"])]
-        oss = filter_spans(
+        kept = [
             s
             for s in raw_oss
             if s.label_ in strong | weak and not any(_overlaps(s, x) for x in suppressors)
+        ]
+        # A strong wording wins over a longer weak one that overlaps it ("free and
+        # open-source licence" inside "licence that allows anyone to use, modify …").
+        strong_spans = filter_spans(s for s in kept if s.label_ in strong)
+        oss = filter_spans(
+            [
+                *strong_spans,
+                *(
+                    s
+                    for s in kept
+                    if s.label_ not in strong and not any(_overlaps(s, x) for x in strong_spans)
+                ),
+            ]
         )
         cues = filter_spans(doc.spans[cfg["cue_key"]]) if cfg["cue_key"] in doc.spans else []
         cues = [c for c in cues if c.label_ in cfg["frames"]]
