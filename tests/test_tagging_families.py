@@ -137,3 +137,11 @@ def test_pattern_files_name_no_gold_id_or_corpus_file() -> None:
     for path in files:
         found = forbidden.search(path.read_text(encoding="utf-8"))
         assert not found, (path.name, found)
+
+
+def test_regression_a_reach_of_zero_takes_nothing_right_before_the_wording() -> None:
+    # "do not apply" reaches only forwards; the adjacent open-source words before it
+    # were linked because their distance, 0, was not more than the reach, 0.
+    assert not _exempts("Open-source licences do not apply to the trademarks of the licensor.")
+    assert not _exempts("The licence that covers open source components shall not be liable.")
+    assert _exempts("The licence does not apply to open-source components of the software.")

@@ -211,11 +211,13 @@ class OssLinker:
                     gap, lo, hi = term.start - cue.end, cue.end, term.start
                     if opens_list:
                         lo = hi  # nothing in a list blocks, however long
-                    elif gap > frame["forward"]:
+                    elif gap > frame["forward"] or frame["forward"] <= 0:
                         continue
                 else:
+                    # A reach of 0 is none at all, even for the words right before
+                    # ("Open-source licences do not apply to the trademarks").
                     gap, lo, hi = cue.start - term.end, term.end, cue.start
-                    if gap > frame["backward"]:
+                    if gap > frame["backward"] or frame["backward"] <= 0:
                         continue
                 if any(doc[i].text in blockers for i in range(lo, hi)):
                     continue
