@@ -186,9 +186,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_exemptions(args: argparse.Namespace) -> int:
+    import dataclasses
+
     from rich.table import Table
 
-    from corpus_tool.annotations.store import AnnotationStore, tag_decisions
+    from corpus_tool.annotations.store import AnnotationStore, effective_tags, tag_decisions
     from corpus_tool.tagging.exemption_formats import FIELDS, FORMATS, TITLES, plain_cell
     from corpus_tool.tagging.exemption_map import LABEL_FIELDS, HumanLabel, build_exemption_map
 
@@ -219,7 +221,14 @@ def cmd_exemptions(args: argparse.Namespace) -> int:
         for label in a.labels
         if label in wanted
     ]
-    records = build_exemption_map(bundles, decisions=tag_decisions(ws), labels=labels)
+    # Rejected machine tags drop out here, as everywhere else (effective_tags); the
+    # decisions still go in so that an accepted row says so.
+    decisions = tag_decisions(ws)
+    bundles = [
+        dataclasses.replace(b, tags=tuple(t for t, _ in effective_tags(b.tags, decisions)))
+        for b in bundles
+    ]
+    records = build_exemption_map(bundles, decisions=decisions, labels=labels)
     if fmt is not None:
         data = FORMATS[fmt](records)
         if args.output:
