@@ -161,7 +161,7 @@ def test_context_and_limits_do_not_change_with_the_prefilter() -> None:
     assert Tagger(prefilter=True).tag(ps) == Tagger(prefilter=False).tag(ps)
 
 
-def test_running_carve_backs_and_conditions_after_the_link_changes_nothing() -> None:
+def test_staging_the_rulers_changes_nothing() -> None:
     import json as _json
     from pathlib import Path
 
@@ -170,10 +170,16 @@ def test_running_carve_backs_and_conditions_after_the_link_changes_nothing() -> 
         def _post_link_rulers(self) -> list[str]:
             return []
 
+        @property
+        def _scoped_rulers(self) -> list[str]:
+            return []
+
     data = Path(__file__).resolve().parent / "data" / "exemption_wordings.jsonl"
     rows = [_json.loads(line) for line in data.read_text().splitlines() if line]
     ps = [provision(r["text"], f"p_{i}") for i, r in enumerate(rows)]
     ps += _list("This Directive does not apply to:", ["national security;", "FOSS, unless sold."])
-    lazy, full = Tagger().tag(ps), FullPipeline().tag(ps)
+    staged = Tagger()
+    assert staged._scoped_rulers and staged._post_link_rulers  # the staging is in use
+    lazy, full = staged.tag(ps), FullPipeline().tag(ps)
     assert lazy == full
     assert {"carve-back", "oss-condition"} <= {t.label for t in lazy}

@@ -80,14 +80,28 @@ class Tagger:
             if self.could_match(text):
                 todo.append((p, text, len(lead) + 1 if lead else 0))
         tags: list[Tag] = []
-        # Carve-backs and conditions only matter where an exemption was found: most
-        # texts that get this far merely mention open source, so those two rulers run
-        # afterwards, on the texts with a link, followed by the linker again.
+        # Work is saved in two ways, neither changing a result (tests compare with
+        # the whole pipeline): exemption wordings and clause breaks only matter in a
+        # sentence that holds an open-source wording, so those rulers match only
+        # there; carve-backs and conditions only matter where an exemption was found,
+        # so those rulers run afterwards on the texts with a link, then the linker again.
+        scoped = [n for n in self._scoped_rulers if n in self.nlp.pipe_names]
         later = [n for n in self._post_link_rulers if n in self.nlp.pipe_names]
-        docs = self.nlp.pipe((t for _, t, _ in todo), batch_size=batch_size, disable=later)
+        staged = scoped + later + (["oss_linker"] if scoped else [])
+        docs = self.nlp.pipe((t for _, t, _ in todo), batch_size=batch_size, disable=staged)
         exemption_key = self.link["exemption_key"]
+        oss_key = self.link["oss_key"]
         linker = self.nlp.get_pipe("oss_linker")
         for (provision, _, offset), doc in zip(todo, docs, strict=True):
+            if scoped:
+                sents = sorted(
+                    {s.sent for s in doc.spans[oss_key]} if oss_key in doc.spans else (),
+                    key=lambda sent: sent.start,
+                )
+                for name in scoped:
+                    ruler = self.nlp.get_pipe(name)
+                    doc.spans[ruler.key] = _match_in(ruler, doc, sents)  # type: ignore[attr-defined]
+                doc = linker(doc)
             if later and len(doc.spans[exemption_key]):
                 for name in later:
                     doc = self.nlp.get_pipe(name)(doc)
@@ -95,6 +109,15 @@ class Tagger:
             tags.extend(self._tags_for(provision, doc, by_key, offset))
         tags.extend(self._limits(candidates, tags, by_key, batch_size))
         return tags
+
+    @property
+    def _scoped_rulers(self) -> list[str]:
+        keys = {self.link["cue_key"], self.link.get("break_key", "")}
+        names = [r.name for r in self.rules.rulers if r.spans_key in keys]
+        # Matching inside sentences reads the SpanRuler's label map; without it, the
+        # whole pipeline runs.
+        ok = all(hasattr(self.nlp.get_pipe(n), "_match_label_id_map") for n in names)
+        return names if ok else []
 
     @property
     def _post_link_rulers(self) -> list[str]:
@@ -391,6 +414,29 @@ class Tagger:
                 return node.id
             node = by_key.get((node.doc_id, node.parent)) if node.parent else None
         return None
+
+
+def _match_in(ruler: Any, doc: Doc, sents: Sequence[Span]) -> list[Span]:
+    """What ``ruler`` (a SpanRuler) finds in ``doc``, looking only inside ``sents``.
+
+    Its patterns never cross a sentence the linker would look at alone, so matching
+    sentence by sentence gives the spans the ruler gives there on the whole text.
+    """
+    labels = ruler._match_label_id_map
+    found: set[Span] = set()
+    for sent in sents:
+        for m_id, start, end in [*ruler.matcher(sent), *ruler.phrase_matcher(sent)]:
+            if start != end:
+                found.add(
+                    Span(
+                        doc,
+                        sent.start + start,
+                        sent.start + end,
+                        label=labels[m_id]["label"],
+                        span_id=labels[m_id]["id"],
+                    )
+                )
+    return sorted(found)
 
 
 def lemma_forms(lang: str, lemmas: set[str]) -> dict[str, set[str]]:
