@@ -161,3 +161,65 @@ def test_bad_gold_files_are_one_line_errors(tmp_path: Path, content: str, reason
 def test_missing_gold_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such gold file"):
         load_gold(tmp_path / "absent.json")
+
+
+# --- where the tool fails: by rule family and by gold family ----------------------------
+
+
+def _sourced(bundle: DocBundle, sources: dict[str, str]) -> DocBundle:
+    import dataclasses
+
+    return dataclasses.replace(
+        bundle,
+        tags=tuple(
+            dataclasses.replace(t, source=sources.get(t.provision_id, t.source))
+            for t in bundle.tags
+        ),
+    )
+
+
+def test_false_positives_by_rule_family_and_misses_by_gold_family(tmp_path: Path) -> None:
+    body = {
+        "label": LABEL,
+        "documents": {
+            "act.pdf": {
+                "positive": [
+                    {"id": "art_1", "family": "list-lead-in"},
+                    {"id": "rec_1", "family": "penalty-waiver"},
+                    "art_2__para_1",
+                ],
+                "mention_only": ["rec_2"],
+            }
+        },
+        "negative_documents": ["licence.txt"],
+    }
+    gold = load_gold(gold_file(tmp_path, body))
+    sources = {
+        "rec_2": "oss_rules.v2:object:not-apply+open-source",
+        "art_1__para_1": "oss_rules.v2:liability:not-liable+open-source",
+    }
+    bundles = [
+        _sourced(act(["rec_2"]), sources),
+        _sourced(act(["art_1__para_1"], "licence.txt"), sources),
+    ]
+    report = evaluate(gold, bundles)
+    fps = report.by_family("false-positive")
+    assert {k: [f["id"] for f in v] for k, v in fps.items()} == {
+        "object:not-apply": ["rec_2"],
+        "liability:not-liable": ["art_1__para_1"],
+    }
+    misses = report.by_family("miss")
+    assert {k: [f["id"] for f in v] for k, v in misses.items()} == {
+        "list-lead-in": ["art_1"],
+        "penalty-waiver": ["rec_1"],
+        "": ["art_2__para_1"],
+    }
+    as_json = report.as_dict()
+    assert as_json["misses_by_family"]["list-lead-in"][0]["family"] == "list-lead-in"
+    assert set(as_json["false_positives_by_family"]) == {"object:not-apply", "liability:not-liable"}
+
+
+def test_a_gold_item_object_needs_an_id(tmp_path: Path) -> None:
+    body = {"label": LABEL, "documents": {"a.pdf": {"positive": [{"family": "x"}]}}}
+    with pytest.raises(InputError, match="provision ids or"):
+        load_gold(gold_file(tmp_path, body))

@@ -127,6 +127,7 @@ def test_eval_reports_per_document_and_lists_findings(
             "id": "rec_3",
             "citation": "Recital 3",
             "note": "",
+            "family": "",
         }
     ]
     assert report["false_positives"] == [] and report["negative_document_tags"] == []

@@ -34,7 +34,7 @@ COMMAND_MODULES = (
     provision_cmds,  # provisions, show
     search_cmds,  # search, index
     saved_cmds,  # saved list|save|run|rename|delete
-    tag_cmds,  # tag, eval
+    tag_cmds,  # tag, eval, exemptions
     annotation_cmds,  # annotate, annotations, review, export, import, agreement
     store_cmds,  # store init|migrate|status|grant|push (shared PostgreSQL store)
     tui_cmd,  # tui

@@ -16,7 +16,7 @@ from corpus_tool.cli.common import (
     stdout_console,
     workspace,
 )
-from corpus_tool.errors import StoreError
+from corpus_tool.errors import CorpusToolError, StoreError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,6 +42,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--gold", required=True, metavar="FILE", help="gold JSON file")
     e.add_argument("--json", action="store_true", help="the report as one JSON object")
     e.set_defaults(func=cmd_eval)
+
+    x = sub.add_parser(
+        "exemptions",
+        help="the exemption map: who is exempt, from what, on which conditions, unless what",
+        description="One row per open-source exemption across the stored documents: the "
+        "beneficiary, the subject, the provisions exempted from, the conditions, the "
+        "carve-backs (also those stated in another provision) and the related recitals, "
+        "each from the tag evidence and resolved references only. A rejected tag removes "
+        "its row; a person's labels (carve-back, condition, …) add to the matching field.",
+    )
+    add_doc_option(x)
+    x.add_argument("--json", action="store_true", help="JSON Lines, one exemption per line")
+    x.add_argument(
+        "--format",
+        metavar="FORMAT",
+        default=None,
+        help="jsonl, csv, md or html (and any format a writer registered, e.g. docx)",
+    )
+    x.add_argument("--output", "-o", metavar="PATH", default=None, help="write to PATH")
+    x.set_defaults(func=cmd_exemptions)
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
@@ -140,6 +160,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
         for f in items:
             note = f" ({f.note})" if f.note else ""
             out.print(f"  {f.label}  {f.file}  {f.citation} [{f.provision_id}]{note}", markup=False)
+    for kind, title in (
+        ("false-positive", "False positives by the rule family that fired"),
+        ("miss", "Misses by the family the gold gives them"),
+    ):
+        groups = report.by_family(kind)
+        if groups:
+            out.print(f"[bold]{title}[/bold]:")
+            for fam, grouped in groups.items():
+                out.print(f"  {fam or '(no family)'}: {len(grouped)}", markup=False)
     if report.negative_tags:
         out.print(f"[bold]Tags in negative documents[/bold]: {len(report.negative_tags)}")
         for f in report.negative_tags:
@@ -154,3 +183,77 @@ def cmd_eval(args: argparse.Namespace) -> int:
             "Not in the gold (unscored): " + ", ".join(report.unscored_documents), markup=False
         )
     return 0 if report.perfect else 1
+
+
+def cmd_exemptions(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from rich.table import Table
+
+    from corpus_tool.annotations.store import AnnotationStore, effective_tags, tag_decisions
+    from corpus_tool.tagging.exemption_formats import FIELDS, FORMATS, TITLES, plain_cell
+    from corpus_tool.tagging.exemption_map import LABEL_FIELDS, HumanLabel, build_exemption_map
+
+    fmt = "jsonl" if args.json else args.format
+    if fmt is not None and fmt not in FORMATS:
+        raise CorpusToolError(
+            f"unknown format {fmt!r} for exemptions; choose one of {', '.join(sorted(FORMATS))}"
+        )
+    ws = workspace(args)
+    bundles = [ws.find_doc(d) for d in args.doc] if args.doc else list(ws.bundles())
+    if not bundles:
+        raise StoreError(f"no documents in workspace {ws.root}; run 'corpus-tool ingest' first")
+    store = AnnotationStore(ws, author="-")
+    wanted = {*LABEL_FIELDS, "oss-exemption"}
+    labels = [
+        HumanLabel(
+            doc_id=a.doc_id,
+            provision_id=a.provision_id,
+            label=label,
+            author=a.author,
+            start=a.position[0] if a.position else None,
+            end=a.position[1] if a.position else None,
+            quote=a.quote.exact if a.quote else "",
+            note=a.note,
+        )
+        for a in store.all()
+        if not a.decision
+        for label in a.labels
+        if label in wanted
+    ]
+    # Rejected machine tags drop out here, as everywhere else (effective_tags); the
+    # decisions still go in so that an accepted row says so.
+    decisions = tag_decisions(ws)
+    bundles = [
+        dataclasses.replace(b, tags=tuple(t for t, _ in effective_tags(b.tags, decisions)))
+        for b in bundles
+    ]
+    records = build_exemption_map(bundles, decisions=decisions, labels=labels)
+    if fmt is not None:
+        data = FORMATS[fmt](records)
+        if args.output:
+            from pathlib import Path
+
+            path = Path(args.output)
+            try:
+                if isinstance(data, bytes):
+                    path.write_bytes(data)
+                else:
+                    path.write_text(data, encoding="utf-8")
+            except OSError as exc:
+                raise StoreError(f"cannot write {path}: {exc.strerror}") from exc
+        elif isinstance(data, bytes):
+            raise CorpusToolError(f"the {fmt} format is binary: name a file with --output")
+        else:
+            sys.stdout.write(data)
+        return 0
+
+    table = Table(title=f"Open-source exemptions ({len(records)})", show_lines=True)
+    table.add_column("provision", overflow="fold")
+    for f in FIELDS:
+        table.add_column(TITLES[f], overflow="fold")
+    for r in records:
+        first = f"{r.citation}\n{r.doc_id}" + ("\n(by a person)" if r.by == "person" else "")
+        table.add_row(first, *(plain_cell(r, f) for f in FIELDS))
+    stdout_console().print(table)
+    return 0

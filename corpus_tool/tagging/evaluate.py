@@ -7,7 +7,9 @@ Gold file (JSON)::
      "negative_documents": ["<file name>", ...]}
 
 or ``{"labels": {"<label>": {"documents": ..., "negative_documents": ...}}}`` for
-several labels. Scoring is per provision: a gold id counts as found when that
+several labels. An id in ``positive`` may be an object ``{"id": ..., "family": ...}``
+naming the family of wording it belongs to; misses are then grouped by family,
+as false positives are grouped by the rule family that fired. Scoring is per provision: a gold id counts as found when that
 provision or one of its descendants carries the label; a tagged provision is a
 false positive unless it, an ancestor or a descendant is ``positive`` or
 ``either``. Every tag with the label in a negative document is a false positive.
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus_tool.errors import InputError
+from corpus_tool.tagging.exemption_map import rule_family
 from corpus_tool.workspace import DocBundle, doc_id_for
 
 
@@ -32,6 +35,7 @@ class GoldDocument:
     either: tuple[str, ...] = ()
     mention_only: tuple[str, ...] = ()
     negative: bool = False
+    families: tuple[tuple[str, str], ...] = ()  # (id, family) for positives that name one
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ class Finding:
     provision_id: str
     citation: str
     note: str = ""
+    family: str = ""  # miss: the gold item's family; false positive: the rule family that fired
 
 
 @dataclass
@@ -129,7 +134,23 @@ class EvalReport:
             "negative_document_tags": [_finding_dict(f) for f in self.negative_tags],
             "missing_documents": self.missing_documents,
             "unscored_documents": self.unscored_documents,
+            "false_positives_by_family": self.by_family("false-positive"),
+            "misses_by_family": self.by_family("miss"),
         }
+
+    def by_family(self, kind: str) -> dict[str, list[dict[str, str]]]:
+        """Findings of ``kind`` grouped by family ("" when none is known), largest first."""
+        groups: dict[str, list[dict[str, str]]] = {}
+        items = [f for f in self.findings if f.kind == kind]
+        if kind == "false-positive":
+            # a tag of the scored label in a negative document is already a finding
+            seen = {(f.label, f.file, f.provision_id) for f in items}
+            items += [
+                f for f in self.negative_tags if (f.label, f.file, f.provision_id) not in seen
+            ]
+        for f in items:
+            groups.setdefault(f.family, []).append(_finding_dict(f))
+        return dict(sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])))
 
 
 def _finding_dict(f: Finding) -> dict[str, str]:
@@ -139,6 +160,7 @@ def _finding_dict(f: Finding) -> dict[str, str]:
         "id": f.provision_id,
         "citation": f.citation,
         "note": f.note,
+        "family": f.family,
     }
 
 
@@ -150,6 +172,33 @@ def _ids(value: Any, where: str, path: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _items(
+    value: Any, where: str, path: str
+) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """Ids of a ``positive`` list whose items are ids or ``{"id", "family"}`` objects."""
+    if value is None:
+        return (), ()
+    if not isinstance(value, list):
+        raise InputError(path, f"{where} must be a list of provision ids")
+    ids: list[str] = []
+    families: list[tuple[str, str]] = []
+    for v in value:
+        if isinstance(v, str):
+            ids.append(v)
+        elif isinstance(v, dict) and isinstance(v.get("id"), str):
+            ids.append(v["id"])
+            fam = v.get("family", "")
+            if not isinstance(fam, str):
+                raise InputError(path, f"{where}: the family of {v['id']!r} must be a string")
+            if fam:
+                families.append((v["id"], fam))
+        else:
+            raise InputError(
+                path, f'{where} must hold provision ids or {{"id": …, "family": …}} objects'
+            )
+    return tuple(ids), tuple(families)
+
+
 def _parse_label(body: Mapping[str, Any], path: str, label: str) -> dict[str, GoldDocument]:
     docs: dict[str, GoldDocument] = {}
     documents = body.get("documents", {})
@@ -158,9 +207,11 @@ def _parse_label(body: Mapping[str, Any], path: str, label: str) -> dict[str, Go
     for file, entry in documents.items():
         if not isinstance(entry, dict):
             raise InputError(path, f"entry for {file!r} must be an object")
+        positive, families = _items(entry.get("positive"), f"{file}.positive", path)
         docs[file] = GoldDocument(
             file=file,
-            positive=_ids(entry.get("positive"), f"{file}.positive", path),
+            positive=positive,
+            families=families,
             either=_ids(entry.get("either"), f"{file}.either", path),
             mention_only=_ids(entry.get("mention_only"), f"{file}.mention_only", path),
         )
@@ -241,8 +292,17 @@ def evaluate(gold: Gold, bundles: Iterable[DocBundle], *, gold_file: str = "") -
             if bundle is None:
                 if file not in report.missing_documents:
                     report.missing_documents.append(file)
+                fams = dict(g.families)
                 report.findings.extend(
-                    Finding("miss", label, file, pid, pid, "document not in the workspace")
+                    Finding(
+                        "miss",
+                        label,
+                        file,
+                        pid,
+                        pid,
+                        "document not in the workspace",
+                        fams.get(pid, ""),
+                    )
                     for pid in g.positive
                 )
                 total.add(score)
@@ -257,6 +317,7 @@ def evaluate(gold: Gold, bundles: Iterable[DocBundle], *, gold_file: str = "") -
                         t.provision_id,
                         _citation(bundle, t.provision_id),
                         "tag in a negative document",
+                        rule_family(t.source),
                     )
                     for t in bundle.tags
                 )
@@ -280,17 +341,24 @@ def _score_document(
     file = g.file
     parent, children = _family(bundle)
     tagged = {t.provision_id for t in bundle.tags if t.label == label}
+    sources = {t.provision_id: t.source for t in bundle.tags if t.label == label}
+    families = dict(g.families)
     score.tagged = len(tagged)
     for pid in g.positive:
+        fam = families.get(pid, "")
         if pid not in parent:
             report.findings.append(
-                Finding("miss", label, file, pid, pid, "no such provision in the stored document")
+                Finding(
+                    "miss", label, file, pid, pid, "no such provision in the stored document", fam
+                )
             )
             continue
         if pid in tagged or tagged & _descendants(pid, children):
             score.found += 1
         else:
-            report.findings.append(Finding("miss", label, file, pid, _citation(bundle, pid)))
+            report.findings.append(
+                Finding("miss", label, file, pid, _citation(bundle, pid), "", fam)
+            )
     accepted = set(g.positive) | set(g.either)
     mention_only = set(g.mention_only)
     for pid in sorted(tagged, key=lambda i: _order(bundle, i)):
@@ -305,7 +373,15 @@ def _score_document(
         else:
             note = ""
         report.findings.append(
-            Finding("false-positive", label, file, pid, _citation(bundle, pid), note)
+            Finding(
+                "false-positive",
+                label,
+                file,
+                pid,
+                _citation(bundle, pid),
+                note,
+                rule_family(sources.get(pid, "")),
+            )
         )
 
 

@@ -62,6 +62,37 @@ def legal_abbreviations() -> list[str]:
     return list(packaged_rules().abbreviations)
 
 
+class CaseFoldedLemmas:
+    """Gives a capitalised or upper-case word the lemma of its lower-case form.
+
+    The lookup table is keyed by the word as written, so "EXEMPT", "Exempted" or
+    "WEIGHTS" (enrolled bills print whole sections in capitals; a sentence opens
+    with a capital) would keep themselves as lemma and miss every LEMMA pattern.
+    """
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        self.nlp = nlp
+
+    def __call__(self, doc: Doc) -> Doc:
+        table: Any = None
+        for token in doc:
+            if token.is_lower or not token.is_alpha:
+                continue
+            if table is None:
+                # Looked up at call time: the lemmatizer's tables arrive with from_bytes.
+                lemmatizer = self.nlp.get_pipe("lemmatizer")
+                table = lemmatizer.lookups.get_table("lemma_lookup", {})  # type: ignore[attr-defined]
+            low = token.lower_
+            token.lemma_ = str(table.get(low, low))
+        return doc
+
+
+@Language.factory("case_folded_lemmas")
+def make_case_folded_lemmas(nlp: Language, name: str) -> CaseFoldedLemmas:
+    return CaseFoldedLemmas(nlp, name)
+
+
 def _overlaps(a: Span, b: Span) -> bool:
     return a.start < b.end and b.start < a.end
 
@@ -79,10 +110,23 @@ class OssLinker:
         strong, weak = set(cfg["strong_labels"]), set(cfg["weak_labels"])
         raw_oss = list(doc.spans[cfg["oss_key"]]) if cfg["oss_key"] in doc.spans else []
         suppressors = [s for s in raw_oss if s.label_ in set(cfg["suppress_labels"])]
-        oss = filter_spans(
+        kept = [
             s
             for s in raw_oss
             if s.label_ in strong | weak and not any(_overlaps(s, x) for x in suppressors)
+        ]
+        # A strong wording wins over a longer weak one that overlaps it ("free and
+        # open-source licence" inside "licence that allows anyone to use, modify …").
+        strong_spans = filter_spans(s for s in kept if s.label_ in strong)
+        oss = filter_spans(
+            [
+                *strong_spans,
+                *(
+                    s
+                    for s in kept
+                    if s.label_ not in strong and not any(_overlaps(s, x) for x in strong_spans)
+                ),
+            ]
         )
         cues = filter_spans(doc.spans[cfg["cue_key"]]) if cfg["cue_key"] in doc.spans else []
         cues = [c for c in cues if c.label_ in cfg["frames"]]
@@ -107,9 +151,20 @@ class OssLinker:
         doc.spans[cfg["mention_key"]] = [] if links else [s for s in oss if s.label_ in strong]
 
         for key in (cfg["carve_back_key"], cfg["condition_key"]):
-            found = filter_spans(doc.spans[key]) if key in doc.spans and links else []
-            doc.spans[key] = filter_spans(self._to_clause_end(doc, s) for s in found)
+            every = filter_spans(doc.spans[key]) if key in doc.spans else []
+            stretched = filter_spans(self._to_clause_end(doc, s) for s in every)
+            # Kept apart for a provision that limits an exemption stated elsewhere
+            # ("The exemption referred to in paragraph 2 shall not apply where …").
+            doc.spans[key + "_all"] = stretched
+            doc.spans[key] = stretched if links else []
         if links:
+            # "other than free and open-source software" is the exemption itself.
+            linked = [t for _, t in links]
+            doc.spans[cfg["carve_back_key"]] = [
+                s
+                for s in doc.spans[cfg["carve_back_key"]]
+                if not any(s.start <= t.start and t.end <= s.end for t in linked)
+            ]
             conditions = doc.spans[cfg["condition_key"]]
             # A condition ("not monetised") wins over the carve-back word inside it.
             doc.spans[cfg["carve_back_key"]] = [
@@ -133,9 +188,16 @@ class OssLinker:
             sent = cue.sent
             # "shall not apply to: (a) …; (b) …": the list items are the exemption's
             # objects, so the list punctuation does not end its forward reach.
-            opens_list = any(
-                doc[i].text in openers for i in range(cue.end, min(cue.end + reach, sent.end))
-            )
+            # "… shall be exempt from the requirements of this section: (1) …" and
+            # "does not include any of the following— (A) …": the opener may come a
+            # few words after the wording, but not after a ";" or another opener's list.
+            opens_list = False
+            for i in range(cue.end - 1, min(cue.end + reach, sent.end)):
+                if doc[i].text in openers:
+                    opens_list = True
+                    break
+                if doc[i].text in blockers:
+                    break
             best: tuple[int, Span] | None = None
             weak_ok = bool(frame.get("weak", True))
             for term in oss:
@@ -149,11 +211,13 @@ class OssLinker:
                     gap, lo, hi = term.start - cue.end, cue.end, term.start
                     if opens_list:
                         lo = hi  # nothing in a list blocks, however long
-                    elif gap > frame["forward"]:
+                    elif gap > frame["forward"] or frame["forward"] <= 0:
                         continue
                 else:
+                    # A reach of 0 is none at all, even for the words right before
+                    # ("Open-source licences do not apply to the trademarks").
                     gap, lo, hi = cue.start - term.end, term.end, cue.start
-                    if gap > frame["backward"]:
+                    if gap > frame["backward"] or frame["backward"] <= 0:
                         continue
                 if any(doc[i].text in blockers for i in range(lo, hi)):
                     continue
@@ -238,11 +302,15 @@ def build_pipeline(rules: RuleSet | None = None) -> Language:
     nlp = spacy.blank("en")
     for abbr in rules.abbreviations:
         nlp.tokenizer.add_special_case(abbr, [{"ORTH": abbr}])  # type: ignore[union-attr]
+    # "APPLY TO—(1)": a dash joined to the words around it opens a list; split it off.
+    infixes = [*nlp.Defaults.infixes, r"[\u2014\u2013](?=\S)"]  # type: ignore[misc]
+    nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer  # type: ignore[union-attr]
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     # Only the lemmatizer needs initializing (it loads its lookup tables);
     # SpanRuler.initialize would clear the patterns added below.
     nlp.get_pipe("lemmatizer").initialize()  # type: ignore[attr-defined]
+    nlp.add_pipe("case_folded_lemmas")
     for spec in rules.rulers:
         ruler = nlp.add_pipe(
             "span_ruler",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -142,15 +143,33 @@ class Prefilter:
     def __init__(self, requirements: list[list[tuple[str, ...]]], always: bool = False) -> None:
         self.requirements = requirements
         self.always = always
+        # One regex per distinct set of forms (an alternation of literals is one
+        # scan of the text instead of one per form); within a pattern, the sets
+        # with the longest shortest form go first, as they are the rarest.
+        self._regex: dict[tuple[str, ...], re.Pattern[str]] = {
+            forms: re.compile("|".join(map(re.escape, sorted(forms, key=len))))
+            for required in requirements
+            for forms in required
+        }
+        self._order = [
+            sorted(required, key=lambda forms: -min(map(len, forms))) for required in requirements
+        ]
 
     def __call__(self, text: str) -> bool:
         if self.always:
             return True
         low = text.lower()
-        return any(
-            all(any(form in low for form in forms) for forms in required)
-            for required in self.requirements
-        )
+        seen: dict[tuple[str, ...], bool] = {}
+        for required in self._order:
+            for forms in required:
+                found = seen.get(forms)
+                if found is None:
+                    found = seen[forms] = self._regex[forms].search(low) is not None
+                if not found:
+                    break
+            else:
+                return True
+        return False
 
 
 def lemma_literals(rules: RuleSet) -> set[str]:

@@ -1,0 +1,185 @@
+"""Provision context: a point read after its lead-in, a paragraph after its article's
+lead-in, and a provision that limits an exemption stated elsewhere."""
+
+from __future__ import annotations
+
+from corpus_tool.model import Tag
+from corpus_tool.tagging import Tagger, tag_provisions
+from tests._tagging_helpers import provision, ref
+
+EXEMPTION = "oss-exemption"
+
+
+def _by_id(tags: list[Tag], label: str = EXEMPTION) -> dict[str, Tag]:
+    return {t.provision_id: t for t in tags if t.label == label}
+
+
+def _list(lead: str, items: list[str], pid: str = "art_4__para_2", kind: str = "point") -> list:
+    labels = "abcdefgh"
+    body = " ".join(f"({labels[i]}) {t}" for i, t in enumerate(items))
+    parent = provision(f"{lead} {body}", pid, parent="art_4")
+    points = [
+        provision(
+            t, f"{pid}__point_{labels[i]}", kind=kind, parent=pid, searchable=False, order=i + 1
+        )
+        for i, t in enumerate(items)
+    ]
+    return [provision("", "art_4", kind="article", searchable=False), parent, *points]
+
+
+def test_a_point_inherits_the_lead_in_of_its_paragraph() -> None:
+    ps = _list(
+        "This Directive does not apply to:",
+        [
+            "products intended exclusively for national security purposes;",
+            "free and open-source software developed or supplied outside the course of a "
+            "commercial activity.",
+        ],
+    )
+    tags = tag_provisions(ps)
+    tagged = _by_id(tags)
+    assert set(tagged) == {"art_4__para_2", "art_4__para_2__point_b"}
+    point = tagged["art_4__para_2__point_b"]
+    # evidence only in the point's own text; the lead-in is named in the source
+    text = ps[-1].text
+    assert [(e.role, text[e.start : e.end]) for e in point.evidence] == [
+        ("open-source", "free and open-source software")
+    ]
+    assert point.source.endswith(":lead-in:art_4__para_2")
+    # the condition of the point is the point's own
+    conditions = _by_id(tags, "oss-condition")["art_4__para_2__point_b"]
+    assert [text[e.start : e.end] for e in conditions.evidence] == [
+        "outside the course of a commercial activity"
+    ]
+
+
+def test_a_lead_in_worded_otherwise_and_a_dash_reach_nested_items() -> None:
+    lead = "The term covered model does not include any of the following\u2014"
+    items = [
+        "a model trained by an institution of higher education; or",
+        "a model whose weights are publicly available\u2014",
+    ]
+    ps = _list(lead, items, pid="sec_2__subsec_c")
+    nested = provision(
+        "if it is made available without charge.",
+        "sec_2__subsec_c__point_b__point_i",
+        kind="point",
+        parent="sec_2__subsec_c__point_b",
+        searchable=False,
+        order=9,
+    )
+    tagged = _by_id(tag_provisions([*ps, nested]))
+    assert "sec_2__subsec_c__point_b" in tagged
+    assert "sec_2__subsec_c__point_a" not in tagged
+    # no open-source words in the nested item itself: nothing to cite there
+    assert "sec_2__subsec_c__point_b__point_i" not in tagged
+
+
+def test_a_lead_in_that_does_not_read_on_is_not_inherited() -> None:
+    ps = _list(
+        "This Directive does not apply to national security. It covers the following.",
+        ["products of any kind;", "free and open-source software."],
+    )
+    assert "art_4__para_2__point_b" not in _by_id(tag_provisions(ps))
+
+
+def test_a_paragraph_is_read_with_its_articles_lead_in_and_takes_its_references() -> None:
+    lead = (
+        "By way of derogation from Article 4, the obligations of this Chapter shall not apply to:"
+    )
+    article = provision(
+        f"{lead} 1. open-source software stewards; 2. micro-enterprises.",
+        "art_9",
+        kind="article",
+        searchable=False,
+        refs=(ref(lead, "Article 4", "art_4"),),
+    )
+    ps = [
+        article,
+        provision("open-source software stewards;", "art_9__para_1", parent="art_9", order=1),
+        provision("micro-enterprises.", "art_9__para_2", parent="art_9", order=2),
+    ]
+    tagged = _by_id(tag_provisions(ps))
+    assert set(tagged) == {"art_9__para_1"}
+    assert "art_4" in tagged["art_9__para_1"].targets
+
+
+LIMITED = (
+    "The obligations set out in paragraph 1 shall not apply to providers of models released "
+    "under a free and open-source licence."
+)
+
+
+def _article_with(limit: str, target: str = "art_9__para_2", phrase: str = "paragraph 2") -> list:
+    refs1 = (ref(LIMITED, "paragraph 1", "art_9__para_1"),)
+    return [
+        provision("", "art_9", kind="article", searchable=False),
+        provision("Providers shall keep records.", "art_9__para_1", parent="art_9", order=1),
+        provision(LIMITED, "art_9__para_2", parent="art_9", refs=refs1, order=2),
+        provision(
+            limit, "art_9__para_3", parent="art_9", refs=(ref(limit, phrase, target),), order=3
+        ),
+    ]
+
+
+def test_a_carve_back_elsewhere_is_linked_through_its_reference() -> None:
+    limit = "The exemption referred to in paragraph 2 shall not apply where the model is monetised."
+    tags = tag_provisions(_article_with(limit))
+    tagged = _by_id(tags)
+    assert set(tagged) == {"art_9__para_2", "art_9__para_3"}
+    linked = tagged["art_9__para_3"]
+    assert ":limit:" in linked.source and linked.source.endswith(":limits:art_9__para_2")
+    roles = {(e.role, e.text) for e in linked.evidence}
+    assert ("reference", "paragraph 2") in roles
+    assert any(r == "carve-back" and "shall not apply" in t for r, t in roles)
+    assert "art_9__para_3" in _by_id(tags, "carve-back")
+
+
+def test_paragraph_shall_not_apply_limits_the_exemption_it_names() -> None:
+    limit = "Paragraph 2 shall not apply to models that present systemic risks."
+    tagged = _by_id(tag_provisions(_article_with(limit, phrase="Paragraph 2")))
+    assert "art_9__para_3" in tagged
+
+
+def test_a_limit_of_something_that_is_not_an_exemption_is_not_tagged() -> None:
+    limit = "The exemption referred to in paragraph 1 shall not apply where the model is monetised."
+    tagged = _by_id(tag_provisions(_article_with(limit, "art_9__para_1", "paragraph 1")))
+    assert set(tagged) == {"art_9__para_2"}
+    # a mere reference to the exemption, without a limiting wording, is not a limit
+    plain = "Providers referred to in paragraph 2 shall inform the Commission."
+    tagged = _by_id(tag_provisions(_article_with(plain)))
+    assert set(tagged) == {"art_9__para_2"}
+
+
+def test_context_and_limits_do_not_change_with_the_prefilter() -> None:
+    ps = [
+        *_list("This Directive does not apply to:", ["national security;", "FOSS."]),
+        *_article_with(
+            "The exemption referred to in paragraph 2 shall not apply where it is sold."
+        ),
+    ]
+    assert Tagger(prefilter=True).tag(ps) == Tagger(prefilter=False).tag(ps)
+
+
+def test_staging_the_rulers_changes_nothing() -> None:
+    import json as _json
+    from pathlib import Path
+
+    class FullPipeline(Tagger):
+        @property
+        def _post_link_rulers(self) -> list[str]:
+            return []
+
+        @property
+        def _scoped_rulers(self) -> list[str]:
+            return []
+
+    data = Path(__file__).resolve().parent / "data" / "exemption_wordings.jsonl"
+    rows = [_json.loads(line) for line in data.read_text().splitlines() if line]
+    ps = [provision(r["text"], f"p_{i}") for i, r in enumerate(rows)]
+    ps += _list("This Directive does not apply to:", ["national security;", "FOSS, unless sold."])
+    staged = Tagger()
+    assert staged._scoped_rulers and staged._post_link_rulers  # the staging is in use
+    lazy, full = staged.tag(ps), FullPipeline().tag(ps)
+    assert lazy == full
+    assert {"carve-back", "oss-condition"} <= {t.label for t in lazy}

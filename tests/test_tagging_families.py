@@ -1,0 +1,147 @@
+"""The exemption wordings of docs/exemption-wordings.md, family by family, on sentences of our own.
+
+``tests/data/exemption_wordings.jsonl`` holds, for every family of legal
+technique the catalogue lists, at least five sentences that exempt open source
+and five near misses (the same wording without open source, open source without
+the wording, the wording reaching something else), in the style of EU
+regulations and directives, US federal and state bills (enrolled text in
+capitals too) and licences. They were written for these tests, not taken from
+any document.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from corpus_tool.tagging import tag_provisions
+from corpus_tool.tagging.rules import PATTERNS_DIR, packaged_rules
+from tests._tagging_helpers import provision
+
+DATA = Path(__file__).resolve().parent / "data" / "exemption_wordings.jsonl"
+FAMILIES = (
+    "scope-exclusion",
+    "definition-exclusion",
+    "list-lead-in",
+    "penalty-waiver",
+    "lighter-regime",
+    "liability-shift",
+    "obligation-waiver",
+    "described-oss",
+    "us-wording",
+)
+STYLES = {"eu-regulation", "eu-directive", "eu-recital", "us-federal", "us-state",
+          "us-enrolled-caps", "licence"}  # fmt: skip
+
+
+def _rows() -> list[dict]:
+    return [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line]
+
+
+ROWS = _rows()
+
+
+def _exempts(text: str) -> bool:
+    return any(t.label == "oss-exemption" for t in tag_provisions([provision(text)]))
+
+
+def test_every_family_has_five_positives_and_five_near_misses() -> None:
+    counts = Counter((r["family"], r["label"]) for r in ROWS)
+    for family in FAMILIES:
+        assert counts[family, True] >= 5, family
+        assert counts[family, False] >= 5, family
+    assert {r["family"] for r in ROWS} == set(FAMILIES)
+    assert {r["style"] for r in ROWS} <= STYLES
+    # every style of law the tool is meant for is represented
+    assert {r["style"] for r in ROWS} == STYLES
+    assert len({r["text"] for r in ROWS}) == len(ROWS)
+
+
+@pytest.mark.parametrize(
+    "row",
+    ROWS,
+    ids=[f"{r['family']}-{'pos' if r['label'] else 'neg'}-{i}" for i, r in enumerate(ROWS)],
+)
+def test_family_sentence(row: dict) -> None:
+    assert _exempts(row["text"]) is row["label"], row["text"]
+
+
+def test_capitalised_enrolled_text_reads_as_lower_case() -> None:
+    text = "A DEVELOPER IS NOT REQUIRED TO COMPLY WITH SUBSECTION (c) FOR AN OPEN-SOURCE MODEL."
+    assert _exempts(text)
+    assert _exempts(text.lower().capitalize())
+
+
+def test_a_positive_loses_its_tag_without_its_open_source_words() -> None:
+    # The wording alone never makes an exemption: strip the open-source words from
+    # each positive that names them and the tag must go.
+    oss = re.compile(r"\b(?:free and )?open[- ]source\b", re.I)
+    checked = 0
+    for r in ROWS:
+        if r["label"] and oss.search(r["text"]) and r["family"] != "described-oss":
+            stripped = oss.sub("proprietary", r["text"])
+            if not re.search(r"weights|licen[cs]e|repositor|steward|profit", stripped, re.I):
+                assert not _exempts(stripped), stripped
+                checked += 1
+    assert checked >= 25
+
+
+# --- rules are data, written from the language of law, not from our documents ---------
+
+
+def _gold_sentences(gold_texts: list[dict]) -> list[str]:
+    return [g["text"].lower() for g in gold_texts]
+
+
+def _runs(words: list[str], n: int) -> set[tuple[str, ...]]:
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def test_no_pattern_spells_out_a_corpus_sentence(gold_texts: list[dict]) -> None:
+    gold_runs: set[tuple[str, ...]] = set()
+    for text in _gold_sentences(gold_texts):
+        gold_runs |= _runs(re.findall(r"\w+|[^\w\s]", text), 6)
+    for spec in packaged_rules().rulers:
+        for pat in spec.patterns:
+            literal: list[str] = []
+            for token in pat["pattern"]:
+                value = next((token[a] for a in ("LOWER", "ORTH", "TEXT") if a in token), None)
+                if isinstance(value, str) and "OP" not in token:
+                    literal.append(value.lower())
+                else:
+                    literal.append("\0")  # a choice or an option breaks the run
+            assert not (_runs(literal, 6) & gold_runs), (spec.file, pat.get("id"))
+
+
+def test_own_sentences_are_not_taken_from_the_corpus(gold_texts: list[dict]) -> None:
+    gold_runs: set[tuple[str, ...]] = set()
+    for text in _gold_sentences(gold_texts):
+        gold_runs |= _runs(re.findall(r"\w+", text), 9)
+    for r in ROWS:
+        shared = _runs(re.findall(r"\w+", r["text"].lower()), 9) & gold_runs
+        assert not shared, (r["text"], shared)
+
+
+def test_pattern_files_name_no_gold_id_or_corpus_file() -> None:
+    forbidden = re.compile(
+        r"\b(?:rec|art|sec|anx|chp)_\d|\.pdf\b|eu-ai-act|gdpr|llama|2024/1689|14110|"
+        r"us-co-|infosoc|2001/29",
+        re.I,
+    )
+    files = [p for p in PATTERNS_DIR.iterdir() if p.is_file()]
+    assert {"exemption_cues.jsonl", "oss_terms.jsonl", "rules.toml"} <= {p.name for p in files}
+    for path in files:
+        found = forbidden.search(path.read_text(encoding="utf-8"))
+        assert not found, (path.name, found)
+
+
+def test_regression_a_reach_of_zero_takes_nothing_right_before_the_wording() -> None:
+    # "do not apply" reaches only forwards; the adjacent open-source words before it
+    # were linked because their distance, 0, was not more than the reach, 0.
+    assert not _exempts("Open-source licences do not apply to the trademarks of the licensor.")
+    assert not _exempts("The Licensor shall not be liable open-source components aside.")
+    assert _exempts("The licence does not apply to open-source components of the software.")
