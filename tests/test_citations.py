@@ -207,24 +207,22 @@ STATUTE = "us-co-sb26-189-session-law-ch131-2026"
 
 
 @pytest.mark.parametrize(
-    ("typed", "starts"),
+    ("typed", "provision_id", "citation"),
     [
-        ("§ 6-1-1702", "6-1-1702."),
-        ("§ 6-1-1702(1)(a)", "(1)"),
-        ("section 6-1-1702(2)(a)", "(2) (a)"),
-        ("§ 6-1-1702(3)", "(3)"),
+        ("§ 6-1-1702", "sec_1__stat_6-1-1702", "§ 6-1-1702"),
+        ("§ 6-1-1702(1)(a)", "sec_1__stat_6-1-1702__subsec_1__para_a", "§ 6-1-1702(1)(a)"),
+        ("section 6-1-1702(2)(a)", "sec_1__stat_6-1-1702__subsec_2__para_a", "§ 6-1-1702(2)(a)"),
+        ("§ 6-1-1702(3)", "sec_1__stat_6-1-1702__subsec_3", "§ 6-1-1702(3)"),
+        ("6-1-1702(1)", "sec_1__stat_6-1-1702__subsec_1", "§ 6-1-1702(1)"),
+        ("Section 1", "sec_1", "Section 1"),
     ],
 )
-def test_statute_sections_in_a_session_law(shared_ws: Workspace, typed: str, starts: str) -> None:
-    # The session law is segmented into paragraphs; the unit holding the subdivision is found.
+def test_statute_sections_in_a_session_law(
+    shared_ws: Workspace, typed: str, provision_id: str, citation: str
+) -> None:
+    # The state-bill family makes each statute section and subdivision a provision.
     found = resolve(shared_ws, typed, doc=STATUTE)
-    assert len(found) == 1
-    bundle = shared_ws.load_bundle(STATUTE)
-    assert bundle is not None
-    provision = bundle.provision(found[0].provision_id or "")
-    assert provision is not None and provision.text.startswith(starts)
-    section = next(p for p in bundle.provisions if p.text.startswith("6-1-1702."))
-    assert provision.order >= section.order
+    assert [(f.provision_id, f.citation) for f in found] == [(provision_id, citation)]
 
 
 def test_documents_by_short_name_and_citation(shared_ws: Workspace) -> None:

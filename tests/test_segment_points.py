@@ -65,5 +65,11 @@ def test_a_hit_on_a_point_is_the_point(ws: Workspace) -> None:
 
 
 def test_lead_in_stays_with_its_paragraph(ws: Workspace) -> None:
-    assert cites(ws, '"the following definitions apply"') == ["Article 2"]
+    # The lead-in is the article's own text; each point is searched with it
+    # (docs/decisions.md section 2), so its words also find the points, with the
+    # match reported in the point's lead_in_highlights, not in its own text.
+    found = search(ws, '"the following definitions apply"', limit=None, sort="doc").hits
+    assert [h.citation for h in found] == ["Article 2", "Article 2(1)", "Article 2(2)"]
+    assert found[0].highlights and not found[0].lead_in_highlights
+    assert all(h.lead_in_highlights and not h.highlights for h in found[1:])
     assert cites(ws, '"Providers shall"') == ["Article 3(1)"]

@@ -665,7 +665,7 @@ def _event_problem(event: dict[str, Any]) -> str | None:
     if not isinstance(version, int) or isinstance(version, bool):
         return f"an event with a malformed version {str(version)[:20]!r}"
     if version > SCHEMA_VERSION:
-        return f"a version-{version} event (this corpus-tool reads up to {SCHEMA_VERSION})"
+        return f"an event of schema version {version} (this corpus-tool reads up to {SCHEMA_VERSION})"
     if not isinstance(kind, str):
         return "an event without a kind"
     if kind not in KNOWN_EVENTS:

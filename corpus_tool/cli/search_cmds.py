@@ -222,7 +222,9 @@ def run_index(args: argparse.Namespace) -> int:
         return 2
     from rich.progress import Progress
 
-    with Progress(transient=True, console=stderr_console()) as bar:
+    err = stderr_console()
+    # No bar (and not even its closing newline) where nobody watches: a pipe, CI.
+    with Progress(transient=True, console=err, disable=not err.is_terminal) as bar:
         task = bar.add_task("indexing", total=len(ws.doc_ids()))
         written = rebuild_index(ws, progress=lambda done, total: bar.update(task, completed=done))
     stderr_console().print(f"indexed {written} provisions from {len(ws.doc_ids())} documents")

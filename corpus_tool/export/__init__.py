@@ -141,6 +141,10 @@ def _format_module(fmt: str) -> ModuleType:
         from corpus_tool.export import html_report
 
         return html_report
+    if fmt == "docx":
+        from corpus_tool.export import docx
+
+        return docx
     if fmt == "jsonld":
         from corpus_tool.export import jsonld
 

@@ -34,8 +34,10 @@ def _plant_crafted_toc(index_dir: Path, marker: Path, generation: int = 99) -> P
     from whoosh.filedb.filestore import FileStorage
     from whoosh.index import _CURRENT_TOC_VERSION, _FLOAT_SIZE, _INT_SIZE, _LONG_SIZE
 
+    from corpus_tool.index.store import INDEX_NAME
+
     st = FileStorage(str(index_dir))
-    name = f"_corpus2_{generation}.toc"
+    name = f"_{INDEX_NAME}_{generation}.toc"  # the name the current index format reads
     stream = st.create_file(name)
     stream.write_varint(_INT_SIZE)
     stream.write_varint(_LONG_SIZE)
