@@ -258,3 +258,91 @@ def test_store_cli_init_status_grant_and_push_a_file_log(server, tmp_path, capsy
     assert "may not write events as author" in err and err.count("\n") == 1
     assert main(["-w", str(ws), "store", "status"]) == 0
     assert "2 events, 3 authors" in capsys.readouterr().out
+
+
+def _copy_ws(src, dest: Path, url: str | None):
+    import shutil
+
+    from corpus_tool.workspace import Workspace
+
+    shutil.copytree(src.root, dest, ignore=shutil.ignore_patterns("events.jsonl", "journal.jsonl"))
+    if url:
+        (dest / "corpus-tool.toml").write_text(f'[store]\nurl = "{url}"\n')
+    return Workspace(dest)
+
+
+def _annotate(store, bundle) -> None:
+    """A morning's work: labels, a note edited, one deleted, a tag reviewed, a saved search."""
+    provisions = [p for p in bundle.provisions if p.searchable][:4]
+    a = store.create(doc_id=bundle.meta.doc_id, provision_id=provisions[0].id, labels=["relevant"])
+    store.create(doc_id=bundle.meta.doc_id, provision_id=provisions[1].id, note="check the recital")
+    b = store.create(doc_id=bundle.meta.doc_id, provision_id=provisions[2].id, labels=["condition"])
+    store.edit(a.id, note="the core of the exemption")
+    store.delete(b.id)
+    store.save_search("oss", '"open source" /s exempt!')
+    if bundle.tags:
+        store.review_tag(bundle.tags[0].tag_id, "reject", note="not an exemption")
+
+
+def test_annotation_store_on_the_shared_store_sees_colleagues_and_push_exports_byte_for_byte(
+    server, sample_ws, tmp_path
+):
+    from corpus_tool.annotations.store import AnnotationStore
+    from corpus_tool.export import export
+
+    _clear(server)
+    bundle = next(b for b in sample_ws.bundles() if b.tags)
+    # A file workspace's morning of work, exported.
+    solo = _copy_ws(sample_ws, tmp_path / "solo", None)
+    _annotate(AnnotationStore(solo, author="Alice Smith"), bundle)
+    export(solo, "jsonl", tmp_path / "solo.jsonl", everything=True)
+    # The same log pushed into the shared store, then exported from a workspace that uses it.
+    from corpus_tool.cli import main
+
+    assert main(["-w", str(solo.root), "store", "--url", server.url("admin"), "push"]) == 0
+    team = _copy_ws(sample_ws, tmp_path / "team", server.url("alice"))
+    assert not (team.annotations_dir / "events.jsonl").exists()
+    export(team, "jsonl", tmp_path / "team.jsonl", everything=True)
+    assert (tmp_path / "team.jsonl").read_bytes() == (tmp_path / "solo.jsonl").read_bytes()
+
+    # Two colleagues on the shared store see each other's work without reloading.
+    bob_ws = _copy_ws(sample_ws, tmp_path / "bob", server.url("bob"))
+    alice = AnnotationStore(team, author="Alice Smith")
+    bob = AnnotationStore(bob_ws, author="Bob Jones")
+    before = len(alice.all())
+    p = next(p for p in bundle.provisions if p.searchable)
+    made = bob.create(doc_id=bundle.meta.doc_id, provision_id=p.id, labels=["needs-review"])
+    assert made.id in {a.id for a in alice.all()}
+    assert len(alice.all()) == before + 1
+    # The database, not the client, holds the author to the role.
+    from corpus_tool.errors import StoreError
+
+    impostor = AnnotationStore(bob_ws, author="Alice Smith")
+    with pytest.raises(StoreError, match="may not write events as author"):
+        impostor.create(doc_id=bundle.meta.doc_id, provision_id=p.id, note="forged")
+
+
+def test_annotation_store_works_offline_and_sends_its_journal_once(server, sample_ws, tmp_path):
+    from corpus_tool.annotations.store import AnnotationStore
+
+    _clear(server)
+    bundle = next(iter(sample_ws.bundles()))
+    ws = _copy_ws(sample_ws, tmp_path / "ws", server.url("alice"))
+    p = [p for p in bundle.provisions if p.searchable]
+    store = AnnotationStore(ws, author="Alice Smith")
+    store.create(doc_id=bundle.meta.doc_id, provision_id=p[0].id, labels=["relevant"])
+    server.stop("immediate")
+    try:
+        offline = store.create(doc_id=bundle.meta.doc_id, provision_id=p[1].id, note="on the train")
+        assert not store.shared.online
+        assert (ws.annotations_dir / "journal.jsonl").exists()
+        reader = AnnotationStore(ws, author="Alice Smith")
+        assert offline.id in {a.id for a in reader.all()}  # own offline work stays visible
+        assert any("working offline" in w for w in reader.warnings)
+    finally:
+        server.start()
+    store.create(doc_id=bundle.meta.doc_id, provision_id=p[2].id, labels=["condition"])
+    assert store.shared.online and not (ws.annotations_dir / "journal.jsonl").exists()
+    stored = _stored(server)
+    assert [e["annotation"]["provision_id"] for e in stored] == [x.id for x in p[:3]]
+    assert len({e["eid"] for e in stored}) == 3

@@ -26,6 +26,7 @@ import logging
 import os
 import secrets
 import time
+import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -160,6 +161,9 @@ class AnnotationStore:
         self._bundles: dict[str, tuple[tuple[int, int], DocBundle]] = {}
         self._searches: dict[str, dict[str, Any]] = {}
         self.last_eid: str | None = None  # eid of the newest event this store wrote
+        self._shared: Any = False  # not looked up yet; None: the file log
+        self._server: list[tuple[str, dict[str, Any]]] = []  # shared store events read so far
+        self._seq = 0  # the last shared store event read
 
     # --- paths and locking ---------------------------------------------------
     @property
@@ -207,6 +211,10 @@ class AnnotationStore:
 
     # --- writing ---------------------------------------------------------------
     def _append(self, record: dict[str, Any]) -> None:
+        if self.shared is not None:
+            # Acknowledged by the server, or journaled in the workspace while offline.
+            self.shared.append(record)
+            return
         data = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
         try:
             self.ws.annotations_dir.mkdir(parents=True, exist_ok=True)
@@ -552,6 +560,12 @@ class AnnotationStore:
 
     def events(self) -> list[dict[str, Any]]:
         """Every readable event of the log, in the order written."""
+        if self.shared is not None:
+            self._replay()
+            known = {e.get("eid") for _, e in self._server}
+            return [e for _, e in self._server] + [
+                e for e in self.shared.pending() if e.get("eid") not in known
+            ]
         return self._parse(self._read_from(0), 1)[0]
 
     def _warn(self, message: str) -> None:
@@ -561,6 +575,8 @@ class AnnotationStore:
 
     def _replay(self) -> dict[str, Annotation]:
         """Current state; only the events appended since the last call are read."""
+        if self.shared is not None:
+            return self._replay_shared(self.shared)
         try:
             st = self.path.stat()
             key = (st.st_size, st.st_mtime_ns, st.st_ino)
@@ -580,11 +596,23 @@ class AnnotationStore:
         events, consumed, lines = self._parse(raw, self._lines + 1)
         self._offset += consumed
         self._lines += lines
+        self._apply(
+            (
+                (f"{self.path}:{number}", event)
+                for number, event in zip(self._event_lines, events, strict=True)
+            )
+        )
+        self._index_state()
+        self._cache_key = key
+        return self._state
+
+    def _apply(self, located: Iterable[tuple[str, dict[str, Any]]]) -> None:
+        """Apply events, each with where it is written (for warnings), to the current state."""
         state = self._state
-        for number, event in zip(self._event_lines, events, strict=True):
+        for where, event in located:
             reason = _event_problem(event)
             if reason:
-                self._warn(f"{self.path}:{number}: skipped {reason}; the line is kept in the log")
+                self._warn(f"{where}: skipped {reason}; the line is kept in the log")
                 continue
             kind = event["event"]
             if kind in ("search-save", "search-delete", "search-rename"):
@@ -592,7 +620,7 @@ class AnnotationStore:
                     self._replay_search(event)
                 except (KeyError, TypeError) as exc:
                     self._warn(
-                        f"{self.path}:{number}: skipped a malformed {kind!r} event ({exc});"
+                        f"{where}: skipped a malformed {kind!r} event ({exc});"
                         " the line is kept in the log"
                     )
             elif kind in ("create", "update"):
@@ -600,15 +628,53 @@ class AnnotationStore:
                 state[annotation.id] = annotation
             elif kind == "delete":
                 state.pop(event["id"], None)
+
+    def _index_state(self) -> None:
         # A stable sort on time keeps log order for events written in the same
         # millisecond (the dict keeps each id where its create event was read);
         # breaking ties by the random id made 'oldest first' a coin toss.
-        self._ordered = sorted(state.values(), key=lambda a: a.created)
+        self._ordered = sorted(self._state.values(), key=lambda a: a.created)
         self._by_provision = {}
         for a in self._ordered:
             self._by_provision.setdefault((a.doc_id, a.provision_id), []).append(a)
+
+    # --- the shared store (PostgreSQL), when the workspace names one ----------
+    @property
+    def shared(self) -> Any:
+        """The shared event log when ``[store] url`` or $CORPUS_TOOL_STORE names one, else None."""
+        if self._shared is False:
+            from corpus_tool.annotations.pg_store import PgEventLog, store_url
+
+            url = store_url(_workspace_config(self.ws))
+            self._shared = PgEventLog(url, self.ws.annotations_dir) if url else None
+        return self._shared
+
+    def _replay_shared(self, log: Any) -> dict[str, Annotation]:
+        """Current state from the server's events, then this workspace's unsent journal."""
+        from corpus_tool.annotations.pg_store import StoreUnreachable
+
+        try:
+            fresh = log.read_after(self._seq)
+        except StoreUnreachable as exc:
+            fresh = []
+            self._warn(f"{exc}; working offline: new annotations wait in {log.journal}")
+        pending = log.pending()
+        key = (-1, self._seq if not fresh else fresh[-1][0], len(pending))
+        if not fresh and key == self._cache_key:
+            return self._state
+        for seq, event in fresh:
+            self._server.append((f"shared store event {seq}", event))
+        if fresh:
+            self._seq = fresh[-1][0]
+        known = {e.get("eid") for _, e in self._server}
+        offline = [
+            (f"{log.journal}:{n}", e) for n, e in enumerate(pending, 1) if e.get("eid") not in known
+        ]
+        self._state, self._searches = {}, {}
+        self._apply([*self._server, *offline])
+        self._index_state()
         self._cache_key = key
-        return state
+        return self._state
 
     def _replay_search(self, event: dict[str, Any]) -> None:
         kind = event["event"]
@@ -665,7 +731,9 @@ def _event_problem(event: dict[str, Any]) -> str | None:
     if not isinstance(version, int) or isinstance(version, bool):
         return f"an event with a malformed version {str(version)[:20]!r}"
     if version > SCHEMA_VERSION:
-        return f"an event of schema version {version} (this corpus-tool reads up to {SCHEMA_VERSION})"
+        return (
+            f"an event of schema version {version} (this corpus-tool reads up to {SCHEMA_VERSION})"
+        )
     if not isinstance(kind, str):
         return "an event without a kind"
     if kind not in KNOWN_EVENTS:
@@ -676,6 +744,17 @@ def _event_problem(event: dict[str, Any]) -> str | None:
     if kind == "delete" and not isinstance(event.get("id"), str):
         return "a malformed 'delete' event (id must be a string)"
     return None
+
+
+def _workspace_config(ws: Workspace) -> dict[str, Any]:
+    config = ws.root / CONFIG_FILE
+    if not config.is_file():
+        return {}
+    try:
+        data = tomllib.loads(config.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise StoreError(f"{config}: cannot read the workspace config ({exc})") from exc
+    return data if isinstance(data, dict) else {}
 
 
 def _provision(bundle: DocBundle, provision_id: str) -> Provision:
