@@ -353,3 +353,23 @@ def test_ai_act_exemption_map(shared_ws) -> None:
     assert ("other than general-purpose AI models", "general-purpose-model") in [
         (v.text, v.kind) for v in r.carve_backs
     ]
+
+
+def test_exemptions_docx_reads_back_one_row_per_exemption(
+    ws: Workspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from docx import Document
+
+    path = tmp_path / "map.docx"
+    assert main(["-w", str(ws.root), "exemptions", "--format", "docx", "-o", str(path)]) == 0
+    table = Document(str(path)).tables[0]
+    header = [c.text for c in table.rows[0].cells]
+    assert header[:3] == ["Provision", "Who is exempt", "What"]
+    rows = [[c.text for c in r.cells] for r in table.rows[1:]]
+    assert [r[0].split(",")[0] for r in rows] == ["Recital 7", "Article 9(2)", "Article 10"]
+    assert "developers of AI models" in rows[1][1]
+    # A symlink is refused like any export target, and left as it was.
+    link = tmp_path / "link.docx"
+    link.symlink_to(tmp_path / "elsewhere.docx")
+    assert main(["-w", str(ws.root), "exemptions", "--format", "docx", "-o", str(link)]) == 2
+    assert link.is_symlink() and not (tmp_path / "elsewhere.docx").exists()

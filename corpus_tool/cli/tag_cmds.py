@@ -190,6 +190,7 @@ def cmd_exemptions(args: argparse.Namespace) -> int:
 
     from rich.table import Table
 
+    import corpus_tool.export.exemptions_docx  # noqa: F401  (registers the docx format)
     from corpus_tool.annotations.store import AnnotationStore, effective_tags, tag_decisions
     from corpus_tool.tagging.exemption_formats import FIELDS, FORMATS, TITLES, plain_cell
     from corpus_tool.tagging.exemption_map import LABEL_FIELDS, HumanLabel, build_exemption_map
@@ -234,14 +235,10 @@ def cmd_exemptions(args: argparse.Namespace) -> int:
         if args.output:
             from pathlib import Path
 
-            path = Path(args.output)
-            try:
-                if isinstance(data, bytes):
-                    path.write_bytes(data)
-                else:
-                    path.write_text(data, encoding="utf-8")
-            except OSError as exc:
-                raise StoreError(f"cannot write {path}: {exc.strerror}") from exc
+            from corpus_tool.export import write_safely
+
+            payload = data if isinstance(data, bytes) else data.encode("utf-8")
+            write_safely(Path(args.output), lambda tmp: tmp.write_bytes(payload))
         elif isinstance(data, bytes):
             raise CorpusToolError(f"the {fmt} format is binary: name a file with --output")
         else:

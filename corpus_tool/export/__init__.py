@@ -6,7 +6,7 @@ import contextlib
 import os
 import stat
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
 
@@ -94,13 +94,19 @@ def check_target(path: Path) -> int:
 
 
 def write_selection(selection: Selection, fmt: str, path: Path, *, bom: bool = False) -> None:
-    """Write an export safely: into a temporary file beside ``path``, then rename it in place.
+    """Write an export safely (see :func:`write_safely`)."""
+    module = _format_module(fmt)
+    write_safely(Path(path), lambda tmp: module.write(selection, tmp, bom=bom))
+
+
+def write_safely(path: Path, write: Callable[[Path], object]) -> None:
+    """Write a file the user named: into a temporary file beside ``path``, then rename it.
 
     Readers see the old file or the new one; the new file gets the old file's
-    mode, or the user's umask (0644 by default), not the 0600 of a temporary file.
+    mode, or the user's umask (0644 by default), not the 0600 of a temporary file;
+    a symbolic link, device, FIFO or folder at ``path`` is refused (``check_target``).
     """
     path = Path(path)
-    module = _format_module(fmt)
     mode = check_target(path)
     tmp: str | None = None
     try:
@@ -109,7 +115,7 @@ def write_selection(selection: Selection, fmt: str, path: Path, *, bom: bool = F
             prefix=f".{path.name[:40]}.", suffix=".export", dir=path.parent or "."
         )
         os.close(fd)
-        module.write(selection, Path(tmp), bom=bom)
+        write(Path(tmp))
         os.chmod(tmp, mode)
         check_target(path)  # again: it may have changed while the export was written
         os.replace(tmp, path)
