@@ -38,10 +38,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.set_defaults(func=cmd_show)
 
 
-def provision_record(bundle: Any, provision: Any, tags: Iterable[Any] = ()) -> dict[str, Any]:
-    """The stable JSON shape of one provision (the ``provisions --json`` interface)."""
+def provision_record(
+    bundle: Any, provision: Any, tags: Iterable[Any] = (), labels: Any = None
+) -> dict[str, Any]:
+    """The stable JSON shape of one provision (the ``provisions --json`` interface).
+
+    ``labels`` (a ``corpus_tool.pinpoint.PageLabels``) adds ``printed_pages`` and ``pinpoint``.
+    """
     from corpus_tool.model import to_dict
 
+    extra = labels.fields(bundle.meta, provision) if labels is not None else {}
     return {
         "file": provision.file,
         "doc_id": provision.doc_id,
@@ -69,6 +75,7 @@ def provision_record(bundle: Any, provision: Any, tags: Iterable[Any] = ()) -> d
             }
             for t in tags
         ],
+        **extra,
     }
 
 
@@ -111,6 +118,9 @@ def cmd_provisions(args: argparse.Namespace) -> int:
     kinds = {k.lower() for k in args.kind} if args.kind else None
     table = None
     bundles = _resolve_across_corpus(ws, list(_bundles(ws, args.doc)))
+    from corpus_tool.pinpoint import PageLabels
+
+    labels = PageLabels(ws)
     if not args.json:
         table = Table(show_lines=False, header_style="bold")
         if len(bundles) > 1:
@@ -129,7 +139,7 @@ def cmd_provisions(args: argparse.Namespace) -> int:
                 continue
             count += 1
             if args.json:
-                print_jsonl(provision_record(bundle, p, tags.get(p.id, ())))
+                print_jsonl(provision_record(bundle, p, tags.get(p.id, ()), labels))
             elif table is not None:
                 pages = (
                     f"{p.pages[0]}" if p.pages[0] == p.pages[1] else f"{p.pages[0]}–{p.pages[1]}"
@@ -178,7 +188,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         p = _find_provision(bundle, p.id)
     tags = _tags_by_provision(bundle).get(p.id, [])
     if args.json:
-        print_jsonl(provision_record(bundle, p, tags))
+        from corpus_tool.pinpoint import PageLabels
+
+        print_jsonl(provision_record(bundle, p, tags, PageLabels(ws)))
         return 0
     console = stdout_console()
     pages = f"p. {p.pages[0]}" if p.pages[0] == p.pages[1] else f"pp. {p.pages[0]}–{p.pages[1]}"

@@ -88,8 +88,13 @@ def run_search(args: argparse.Namespace) -> int:
         sort=args.sort,
     )
     if args.json:
+        from corpus_tool.pinpoint import PageLabels
+
+        labels, metas = PageLabels(ws), {}
         for hit in result.hits:
             record = to_dict(hit)
+            if hit.doc_id not in metas:
+                metas[hit.doc_id] = ws.find_doc(hit.doc_id).meta
             print_jsonl(
                 {
                     "file": record["file"],
@@ -102,6 +107,7 @@ def run_search(args: argparse.Namespace) -> int:
                     "kind": record["kind"],
                     "pages": record["pages"],
                     "highlights": record["highlights"],
+                    **labels.fields(metas[hit.doc_id], hit),
                 }
             )
         return 0

@@ -130,6 +130,7 @@ def extract_with_details(
         footnotes=tuple(ext.footnotes),
         boxes=ext.boxes,
         warnings=tuple(ext.warnings),
+        page_labels=ext.page_labels,
     )
     return doc, ext
 
@@ -158,6 +159,7 @@ def _meta(
         pages=pages,
         source=str(path.resolve()),
         media_type=media_type,
+        publication=meta.publication,
     )
 
 

@@ -30,6 +30,7 @@ class Metadata:
     date: str
     citation: str
     eli: str
+    publication: str = ""
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class FamilyRule:
     date: tuple[tuple[re.Pattern[str], str], ...]
     title: tuple[re.Pattern[str], ...]
     text_only: bool
+    publication: tuple[tuple[re.Pattern[str], str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ def load_rules() -> Rules:
             date=_pairs(f.get("date", [])),
             title=tuple(re.compile(p, FLAGS) for p in f.get("title", [])),
             text_only=bool(f.get("text_only", False)),
+            publication=_pairs(f.get("publication", [])),
         )
         for f in raw.get("family", [])
     )
@@ -120,8 +123,18 @@ def detect_metadata(
         if rule.detect and all(p.search(haystack) for p in rule.detect):
             family = rule
             break
-    citation = date = title = ""
+    citation = date = title = publication = ""
     if family is not None:
+        # Mastheads and running heads (removed from the text) say where it was published.
+        # Page 1 first: a later page's head would give a later page number.
+        for source in (haystack, extra):
+            for pattern, fmt in family.publication:
+                m = pattern.search(source) if source else None
+                if m:
+                    publication = _render(fmt, m)
+                    break
+            if publication:
+                break
         for pattern, fmt in family.citation:
             m = pattern.search(haystack)
             if m:
@@ -171,4 +184,5 @@ def detect_metadata(
         date=date,
         citation=citation,
         eli=eli,
+        publication=publication,
     )

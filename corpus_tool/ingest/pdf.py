@@ -49,6 +49,7 @@ from corpus_tool.ingest.layout import (
     layout_page,
     normalise_for_repetition,
 )
+from corpus_tool.ingest.pagelabels import page_labels
 from corpus_tool.model import CharBoxes, Footnote, PageInfo
 
 SOFT_HYPHEN = "\u00ad"
@@ -73,6 +74,7 @@ class Extraction:
     front: str  # the first page as printed, masthead included (for metadata)
     pdf_title: str = ""
     warnings: list[str] = field(default_factory=list)
+    page_labels: tuple[str, ...] = ()  # printed label of each page, "" where none
 
 
 def read_layouts(path: Path) -> Iterator[PageLayout]:
@@ -477,6 +479,8 @@ def extract_pdf(path: Path, progress: object | None = None) -> Extraction:
         raise NoTextLayer(
             str(path), "no text layer (a scanned PDF?): it needs OCR; nothing indexed"
         )
+    # Labels are read from the margin rows before they are stripped as running heads.
+    labels = page_labels([[ln.text for ln in layout.lines if ln.band] for layout in layouts])
     removed = strip_running(layouts)
     # Footnotes are "smaller than the body" in the document's terms, not the page's
     # (a page of many notes would otherwise take its notes for body text).
@@ -497,6 +501,7 @@ def extract_pdf(path: Path, progress: object | None = None) -> Extraction:
         front=front,
         pdf_title=pdf_title(path),
         warnings=warnings,
+        page_labels=labels,
     )
 
 
