@@ -175,3 +175,38 @@ def test_proposal_state_bill_and_guidance_cite_their_printed_pages() -> None:
     # NIST's framework: roman front matter unread, arabic body from PDF page 6.
     nist = real_doc("us-nist-ai-100-1-ai-rmf-1.0.pdf")
     assert nist.page_labels[5:8] == ("1", "2", "3")
+
+
+# --- the JSON interfaces ----------------------------------------------------------------
+
+
+def test_provisions_and_search_json_add_printed_pages_and_pinpoint(
+    tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+    import shutil
+    from pathlib import Path
+
+    from corpus_tool.cli import main
+
+    sample = Path(__file__).resolve().parent.parent / "corpus" / "sample"
+    shutil.copytree(sample, tmp_path / "ws" / "corpus")
+    ws = str(tmp_path / "ws")
+    assert main(["--workspace", ws, "ingest", "--quiet", "--jobs", "1"]) == 0
+    capsys.readouterr()
+    assert main(["--workspace", ws, "provisions", "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert rows and all(isinstance(r["printed_pages"], list) and r["pinpoint"] for r in rows)
+    # The fields are added: the existing ones are all still there.
+    assert {"citation", "pages", "text", "tags"} <= set(rows[0])
+    for r in rows:
+        first, last = r["pages"]
+        assert len(r["printed_pages"]) == last - first + 1
+        assert r["citation"].split()[-1] in r["pinpoint"] or r["citation"] in r["pinpoint"]
+    order = next(
+        r for r in rows if r["doc_id"] == "sample-executive-order-99001" and r["id"] == "sec_1"
+    )
+    assert order["pinpoint"].startswith("Exec. Order No. 99001, § 1")
+    assert main(["--workspace", ws, "search", "licence", "--json"]) == 0
+    hits = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert hits and all(h["pinpoint"] and h["printed_pages"] for h in hits)
