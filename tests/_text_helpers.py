@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cache
 from pathlib import Path
 
@@ -56,3 +57,19 @@ def real_provision(name: str, citation: str) -> Provision:
 def real_provisions(name: str) -> tuple[Provision, ...]:
     shared_path(name)
     return _provisions(name)
+
+
+def damaged(doc: Document, old: str, new: str) -> Document:
+    """The document with the first ``old`` replaced by ``new`` (page ends moved along)."""
+    at = doc.text.index(old)
+    shift = len(new) - len(old)
+    pages = tuple(
+        dataclasses.replace(
+            p,
+            start=p.start + (shift if p.start > at else 0),
+            end=p.end + (shift if p.end > at else 0),
+        )
+        for p in doc.pages
+    )
+    text = doc.text[:at] + new + doc.text[at + len(old) :]
+    return dataclasses.replace(doc, text=text, pages=pages)

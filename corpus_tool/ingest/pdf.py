@@ -295,8 +295,12 @@ def join_decision(
     if not right[0].islower():
         # "Member-\nStates" is a compound or a list, not a broken word; a word in
         # capitals broken in two ("GOV-\nERN") joins when the document writes it whole.
+        # A compound the document writes hyphenated keeps its hyphen ("human-\nAI",
+        # "RIGHTS-\nMANAGEMENT" beside "rights-management").
         if left.isupper() and right.isupper() and vocab[(left + right).lower()]:
             return ""
+        if vocab[f"{before}{left}-{right}".lower()] or vocab[f"{left}-{right}".lower()]:
+            return "-"
         return None
     for head in ((before + left).lower(), left.lower()) if before else (left.lower(),):
         compound = f"{head}-{right.lower()}"
