@@ -271,6 +271,63 @@ def _horizontal_split(glyphs: Sequence[Glyph]) -> list[list[Glyph]]:
     return bands
 
 
+# A title block set across the columns of a page takes at most this share of its height.
+TITLE_SHARE = 0.4
+# Columns of running text under such a title are of about equal width (a table's are not).
+EQUAL_COLUMNS = 0.85
+
+
+def _columns_under_a_title(
+    glyphs: Sequence[Glyph],
+) -> tuple[list[Glyph], list[list[Glyph]]] | None:
+    """A title block across the page, then columns read each from top to bottom.
+
+    The first page of an act printed in two columns (the Official Journal
+    before about 2003) sets the title across both columns and then the
+    citations and recitals in two columns. The title's rows cross the gutter,
+    so no gutter runs through the whole page; below the title it does. The
+    columns must be of about equal width and nothing below the title may cross
+    the gutter, so a table under a paragraph is still read band by band.
+    """
+    top = min(g.top for g in glyphs)
+    bottom = max(g.bottom for g in glyphs)
+    height = bottom - top
+    lower = [g for g in glyphs if g.top >= top + TITLE_SHARE * height]
+    columns, spanning = _vertical_split(lower)
+    if len(columns) < 2 or spanning:
+        return None
+    widths = [max(g.x1 for g in c) - min(g.x0 for g in c) for c in columns]
+    if min(widths) < EQUAL_COLUMNS * max(widths):
+        return None
+    edges = sorted(
+        (max(g.x1 for g in a), min(g.x0 for g in b)) for a, b in itertools.pairwise(columns)
+    )
+    cuts = [(right + left) / 2 for right, left in edges]
+    rows = [sorted(r, key=lambda g: g.x0) for r in _rows(glyphs).values()]
+
+    def crosses(row: list[Glyph]) -> bool:
+        return any(g.x0 < x < g.x1 for g in row for x in cuts) or any(
+            a.x1 <= x <= b.x0 and b.x0 - a.x1 < 6.0
+            for a, b in itertools.pairwise(row)
+            for x in cuts
+        )
+
+    crossing = [i for i, row in enumerate(rows) if crosses(row)]
+    if not crossing:
+        return None
+    # The title is everything down to the last row across the gutter (a short
+    # centred line of it, "of 22 May 2001", may sit on one side of the gutter).
+    last = crossing[-1]
+    title = [g for row in rows[: last + 1] for g in row]
+    if max(g.bottom for g in title) > top + TITLE_SHARE * height:
+        return None
+    below = [g for row in rows[last + 1 :] for g in row]
+    split, spanning = _vertical_split(below)
+    if len(split) < 2 or spanning:
+        return None
+    return title, split
+
+
 def reading_blocks(
     glyphs: Sequence[Glyph], column: tuple[int, ...] = (), depth: int = 0
 ) -> list[tuple[tuple[int, ...], list[Glyph]]]:
@@ -306,6 +363,14 @@ def reading_blocks(
         for i, col in enumerate(columns):
             out.extend(reading_blocks(col, (*column, i), depth + 1))
         return out
+    if depth == 0:
+        titled = _columns_under_a_title(glyphs)
+        if titled is not None:
+            title, below = titled
+            out = reading_blocks(title, column, depth + 1)
+            for i, col in enumerate(below):
+                out.extend(reading_blocks(col, (*column, i + 1), depth + 1))
+            return out
     bands = _horizontal_split(glyphs)
     if len(bands) > 1:
         out = []
