@@ -41,6 +41,7 @@ class PinFormat:
     cite: tuple[tuple[re.Pattern[str], str], ...] = ()
     act: re.Pattern[str] | None = None
     publication: re.Pattern[str] | None = None
+    section: re.Pattern[str] | None = None
     abbr: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
@@ -60,6 +61,7 @@ def load_formats() -> PinRules:
             cite=tuple((re.compile(p), r) for p, r in f.get("cite", [])),
             act=re.compile(f["act"]) if f.get("act") else None,
             publication=re.compile(f["publication"]) if f.get("publication") else None,
+            section=re.compile(f["section"]) if f.get("section") else None,
             abbr={k: dict(v) for k, v in f.get("abbr", {}).items()},
         )
         for f in raw.get("format", [])
@@ -120,6 +122,7 @@ def pinpoint(meta: DocumentMeta, provision: Citable, page_labels: Sequence[str] 
     sources: tuple[tuple[re.Pattern[str] | None, str], ...] = (
         (fmt.act, meta.citation),
         (fmt.publication, meta.publication),
+        (fmt.section, cite),
     )
     for source_pattern, value in sources:
         m = source_pattern.search(value) if source_pattern is not None and value else None

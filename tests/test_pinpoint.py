@@ -70,6 +70,28 @@ def test_state_bill_and_licence_and_text_files_have_no_page() -> None:
     assert pinpoint(licence, provision("Apache License ¶1", (1, 1))) == "Apache License, ¶1"
 
 
+def test_state_bill_statute_section_cited_in_the_code_it_amends() -> None:
+    bill = meta("us-state-bill", "Senate Bill 24-205", "Colo. Rev. Stat.")
+    labels = ("", "", "", "", "5")
+    assert pinpoint(bill, provision("§ 6-1-1702(1)(a)", (5, 5)), labels) == (
+        "Colo. Rev. Stat. § 6-1-1702(1)(a) (as enacted by S.B. 24-205, p. 5)"
+    )
+    # A section of the bill itself is cited in the bill.
+    assert pinpoint(bill, provision("Section 2", (5, 5)), labels) == "S.B. 24-205, § 2, p. 5"
+
+
+def test_state_bill_code_read_from_the_text() -> None:
+    from corpus_tool.ingest.metadata import detect_metadata
+
+    text = "SENATE BILL 24-205\nAN ACT\nSECTION 1. In Colorado Revised Statutes, add part 17"
+    m = detect_metadata(text, text)
+    assert (m.family, m.citation, m.publication) == (
+        "us-state-bill",
+        "Senate Bill 24-205",
+        "Colo. Rev. Stat.",
+    )
+
+
 def test_pin_page_of_labels() -> None:
     assert [pin_page(x) for x in ("L 119/36", "75203", "85", "iv")] == ["36", "75203", "85", "iv"]
 
