@@ -562,17 +562,70 @@ def layout_page(
         out.append(build_line(cluster))
         out[-1].band = "head"
     column_ids: dict[tuple[int, ...], int] = {(): 0}
+    # x-extent and last line of each top-level column, to read a foot row that runs
+    # under two columns as the end of each column, not as one line across them.
+    extents: dict[int, list[float]] = {}
+    last_line: dict[int, int] = {}
     for column, block in reading_blocks(body):
         cid = column_ids.setdefault(column, len(column_ids))
+        top_col = column[0] if column else 0
+        box = extents.setdefault(top_col, [min(g.x0 for g in block), max(g.x1 for g in block)])
+        box[0] = min(box[0], min(g.x0 for g in block))
+        box[1] = max(box[1], max(g.x1 for g in block))
         for cluster in _cluster_lines(block):
             line = build_line(cluster)
             line.column = cid
             out.append(line)
+            last_line[top_col] = len(out) - 1
+    gutters = _gutters(extents)
+    placed: list[tuple[int, Line]] = []
     for cluster in feet:
-        out.append(build_line(cluster))
-        out[-1].band = "foot"
-        out[-1].column = -1
+        pieces = _split_row(cluster, gutters)
+        if len(pieces) < 2:
+            out.append(build_line(cluster))
+            out[-1].band = "foot"
+            out[-1].column = -1
+            continue
+        for top_col, piece in pieces:
+            line = build_line(piece)
+            line.band = "foot"
+            placed.append((last_line.get(top_col, len(out) - 1), line))
+    # Insert each piece after the last line of its column, latest positions first and,
+    # at one position, the lowest row first, so the rows end up top to bottom.
+    order = sorted(range(len(placed)), key=lambda i: (placed[i][0], i), reverse=True)
+    for i in order:
+        out.insert(placed[i][0] + 1, placed[i][1])
     return PageLayout(number, width, height, out, removed, len(glyphs), body_size)
+
+
+def _gutters(extents: dict[int, list[float]]) -> list[tuple[float, int, int]]:
+    """(x middle, left column, right column) of the white gutters between top-level columns."""
+    ordered = sorted(extents.items(), key=lambda kv: kv[1][0])
+    return [
+        ((a[1] + b[0]) / 2, ca, cb)
+        for (ca, a), (cb, b) in itertools.pairwise(ordered)
+        if a[1] < b[0]
+    ]
+
+
+def _split_row(
+    row: list[Glyph], gutters: list[tuple[float, int, int]]
+) -> list[tuple[int, list[Glyph]]]:
+    """A margin row cut where it crosses a gutter of the body with white space (column, glyphs)."""
+    if not gutters:
+        return []
+    glyphs = sorted(row, key=lambda g: g.x0)
+    pieces: list[tuple[int, list[Glyph]]] = []
+    current: list[Glyph] = [glyphs[0]]
+    column = gutters[0][1]
+    for a, b in itertools.pairwise(glyphs):
+        cut = next((g for g in gutters if a.x1 <= g[0] <= b.x0 and b.x0 - a.x1 >= 6.0), None)
+        if cut is not None:
+            pieces.append((column, current))
+            current, column = [], cut[2]
+        current.append(b)
+    pieces.append((column, current))
+    return pieces if len(pieces) > 1 else []
 
 
 def _split_margins(
