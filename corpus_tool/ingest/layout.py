@@ -568,6 +568,8 @@ def layout_page(
     last_line: dict[int, int] = {}
     for column, block in reading_blocks(body):
         cid = column_ids.setdefault(column, len(column_ids))
+        if not block:
+            continue  # a page with no body text
         top_col = column[0] if column else 0
         box = extents.setdefault(top_col, [min(g.x0 for g in block), max(g.x1 for g in block)])
         box[0] = min(box[0], min(g.x0 for g in block))
