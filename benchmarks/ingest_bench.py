@@ -12,6 +12,9 @@ peak RSS. Engines:
 * ``pypdfium2`` - ``get_text_range()`` on every page;
 * ``ours-extract`` - :func:`corpus_tool.ingest.extract_document` (clean text,
   boxes, footnotes, metadata) in one process;
+* ``ours-check`` - the quality check alone on documents extracted beforehand
+  (untimed): pypdfium2's reading, the word counts and the token-sequence
+  findings of :func:`corpus_tool.ingest.check.compare_document`;
 * ``ours-ingest-1`` / ``ours-ingest-N`` - the whole ``ingest`` (extraction,
   pypdfium2 check, segmentation, tagging, bundles, index) with 1 and N worker
   processes, into a fresh workspace.
@@ -79,6 +82,19 @@ def _ours_extract(paths: list[str]) -> int:
     return sum(max(extract_document(Path(p)).meta.pages, 1) for p in paths)
 
 
+def _ours_check(paths: list[str]) -> tuple[int, float]:
+    from corpus_tool.ingest.check import compare_document
+    from corpus_tool.ingest.document import extract_with_details
+
+    extracted = [(Path(p), *extract_with_details(Path(p))) for p in paths]
+    started = time.perf_counter()
+    pages = 0
+    for path, doc, ext in extracted:
+        compare_document(path, doc, ext.removed if ext is not None else [])
+        pages += max(doc.meta.pages, 1)
+    return pages, time.perf_counter() - started
+
+
 def _ours_ingest(paths: list[str], jobs: int) -> int:
     from corpus_tool.build import ingest
     from corpus_tool.workspace import Workspace
@@ -97,6 +113,9 @@ def _child(engine: str, paths: list[str], jobs: int, out: mp.Queue) -> None:  # 
         pages = _pypdfium2(paths)
     elif engine == "ours-extract":
         pages = _ours_extract(paths)
+    elif engine == "ours-check":
+        pages, checked = _ours_check(paths)
+        started = time.perf_counter() - checked  # only the check is timed
     else:
         pages = _ours_ingest(paths, jobs)
     seconds = time.perf_counter() - started
@@ -156,7 +175,7 @@ def main() -> int:
     print(f"machine: {machine()}")
     print(f"corpus: {args.corpus} ({len(paths)} PDFs)")
     print(f"{'engine':<16}{'pages':>7}{'seconds':>10}{'pages/s':>10}{'peak MiB':>10}")
-    engines = ["pdfplumber", "pypdfium2", "ours-extract"]
+    engines = ["pdfplumber", "pypdfium2", "ours-extract", "ours-check"]
     if not args.skip_ingest:
         engines += ["ours-ingest-1", f"ours-ingest-{args.jobs}"]
     for engine in engines:

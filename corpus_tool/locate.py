@@ -186,8 +186,12 @@ class Locator:
 
         The labels of the pages in its ``pages`` range, so the two fields always agree.
         """
+        from corpus_tool import pinpoint as pin
+
         doc = self.document(meta)
-        first, last = provision.pages
-        numbers = range(first, last + 1)
-        printed = [doc.printed_page(n) if doc else str(n) for n in numbers]
-        return {"printed_pages": printed, "pinpoint": pinpoint(provision, printed)}
+        labels = doc.page_labels if doc is not None else ()
+        return {
+            "printed_pages": pin.printed_pages(provision, labels, meta.pages or None),
+            # The citation a lawyer pastes, in the document family's format (pinpoint.toml).
+            "pinpoint": pin.pinpoint(meta, provision, labels),
+        }

@@ -140,6 +140,10 @@ class DocumentMeta:
     pages: int  # 0 for text files
     source: str = ""  # absolute path the file was ingested from
     media_type: str = "application/pdf"
+    # Where it was published, as read from its mastheads and running heads:
+    # "OJ L 119, 4.5.2016", "OJ L, 12.7.2024", "88 FR 75191, November 1, 2023"; "" if unknown.
+    # Pinpoint citations (corpus_tool/pinpoint.py) are built from it.
+    publication: str = ""
 
 
 @dataclass(frozen=True)

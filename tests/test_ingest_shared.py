@@ -109,6 +109,22 @@ def test_check_against_pypdfium2(shared_docs, name: str) -> None:
     assert result.invented_words == 0, result.invented_examples
 
 
+def test_check_finds_no_damaged_words_on_any_pdf(shared_docs) -> None:
+    # Issue 11: no split or glued word, no hyphen kept or dropped against the
+    # evidence, no space before punctuation, on every PDF of the shared corpus.
+    damaged = {
+        name: {k: n for k, n in result.finding_counts.items() if n and k != "reading-order"}
+        for name, (_, result) in shared_docs.items()
+    }
+    examples = {
+        name: [(f.kind, f.page, f.snippet) for f in result.findings if f.kind != "reading-order"][
+            :3
+        ]
+        for name, (_, result) in shared_docs.items()
+    }
+    assert {k: v for k, v in damaged.items() if v} == {}, examples
+
+
 def test_three_column_notice_is_read_column_by_column(shared_docs) -> None:
     doc, _ = shared_docs["us-copyright-office-ai-noi-fr-2023-18624.pdf"]
     text = flat(doc.text)

@@ -146,9 +146,14 @@ class _HitPages:
         bundle = self.bundles[hit.doc_id]
         provision = bundle.provision(hit.id) if bundle is not None else None
         if provision is None:  # the index is ahead of the stored bundles: pages only
-            first, last = hit.pages
-            printed = [str(n) for n in range(first, last + 1)]
-            return {"printed_pages": printed, "pinpoint": hit.citation, "highlight_pages": []}
+            from corpus_tool import pinpoint as pin
+
+            meta = bundle.meta if bundle is not None else None
+            fields = {
+                "printed_pages": [str(n) for n in range(hit.pages[0], hit.pages[1] + 1)],
+                "pinpoint": pin.pinpoint(meta, hit) if meta is not None else hit.citation,
+            }
+            return {**fields, "highlight_pages": []}
         fields = self.locator.provision_fields(bundle.meta, provision)
         fields["highlight_pages"] = [
             list(self.locator.span(bundle.meta, provision, s, e, boxes=False).pages)

@@ -184,6 +184,7 @@ def extract_with_details(
         footnotes=tuple(ext.footnotes),
         boxes=ext.boxes,
         warnings=tuple(ext.warnings),
+        page_labels=ext.page_labels,
     )
     return doc, ext
 
@@ -212,6 +213,7 @@ def _meta(
         pages=pages,
         source=str(path.resolve()),
         media_type=media_type,
+        publication=meta.publication,
     )
 
 

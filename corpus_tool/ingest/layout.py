@@ -271,6 +271,63 @@ def _horizontal_split(glyphs: Sequence[Glyph]) -> list[list[Glyph]]:
     return bands
 
 
+# A title block set across the columns of a page takes at most this share of its height.
+TITLE_SHARE = 0.4
+# Columns of running text under such a title are of about equal width (a table's are not).
+EQUAL_COLUMNS = 0.85
+
+
+def _columns_under_a_title(
+    glyphs: Sequence[Glyph],
+) -> tuple[list[Glyph], list[list[Glyph]]] | None:
+    """A title block across the page, then columns read each from top to bottom.
+
+    The first page of an act printed in two columns (the Official Journal
+    before about 2003) sets the title across both columns and then the
+    citations and recitals in two columns. The title's rows cross the gutter,
+    so no gutter runs through the whole page; below the title it does. The
+    columns must be of about equal width and nothing below the title may cross
+    the gutter, so a table under a paragraph is still read band by band.
+    """
+    top = min(g.top for g in glyphs)
+    bottom = max(g.bottom for g in glyphs)
+    height = bottom - top
+    lower = [g for g in glyphs if g.top >= top + TITLE_SHARE * height]
+    columns, spanning = _vertical_split(lower)
+    if len(columns) < 2 or spanning:
+        return None
+    widths = [max(g.x1 for g in c) - min(g.x0 for g in c) for c in columns]
+    if min(widths) < EQUAL_COLUMNS * max(widths):
+        return None
+    edges = sorted(
+        (max(g.x1 for g in a), min(g.x0 for g in b)) for a, b in itertools.pairwise(columns)
+    )
+    cuts = [(right + left) / 2 for right, left in edges]
+    rows = [sorted(r, key=lambda g: g.x0) for r in _rows(glyphs).values()]
+
+    def crosses(row: list[Glyph]) -> bool:
+        return any(g.x0 < x < g.x1 for g in row for x in cuts) or any(
+            a.x1 <= x <= b.x0 and b.x0 - a.x1 < 6.0
+            for a, b in itertools.pairwise(row)
+            for x in cuts
+        )
+
+    crossing = [i for i, row in enumerate(rows) if crosses(row)]
+    if not crossing:
+        return None
+    # The title is everything down to the last row across the gutter (a short
+    # centred line of it, "of 22 May 2001", may sit on one side of the gutter).
+    last = crossing[-1]
+    title = [g for row in rows[: last + 1] for g in row]
+    if max(g.bottom for g in title) > top + TITLE_SHARE * height:
+        return None
+    below = [g for row in rows[last + 1 :] for g in row]
+    split, spanning = _vertical_split(below)
+    if len(split) < 2 or spanning:
+        return None
+    return title, split
+
+
 def reading_blocks(
     glyphs: Sequence[Glyph], column: tuple[int, ...] = (), depth: int = 0
 ) -> list[tuple[tuple[int, ...], list[Glyph]]]:
@@ -306,6 +363,14 @@ def reading_blocks(
         for i, col in enumerate(columns):
             out.extend(reading_blocks(col, (*column, i), depth + 1))
         return out
+    if depth == 0:
+        titled = _columns_under_a_title(glyphs)
+        if titled is not None:
+            title, below = titled
+            out = reading_blocks(title, column, depth + 1)
+            for i, col in enumerate(below):
+                out.extend(reading_blocks(col, (*column, i + 1), depth + 1))
+            return out
     bands = _horizontal_split(glyphs)
     if len(bands) > 1:
         out = []
@@ -497,17 +562,72 @@ def layout_page(
         out.append(build_line(cluster))
         out[-1].band = "head"
     column_ids: dict[tuple[int, ...], int] = {(): 0}
+    # x-extent and last line of each top-level column, to read a foot row that runs
+    # under two columns as the end of each column, not as one line across them.
+    extents: dict[int, list[float]] = {}
+    last_line: dict[int, int] = {}
     for column, block in reading_blocks(body):
         cid = column_ids.setdefault(column, len(column_ids))
+        if not block:
+            continue  # a page with no body text
+        top_col = column[0] if column else 0
+        box = extents.setdefault(top_col, [min(g.x0 for g in block), max(g.x1 for g in block)])
+        box[0] = min(box[0], min(g.x0 for g in block))
+        box[1] = max(box[1], max(g.x1 for g in block))
         for cluster in _cluster_lines(block):
             line = build_line(cluster)
             line.column = cid
             out.append(line)
+            last_line[top_col] = len(out) - 1
+    gutters = _gutters(extents)
+    placed: list[tuple[int, Line]] = []
     for cluster in feet:
-        out.append(build_line(cluster))
-        out[-1].band = "foot"
-        out[-1].column = -1
+        pieces = _split_row(cluster, gutters)
+        if len(pieces) < 2:
+            out.append(build_line(cluster))
+            out[-1].band = "foot"
+            out[-1].column = -1
+            continue
+        for top_col, piece in pieces:
+            line = build_line(piece)
+            line.band = "foot"
+            placed.append((last_line.get(top_col, len(out) - 1), line))
+    # Insert each piece after the last line of its column, latest positions first and,
+    # at one position, the lowest row first, so the rows end up top to bottom.
+    order = sorted(range(len(placed)), key=lambda i: (placed[i][0], i), reverse=True)
+    for i in order:
+        out.insert(placed[i][0] + 1, placed[i][1])
     return PageLayout(number, width, height, out, removed, len(glyphs), body_size)
+
+
+def _gutters(extents: dict[int, list[float]]) -> list[tuple[float, int, int]]:
+    """(x middle, left column, right column) of the white gutters between top-level columns."""
+    ordered = sorted(extents.items(), key=lambda kv: kv[1][0])
+    return [
+        ((a[1] + b[0]) / 2, ca, cb)
+        for (ca, a), (cb, b) in itertools.pairwise(ordered)
+        if a[1] < b[0]
+    ]
+
+
+def _split_row(
+    row: list[Glyph], gutters: list[tuple[float, int, int]]
+) -> list[tuple[int, list[Glyph]]]:
+    """A margin row cut where it crosses a gutter of the body with white space (column, glyphs)."""
+    if not gutters:
+        return []
+    glyphs = sorted(row, key=lambda g: g.x0)
+    pieces: list[tuple[int, list[Glyph]]] = []
+    current: list[Glyph] = [glyphs[0]]
+    column = gutters[0][1]
+    for a, b in itertools.pairwise(glyphs):
+        cut = next((g for g in gutters if a.x1 <= g[0] <= b.x0 and b.x0 - a.x1 >= 6.0), None)
+        if cut is not None:
+            pieces.append((column, current))
+            current, column = [], cut[2]
+        current.append(b)
+    pieces.append((column, current))
+    return pieces if len(pieces) > 1 else []
 
 
 def _split_margins(

@@ -30,6 +30,7 @@ class Metadata:
     date: str
     citation: str
     eli: str
+    publication: str = ""
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,16 @@ class FamilyRule:
     date: tuple[tuple[re.Pattern[str], str], ...]
     title: tuple[re.Pattern[str], ...]
     text_only: bool
+    publication: tuple[tuple[re.Pattern[str], str], ...] = ()
+
+
+@dataclass(frozen=True)
+class TitleLineRules:
+    """How the title line of a text file is found (``[text_title]`` in families.toml)."""
+
+    markup: tuple[tuple[re.Pattern[str], str], ...] = ()
+    skip: tuple[re.Pattern[str], ...] = ()
+    max_length: int = 150
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,7 @@ class Rules:
     families: tuple[FamilyRule, ...]
     jurisdictions: tuple[tuple[str, re.Pattern[str]], ...]
     date_formats: tuple[str, ...]
+    text_title: TitleLineRules = TitleLineRules()
 
 
 def _pairs(items: list[list[str]]) -> tuple[tuple[re.Pattern[str], str], ...]:
@@ -68,13 +80,39 @@ def load_rules() -> Rules:
             date=_pairs(f.get("date", [])),
             title=tuple(re.compile(p, FLAGS) for p in f.get("title", [])),
             text_only=bool(f.get("text_only", False)),
+            publication=_pairs(f.get("publication", [])),
         )
         for f in raw.get("family", [])
     )
     jurisdictions = tuple(
         (j["code"], re.compile(j["pattern"], FLAGS)) for j in raw.get("jurisdiction", [])
     )
-    return Rules(families, jurisdictions, tuple(raw.get("dates", {}).get("formats", [])))
+    tt = raw.get("text_title", {})
+    text_title = TitleLineRules(
+        markup=tuple((re.compile(p), r) for p, r in tt.get("markup", [])),
+        skip=tuple(re.compile(p) for p in tt.get("skip", [])),
+        max_length=int(tt.get("max_length", 150)),
+    )
+    return Rules(
+        families,
+        jurisdictions,
+        tuple(raw.get("dates", {}).get("formats", [])),
+        text_title,
+    )
+
+
+def text_title(text: str) -> str:
+    """The document's own title line: the first line that is not markup, a copyright line or a date."""
+    rules = load_rules().text_title
+    for raw_line in text.splitlines()[:40]:
+        line = raw_line.strip()
+        for pattern, replacement in rules.markup:
+            line = pattern.sub(replacement, line)
+        line = " ".join(line.split())
+        if not line or any(p.search(line) for p in rules.skip):
+            continue
+        return line if len(line) <= rules.max_length else ""
+    return ""
 
 
 def _render(fmt: str, m: re.Match[str]) -> str:
@@ -120,8 +158,18 @@ def detect_metadata(
         if rule.detect and all(p.search(haystack) for p in rule.detect):
             family = rule
             break
-    citation = date = title = ""
+    citation = date = title = publication = ""
     if family is not None:
+        # Mastheads and running heads (removed from the text) say where it was published.
+        # Page 1 first: a later page's head would give a later page number.
+        for source in (haystack, extra):
+            for pattern, fmt in family.publication:
+                m = pattern.search(source) if source else None
+                if m:
+                    publication = _render(fmt, m)
+                    break
+            if publication:
+                break
         for pattern, fmt in family.citation:
             m = pattern.search(haystack)
             if m:
@@ -133,9 +181,11 @@ def detect_metadata(
                 date = iso_date(_render(fmt, m), rules.date_formats)
                 if date:
                     break
-        # The title is read from the clean opening text (words joined again),
-        # else from the page as printed.
-        for source in (opening, haystack):
+        # A text file's title is its own title line; a PDF's is read from the clean
+        # opening text (words joined again), else from the page as printed.
+        if is_text:
+            title = text_title(body)
+        for source in () if title else (opening, haystack):
             for pattern in family.title:
                 m = pattern.search(source) if source else None
                 if m:
@@ -154,6 +204,8 @@ def detect_metadata(
         candidate = " ".join(pdf_title.split())
         if candidate and not GENERIC_TITLES.match(candidate):
             title = candidate
+    if not title and is_text:
+        title = text_title(body)
     if not title:
         for line in body.splitlines():
             words = line.strip(" #*").split()
@@ -171,4 +223,5 @@ def detect_metadata(
         date=date,
         citation=citation,
         eli=eli,
+        publication=publication,
     )

@@ -38,6 +38,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,7 @@ from corpus_tool.ingest.layout import (
     layout_page,
     normalise_for_repetition,
 )
+from corpus_tool.ingest.pagelabels import page_labels
 from corpus_tool.model import CharBoxes, Footnote, PageInfo
 
 SOFT_HYPHEN = "\u00ad"
@@ -73,6 +75,7 @@ class Extraction:
     front: str  # the first page as printed, masthead included (for metadata)
     pdf_title: str = ""
     warnings: list[str] = field(default_factory=list)
+    page_labels: tuple[str, ...] = ()  # printed label of each page, "" where none
 
 
 def read_layouts(path: Path) -> Iterator[PageLayout]:
@@ -215,36 +218,110 @@ def strip_running(layouts: list[PageLayout]) -> list[str]:
 def vocabulary(layouts: list[PageLayout]) -> Counter[str]:
     """Words as the document writes them inside lines (not broken at a line end)."""
     vocab: Counter[str] = Counter()
+    after_hyphen = False
     for layout in layouts:
         for ln in layout.lines:
             words = WORD.findall(ln.text.replace(SOFT_HYPHEN, ""))
-            if words and ln.text.rstrip().endswith(tuple(HYPHENS)):
+            # The halves of a word broken at a line end are not words of the document:
+            # "graphically" after "demo-" would vouch for "demo-graphically".
+            if words and after_hyphen:
+                words = words[1:]
+            after_hyphen = ln.text.rstrip().endswith(tuple(HYPHENS))
+            if words and after_hyphen:
                 words = words[:-1]
             vocab.update(w.lower() for w in words)
     return vocab
 
 
-def join_decision(left: str, right: str, soft: bool, vocab: Counter[str]) -> str | None:
+@lru_cache(maxsize=1)
+def lexicon() -> frozenset[str]:
+    """English words from spaCy's lemma tables (spacy-lookups-data): base forms and inflections.
+
+    About 120,000 words, loaded in a tenth of a second: evidence that a word
+    joined at a line-end hyphen is a word, when the document itself never
+    writes it on one line.
+    """
+    import gzip
+    import json
+
+    try:
+        import spacy_lookups_data
+    except ImportError:  # pragma: no cover - a declared dependency
+        return frozenset()
+    folder = Path(spacy_lookups_data.__file__).parent / "data"
+    words: set[str] = set()
+    with gzip.open(folder / "en_lemma_lookup.json.gz", "rt", encoding="utf-8") as fh:
+        lookup = json.load(fh)
+    words.update(lookup)
+    words.update(lookup.values())
+    with gzip.open(folder / "en_lemma_index.json.gz", "rt", encoding="utf-8") as fh:
+        for entries in json.load(fh).values():
+            words.update(entries)
+    return frozenset(w.lower() for w in words if w.isalpha())
+
+
+# Endings that make a word from a word the lemma tables list ("demographic" +
+# "ally"); the tables hold inflections, not derivations.
+DERIVATIONS = ("ally", "ly", "ness", "ity", "s", "es", "ed", "ing", "er", "al")
+
+
+def _is_word(word: str) -> bool:
+    lex = lexicon()
+    if word in lex:
+        return True
+    for ending in DERIVATIONS:
+        if word.endswith(ending) and len(word) - len(ending) > 3:
+            stem = word[: -len(ending)]
+            if stem in lex or stem + "e" in lex:
+                return True
+    return False
+
+
+def join_decision(
+    left: str, right: str, soft: bool, vocab: Counter[str], before: str = ""
+) -> str | None:
     """How a line ending in a hyphen joins the next: "" (drop it), "-" (keep), None (no join).
 
-    ``left`` is the word before the hyphen, ``right`` the first word of the next line.
+    ``left`` is the word part before the hyphen, ``right`` the first word of the
+    next line, ``before`` the hyphenated parts printed before ``left`` on the
+    same line ("business-" of "business-to-"). The decision follows evidence:
+    the document's own spelling first, then English word lists, then the form
+    of the halves.
     """
     if not left or not right or not left[-1].isalpha():
         return None
     if soft:
         return ""
     if not right[0].islower():
-        return None  # "Member-\nStates": a list or a proper compound, not a broken word
-    compound = f"{left}-{right}".lower()
+        # "Member-\nStates" is a compound or a list, not a broken word; a word in
+        # capitals broken in two ("GOV-\nERN") joins when the document writes it whole.
+        # A compound the document writes hyphenated keeps its hyphen ("human-\nAI",
+        # "RIGHTS-\nMANAGEMENT" beside "rights-management").
+        if left.isupper() and right.isupper() and vocab[(left + right).lower()]:
+            return ""
+        if vocab[f"{before}{left}-{right}".lower()] or vocab[f"{left}-{right}".lower()]:
+            return "-"
+        return None
+    for head in ((before + left).lower(), left.lower()) if before else (left.lower(),):
+        compound = f"{head}-{right.lower()}"
+        closed = f"{head}{right.lower()}"
+        if vocab[compound] > vocab[closed]:
+            return "-"  # "business-to-\nbusiness", "open-\nsource" written so elsewhere
+        if vocab[closed]:
+            return ""
     closed = f"{left}{right}".lower()
-    if vocab[compound] > vocab[closed]:
-        return "-"
-    if vocab[closed]:
-        return ""
+    if _is_word(closed):
+        return ""  # "employ-\nment", "high-\nlights", "exam-\nple"
     if (left.isupper() and len(left) > 1) or any(ch.isdigit() for ch in left):
         return "-"  # "AI-\nrelated", "GPT-\n4-based"
-    if vocab[left.lower()] and vocab[right.lower()] and len(left) > 3 and len(right) > 3:
-        # Both halves are words the document uses on their own: a compound.
+    if before:
+        return "-"  # a break at a hyphen of a compound already hyphenated on the line
+    head, tail = left.lower(), right.lower()
+    # Both halves are words and the joined form is none: a compound ("self-\nrestoration").
+    # Short halves need the document's word: "pro-\ngrammatic" is no compound.
+    if len(head) > 2 and len(tail) > 3 and (vocab[head] or _is_word(head)) and vocab[tail]:
+        return "-"
+    if len(head) > 3 and len(tail) > 4 and _is_word(head) and _is_word(tail):
         return "-"
     return ""
 
@@ -259,6 +336,9 @@ class TextBuilder:
         self.parts: list[str] = []
         self.length = 0
         self.boxes = CharBoxes()
+        # A line-end hyphen waiting for the next line, which may be on the next
+        # page: (word part before it, hyphenated parts before that, soft).
+        self.pending_hyphen: tuple[str, str, bool] | None = None
 
     def add(
         self, text: str, page: int, x0s: array, tops: array, x1s: array, bottoms: array
@@ -338,7 +418,7 @@ def _append_lines(
     Returns the offset of the first character taken from ``lines`` (None if none).
     """
     first: int | None = None
-    pending_hyphen: tuple[str, bool] | None = None  # (word before the hyphen, soft)
+    pending_hyphen = out.pending_hyphen
     for page, ln in lines:
         text, x0s, tops, x1s, bottoms = _clean_line(ln)
         if not text:
@@ -347,16 +427,19 @@ def _append_lines(
         start = 0
         if out.length:
             if pending_hyphen is not None:
-                left, soft = pending_hyphen
+                left, before, soft = pending_hyphen
                 m = WORD.match(text)
-                decision = join_decision(left, m.group(0) if m else "", soft, vocab)
+                decision = join_decision(left, m.group(0) if m else "", soft, vocab, before)
                 if decision is not None:
                     out.drop_last(1)
                     if decision:
                         out.add_gap(decision)
-                    # The rest of the broken word joins this line's first word;
-                    # the line break moves to after it.
+                    # The rest of the broken word joins this line's first word, with
+                    # the punctuation after it ("making." / "benefits,"): the line
+                    # break moves to the first space, never before a punctuation mark.
                     word_end = m.end() if m else 0
+                    while word_end < len(text) and text[word_end] != " ":
+                        word_end += 1
                     if first is None:
                         first = out.length
                     out.add(text[:word_end], page, x0s, tops, x1s, bottoms)
@@ -380,7 +463,10 @@ def _append_lines(
         if text.endswith(tuple(HYPHENS)) and len(text) > 1:
             words = WORD.findall(text[:-1])
             if words and text[:-1].endswith(words[-1]):
-                pending_hyphen = (words[-1].split("-")[-1], text.endswith(SOFT_HYPHEN))
+                *parts, last = words[-1].split("-")
+                before = "".join(f"{p}-" for p in parts)
+                pending_hyphen = (last, before, text.endswith(SOFT_HYPHEN))
+    out.pending_hyphen = pending_hyphen
     return first
 
 
@@ -477,6 +563,8 @@ def extract_pdf(path: Path, progress: object | None = None) -> Extraction:
         raise NoTextLayer(
             str(path), "no text layer (a scanned PDF?): it needs OCR; nothing indexed"
         )
+    # Labels are read from the margin rows before they are stripped as running heads.
+    labels = page_labels([[ln.text for ln in layout.lines if ln.band] for layout in layouts])
     removed = strip_running(layouts)
     # Footnotes are "smaller than the body" in the document's terms, not the page's
     # (a page of many notes would otherwise take its notes for body text).
@@ -497,6 +585,7 @@ def extract_pdf(path: Path, progress: object | None = None) -> Extraction:
         front=front,
         pdf_title=pdf_title(path),
         warnings=warnings,
+        page_labels=labels,
     )
 
 

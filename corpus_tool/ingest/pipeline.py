@@ -24,7 +24,7 @@ from corpus_tool.workspace import Workspace, atomic_write_bytes, doc_id_for
 
 # Bumped whenever the cleaning changes what text comes out, so cached
 # extractions are made again.
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"
 # Files in a corpus folder that describe the folder rather than belong to it.
 FOLDER_NOTES = {"readme.md", "readme.txt", "sources.md", "changelog.md", "license.md", "notice.txt"}
 
