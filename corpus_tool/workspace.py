@@ -20,6 +20,7 @@ import json
 import os
 import re
 import tempfile
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ from corpus_tool.model import Document, DocumentMeta, Provision, Tag, from_dict,
 
 WORKSPACE_ENV = "CORPUS_TOOL_WORKSPACE"
 DERIVED_DIR = ".corpus_tool"
+CONFIG_FILE = "corpus-tool.toml"
 # Bumped when the stored shape of derived data changes, so old caches are rebuilt.
 DERIVED_FORMAT = 1
 
@@ -252,6 +254,27 @@ class Workspace:
     def write_bytes(self, path: Path, data: bytes) -> None:
         """Atomically write derived or imported data at ``path``, inside the workspace only."""
         atomic_write_bytes(self.inside(path), data)
+
+    def config(self) -> dict[str, Any]:
+        """The workspace's ``corpus-tool.toml`` ({} when there is none).
+
+        One reader for every section (``[annotations]``, ``[search]``, ``[store]``,
+        ``[ingest]``), so a file in another encoding or with a syntax error is the
+        same one-line error naming it wherever it is read.
+        """
+        path = self.root / CONFIG_FILE
+        if not path.is_file():
+            return {}
+        try:
+            data = tomllib.loads(path.read_text("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise StoreError(
+                f"{path}: cannot read the workspace config (not UTF-8 at byte {exc.start});"
+                " save it as UTF-8"
+            ) from exc
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise StoreError(f"{path}: cannot read the workspace config ({exc})") from exc
+        return data
 
     def ensure(self) -> None:
         """Create the workspace folders (never touches existing content)."""

@@ -26,7 +26,6 @@ import logging
 import os
 import secrets
 import time
-import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -645,7 +644,7 @@ class AnnotationStore:
         if self._shared is False:
             from corpus_tool.annotations.pg_store import PgEventLog, store_url
 
-            url = store_url(_workspace_config(self.ws))
+            url = store_url(self.ws.config())
             self._shared = PgEventLog(url, self.ws.annotations_dir) if url else None
         return self._shared
 
@@ -744,17 +743,6 @@ def _event_problem(event: dict[str, Any]) -> str | None:
     if kind == "delete" and not isinstance(event.get("id"), str):
         return "a malformed 'delete' event (id must be a string)"
     return None
-
-
-def _workspace_config(ws: Workspace) -> dict[str, Any]:
-    config = ws.root / CONFIG_FILE
-    if not config.is_file():
-        return {}
-    try:
-        data = tomllib.loads(config.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise StoreError(f"{config}: cannot read the workspace config ({exc})") from exc
-    return data if isinstance(data, dict) else {}
 
 
 def _provision(bundle: DocBundle, provision_id: str) -> Provision:

@@ -186,19 +186,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cluster(args: argparse.Namespace, ws: Any) -> str | None:
-    import tomllib
-
     from corpus_tool.build.cluster import cluster_address
-    from corpus_tool.errors import StoreError
 
-    config: dict[str, Any] = {}
-    path = ws.root / "corpus-tool.toml"
-    if path.is_file():
-        try:
-            config = tomllib.loads(path.read_text("utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise StoreError(f"{path}: cannot read the workspace config ({exc})") from exc
-    return cluster_address(args.cluster, config)
+    return cluster_address(args.cluster, ws.config())
 
 
 def doc_record(bundle: Any) -> dict[str, Any]:

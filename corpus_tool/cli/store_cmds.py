@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import tomllib
 from typing import Any
 
 from corpus_tool.cli.common import stdout_console, workspace
@@ -54,20 +53,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_push)
 
 
-def _config(ws: Workspace) -> dict[str, Any]:
-    path = ws.root / CONFIG_FILE
-    if not path.is_file():
-        return {}
-    try:
-        return tomllib.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise StoreError(f"{path}: cannot read the workspace config ({exc})") from exc
-
-
 def _url(args: argparse.Namespace) -> str:
     from corpus_tool.annotations.pg_store import store_url
 
-    url = args.url or store_url(_config(workspace(args)))
+    url = args.url or store_url(workspace(args).config())
     if not url:
         raise StoreError(
             "no shared store configured: pass --url, set $CORPUS_TOOL_STORE,"

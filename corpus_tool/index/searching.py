@@ -378,24 +378,17 @@ def _hit(payload: dict[str, Any], score: float, tree: ast.Node) -> SearchHit:
 
 def configured_dialect(ws: Workspace) -> str:
     """``[search] dialect`` of the workspace's corpus-tool.toml (lexis when unset)."""
-    import tomllib
-
     from corpus_tool.errors import InputError
+    from corpus_tool.workspace import CONFIG_FILE
 
-    config = ws.root / "corpus-tool.toml"
-    if not config.is_file():
-        return ast.DEFAULT_DIALECT
-    try:
-        data = tomllib.loads(config.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(str(config), f"cannot read the workspace config ({exc})") from exc
+    data = ws.config()
     section = data.get("search", {})
     dialect = section.get("dialect") if isinstance(section, dict) else None
     if dialect is None:
         return ast.DEFAULT_DIALECT
     if dialect not in ast.DIALECTS:
         raise InputError(
-            str(config),
+            str(ws.root / CONFIG_FILE),
             f"[search] dialect must be one of {', '.join(ast.DIALECTS)}, not {dialect!r}",
         )
     return str(dialect)
