@@ -7,6 +7,7 @@ terminal.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import tempfile
 import threading
@@ -230,6 +231,53 @@ class Session:
         if self._store is None:
             self._store = AnnotationStore(self.ws, author=self.author)
         return self._store
+
+    # --- the shared store (PostgreSQL), when the workspace names one ----------------
+    def shared(self) -> Any:
+        """The shared event log (``AnnotationStore.shared``), or None for a file workspace."""
+        try:
+            return self.store().shared
+        except CorpusToolError:
+            return None  # an unreadable config: the store itself will say so when used
+
+    def refresh_annotations(self) -> None:
+        """Forget what was derived from the annotations, and read the new events now.
+
+        Called off the UI thread when a colleague's event arrives; the replay is
+        incremental, so only the events after the last one read are fetched.
+        """
+        with self._lock:
+            self._labels = None
+        # Offline or unreadable: the indicator and the screens say so.
+        with contextlib.suppress(CorpusToolError, OSError):
+            self.store().all()
+
+    def sync_shared(self) -> tuple[bool, int]:
+        """Send the offline journal if the server answers; returns (online, unsent events).
+
+        A read that fails marks the log offline but a later success does not mark
+        it online again, so a cheap read (nothing after the largest sequence
+        number) probes the server here.
+        """
+        from corpus_tool.annotations.pg_store import StoreUnreachable
+
+        log = self.shared()
+        if log is None:
+            return True, 0
+        try:
+            log.flush()
+            log.read_after(2**62)
+        except StoreUnreachable:
+            log.online = False
+        except CorpusToolError:
+            pass  # refused (not unreachable): the write path reports it
+        else:
+            log.online = True
+        try:
+            unsent = len(log.pending())
+        except CorpusToolError:
+            unsent = 0
+        return bool(log.online), unsent
 
     def labels(self) -> dict[tuple[str, str], tuple[str, ...]]:
         """Human labels per provision (empty until the annotations area exists)."""
