@@ -86,7 +86,9 @@ async def wait_for(pilot, predicate, timeout: float) -> float | None:
     return time.time() if predicate() else None
 
 
-def bob_annotates(ws: Workspace, url: str, note: str) -> subprocess.Popen[str]:
+def bob_annotates(
+    ws: Workspace, url: str, note: str, pid: str = PID, labels: tuple[str, ...] = ()
+) -> subprocess.Popen[str]:
     """Another process writing as bob through the annotation store; prints when it committed."""
     script = textwrap.dedent(
         f"""
@@ -94,7 +96,8 @@ def bob_annotates(ws: Workspace, url: str, note: str) -> subprocess.Popen[str]:
         from corpus_tool.annotations.store import AnnotationStore
         from corpus_tool.workspace import Workspace
         store = AnnotationStore(Workspace({str(ws.root)!r}), author="Bob Jones")
-        made = store.create(doc_id={REG!r}, provision_id={PID!r}, note={note!r})
+        made = store.create(doc_id={REG!r}, provision_id={pid!r}, note={note!r},
+                            labels={list(labels)!r})
         print(json.dumps({{"id": made.id, "committed": time.time(),
                            "online": store.shared.online}}), flush=True)
         """
@@ -128,11 +131,7 @@ async def test_reader_shows_a_colleagues_annotation_within_a_second_without_relo
         view_before = reader.view
 
         proc = bob_annotates(team_ws, server.url("bob"), "Bob: check the recital")
-        while proc.poll() is None:  # the app keeps running meanwhile
-            await pilot.pause(0.02)
-        out, err = proc.communicate(timeout=10)
-        assert proc.returncode == 0, err
-        made = json.loads(out)
+        made = await finished(pilot, proc)
         assert made["online"] is True  # it reached the server, not bob's journal
         seen = await wait_for(
             pilot, lambda: "check the recital" in text_of(reader, "#annotations"), timeout=3.0
@@ -150,6 +149,53 @@ async def test_reader_shows_a_colleagues_annotation_within_a_second_without_relo
     listener = app.stop_live()
     listener.join(timeout=2.0)
     assert not listener.is_alive()
+
+
+async def finished(pilot, proc: subprocess.Popen[str]) -> dict:
+    while proc.poll() is None:  # the app keeps running meanwhile
+        await pilot.pause(0.02)
+    out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
+    return json.loads(out)
+
+
+async def test_results_show_a_colleagues_label_live_and_keep_the_cursor(
+    server, tmp_path: Path
+) -> None:
+    from corpus_tool.tui.search_screen import SearchScreen
+
+    server.psql("TRUNCATE corpus_tool.events")
+    ws = build_demo_workspace(tmp_path / "ws", index=True)
+    (ws.root / "corpus-tool.toml").write_text(f'[store]\nurl = "{server.url("alice")}"\n')
+    app = CorpusApp(ws, author="Alice Smith", warm=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        await pilot.press(*"licence", "enter")
+        await settle(pilot, app)
+        table = screen.results
+        rows = table.rows_shown
+        reg_rows = [i for i, r in enumerate(rows) if r.hit.doc_id == REG and i > 0]
+        assert reg_rows, [r.hit.id for r in rows]
+        target = reg_rows[0]
+        table.focus()
+        table.move_cursor(row=target)
+        await settle(pilot, app)
+        pid = rows[target].hit.id
+        assert "relevant" not in rows[target].labels
+        made = await finished(
+            pilot, bob_annotates(ws, server.url("bob"), "", pid=pid, labels=("relevant",))
+        )
+        seen = await wait_for(
+            pilot,
+            lambda: (
+                len(table.rows_shown) > target and "relevant" in table.rows_shown[target].labels
+            ),
+            timeout=3.0,
+        )
+        assert seen is not None, "bob's label never reached the results"
+        assert seen - made["committed"] <= 1.0, f"took {seen - made['committed']:.2f} s"
+        assert app.screen is screen and table.cursor_row == target and table.has_focus
 
 
 async def test_offline_indicator_shows_unsent_events_and_clears_when_the_server_is_back(
