@@ -198,6 +198,48 @@ async def test_results_show_a_colleagues_label_live_and_keep_the_cursor(
         assert app.screen is screen and table.cursor_row == target and table.has_focus
 
 
+async def test_review_queue_shows_a_colleagues_decision_in_place(
+    server, team_ws: Workspace
+) -> None:
+    from corpus_tool.tui.review_screen import ReviewScreen
+
+    app = CorpusApp(team_ws, author="Alice Smith", warm=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(ReviewScreen(None, ""))
+        await settle(pilot, app)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.current is not None
+        index, tag_id = screen.index, screen.current.tag.tag_id
+        assert "decided 0/" in text_of(screen, "#review-progress")
+        script = textwrap.dedent(
+            f"""
+            import json, time
+            from corpus_tool.annotations.store import review
+            from corpus_tool.workspace import Workspace
+            review(Workspace({str(team_ws.root)!r}), {tag_id!r}, "reject", author="Bob Jones")
+            print(json.dumps({{"committed": time.time()}}), flush=True)
+            """
+        )
+        env = {**os.environ, "PYTHONPATH": str(PROJECT), "CORPUS_TOOL_STORE": server.url("bob")}
+        proc = subprocess.Popen(
+            [sys.executable, "-c", script],
+            env=env,
+            cwd=PROJECT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        made = await finished(pilot, proc)
+        seen = await wait_for(
+            pilot, lambda: "already rejected" in text_of(screen, "#review-item"), timeout=3.0
+        )
+        assert seen is not None, "bob's decision never reached the review queue"
+        assert seen - made["committed"] <= 1.0, f"took {seen - made['committed']:.2f} s"
+        # The same tag stays in front of alice; the counts include bob's decision.
+        assert app.screen is screen and screen.index == index
+        assert "decided 1/" in text_of(screen, "#review-progress")
+
+
 async def test_offline_indicator_shows_unsent_events_and_clears_when_the_server_is_back(
     server, team_ws: Workspace
 ) -> None:
@@ -217,7 +259,9 @@ async def test_offline_indicator_shows_unsent_events_and_clears_when_the_server_
             )
             assert await wait_for(pilot, lambda: "offline: 1 unsent" in app.sub_title, 10.0)
             # Own offline work stays visible, and nothing was refused.
-            assert "on the train" in text_of(reader, "#annotations")
+            assert await wait_for(
+                pilot, lambda: "on the train" in text_of(reader, "#annotations"), 5.0
+            )
             assert not app.session.pending
         finally:
             server.start()
