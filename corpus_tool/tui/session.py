@@ -21,12 +21,14 @@ from corpus_tool import export as export_core
 from corpus_tool.annotations import (
     AnnotationStore,
     current_labels,
+    decisions_of,
     load_label_scheme,
     review,
     searches,
     tag_decisions,
 )
 from corpus_tool.annotations.searches import SavedSearch
+from corpus_tool.annotations.store import labels_by_provision
 from corpus_tool.errors import CorpusToolError, StoreError
 from corpus_tool.index import search, validate_query
 from corpus_tool.model import Annotation, Provision, SearchHit, Tag
@@ -111,6 +113,9 @@ class Session:
         self.ws = ws
         self.author = author
         self._lock = threading.RLock()
+        # The store replays incrementally into its own state; on a shared store
+        # the live refresh and the screens' workers read it from several threads.
+        self._store_lock = threading.RLock()
         self._bundles: dict[str, DocBundle] = {}
         self._tags: dict[tuple[str, str], tuple[Tag, ...]] = {}
         self._labels: dict[tuple[str, str], tuple[str, ...]] | None = None
@@ -249,7 +254,7 @@ class Session:
         with self._lock:
             self._labels = None
         # Offline or unreadable: the indicator and the screens say so.
-        with contextlib.suppress(CorpusToolError, OSError):
+        with contextlib.suppress(CorpusToolError, OSError), self._store_lock:
             self.store().all()
 
     def sync_shared(self) -> tuple[bool, int]:
@@ -283,14 +288,21 @@ class Session:
         """Human labels per provision (empty until the annotations area exists)."""
         if self._labels is None:
             try:
-                self._labels = dict(current_labels(self.ws))
+                if self.shared() is not None:
+                    # The session's own store: read incrementally, one connection.
+                    with self._store_lock:
+                        store = self.store()
+                        self._labels = labels_by_provision(store.all(), store.scheme)
+                else:
+                    self._labels = dict(current_labels(self.ws))
             except (CorpusToolError, OSError):
                 self._labels = {}
         return self._labels
 
     def annotations_for(self, doc_id: str, provision_id: str) -> list[Annotation]:
         try:
-            return list(self.store().for_provision(doc_id, provision_id))
+            with self._store_lock:
+                return list(self.store().for_provision(doc_id, provision_id))
         except OSError as exc:
             # An unreadable annotations folder must not stop the reader from showing text.
             raise StoreError(
@@ -309,7 +321,8 @@ class Session:
             self.pending.append(PendingAnnotation(dict(kwargs), self.pending[0].error))
             raise
         try:
-            created = self.store().create(**kwargs)
+            with self._store_lock:
+                created = self.store().create(**kwargs)
         except StoreError as exc:
             if type(exc).__name__ == "DuplicateLabelError":
                 raise  # already labelled: nothing to save later, so not queued
@@ -328,7 +341,8 @@ class Session:
         while self.pending:
             item = self.pending[0]
             try:
-                self.store().create(**item.kwargs)
+                with self._store_lock:
+                    self.store().create(**item.kwargs)
             except (StoreError, OSError) as exc:
                 item.error = str(exc)
                 raise StoreError(f"{len(self.pending)} annotation(s) still unsaved: {exc}") from exc
@@ -360,11 +374,13 @@ class Session:
         return None
 
     def delete_annotation(self, annotation_id: str) -> None:
-        self.store().delete(annotation_id)
+        with self._store_lock:
+            self.store().delete(annotation_id)
         self._labels = None
 
     def update_annotation(self, annotation_id: str, **changes: Any) -> Annotation:
-        updated = self.store().update(annotation_id, **changes)
+        with self._store_lock:
+            updated = self.store().update(annotation_id, **changes)
         self._labels = None
         return updated
 
@@ -393,6 +409,9 @@ class Session:
         return items
 
     def decisions(self) -> dict[str, str]:
+        if self.shared() is not None:
+            with self._store_lock:
+                return decisions_of(self.store().all())
         return dict(tag_decisions(self.ws))
 
     def review(self, tag_id: str, decision: str) -> tuple[Annotation, str | None]:
