@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Sequence
 from functools import partial
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import work
 from textual.app import App
@@ -30,6 +32,9 @@ from corpus_tool.tui.session import Session
 from corpus_tool.workspace import Workspace
 
 DEBOUNCE_SECONDS = 0.15
+# How often, on a shared store, the app tries to send its offline journal and
+# checks that the server answers (the offline indicator clears at the next try).
+SYNC_SECONDS = 2.0
 
 
 class CorpusCommands(Provider):
@@ -104,15 +109,25 @@ class CorpusApp(App[None]):
         debounce: float = DEBOUNCE_SECONDS,
         warm: bool = True,
         show_timings: bool = True,
+        sync_interval: float = SYNC_SECONDS,
     ) -> None:
         super().__init__()
         self.session = Session(ws, author=author)
         self.debounce = debounce
         self.warm = warm
         self.show_timings = show_timings  # off in snapshot tests: times differ per run
+        self.sync_interval = sync_interval
         self.undo_stack: list[Annotation] = []
         self._quit_warned = False
+        self.workspace_name = ws.root.name
         self.sub_title = ws.root.name
+        # Live updates from a shared store (issue 16): a listener thread, stopped on exit.
+        self._listen_stop = threading.Event()
+        self._listener: threading.Thread | None = None
+        self._live_lock = threading.Lock()
+        self._live_scheduled = False  # a refresh is queued: later notifications join it
+        self.live_refreshes = 0  # refreshes done (tests and the curious)
+        self.offline_unsent: int | None = None  # None: online (or a file workspace)
 
     def get_default_screen(self) -> Screen:
         return SearchScreen()
@@ -122,6 +137,83 @@ class CorpusApp(App[None]):
             # Loading every document up front makes the first results and the
             # reader instant; it runs after the first paint so start-up stays fast.
             self.call_after_refresh(self.warm_up)
+        self.call_after_refresh(self.start_live)
+
+    # --- live updates from a shared store ------------------------------------------------
+    @work(thread=True, exclusive=True, group="live-start", exit_on_error=False)
+    def start_live(self) -> None:
+        """On a shared store, listen for everyone's events and watch the connection."""
+        shared = self.session.shared()
+        if shared is None:
+            return  # a file workspace: nobody else writes while we look
+        self._listener = shared.listen(self._event_arrived, self._listen_stop)
+        self.call_from_thread(self.set_interval, self.sync_interval, self.sync_store)
+        self.call_from_thread(self.sync_store)
+
+    def _event_arrived(self, seq: int) -> None:
+        """Called by the listener thread per committed event; bursts become one refresh."""
+        with self._live_lock:
+            if self._live_scheduled or self._listen_stop.is_set():
+                return
+            self._live_scheduled = True
+        with contextlib.suppress(RuntimeError):  # the app is closing
+            self.call_from_thread(self.live_refresh)
+
+    @work(thread=True, exclusive=True, group="live", exit_on_error=False)
+    def live_refresh(self) -> None:
+        # Cleared before reading, so an event committed during the read queues another.
+        with self._live_lock:
+            self._live_scheduled = False
+        self.session.refresh_annotations()
+        self.live_refreshes += 1
+        self.call_from_thread(self._show_live)
+
+    def _show_live(self) -> None:
+        # Every screen on the stack, not only the top one: what lies beneath is
+        # up to date when the person goes back to it.
+        for screen in self.screen_stack:
+            refresh = getattr(screen, "annotations_changed", None)
+            if callable(refresh):
+                refresh()
+        self._show_offline()
+
+    @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
+    def sync_store(self) -> None:
+        was_offline = self.offline_unsent is not None
+        online, unsent = self.session.sync_shared()
+        self.offline_unsent = None if online and not unsent else unsent
+        if was_offline and self.offline_unsent is None:
+            # Back online: events committed meanwhile sent no notification we heard.
+            self._event_arrived(0)
+        self.call_from_thread(self._show_offline)
+
+    def note_write(self) -> None:
+        """After this app wrote an event: show whether it went to the server or the journal."""
+        shared = self.session.shared()
+        if shared is None:
+            return
+        try:
+            unsent = len(shared.pending())
+        except CorpusToolError:
+            unsent = 0
+        self.offline_unsent = None if shared.online and not unsent else unsent
+        self._show_offline()
+
+    def _show_offline(self) -> None:
+        unsent = self.offline_unsent
+        self.sub_title = (
+            self.workspace_name
+            if unsent is None
+            else f"{self.workspace_name} · offline: {unsent} unsent"
+        )
+
+    def on_unmount(self) -> None:
+        self._listen_stop.set()
+
+    def stop_live(self) -> Any:
+        """Stop listening (the thread ends within a quarter of a second)."""
+        self._listen_stop.set()
+        return self._listener
 
     @work(thread=True, exclusive=True, group="warm", exit_on_error=False)
     def warm_up(self) -> None:

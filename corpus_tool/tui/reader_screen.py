@@ -163,6 +163,13 @@ class ReaderScreen(CoreScreen):
         view: ProvisionView
 
     @dataclass
+    class AnnotationsFresh(Message):
+        place: Place
+        annotations: list[Annotation]
+        colours: dict[str, str]
+        error: str | None
+
+    @dataclass
     class AnnotationSaved(Message):
         annotation: Annotation
 
@@ -319,6 +326,48 @@ class ReaderScreen(CoreScreen):
         if self.focus_outline_first:
             self.focus_outline_first = False
             outline.focus()
+
+    # --- live updates (a colleague's annotation on a shared store) ----------------------
+    def annotations_changed(self) -> None:
+        """Show the current provision's annotations again, leaving place, scroll and focus."""
+        if self.view is not None:
+            self.gather_annotations(self.view.place)
+
+    @work(thread=True, exclusive=True, group="reader-live", exit_on_error=False)
+    def gather_annotations(self, place: Place) -> None:
+        session = self.session
+        if place.provision_id is None:
+            return
+        error = None
+        try:
+            annotations = session.annotations_for(place.doc_id, place.provision_id)
+        except CorpusToolError as exc:
+            annotations, error = [], str(exc)
+        tags = session.tags_for(place.doc_id, place.provision_id)
+        labels = {t.label for t in tags} | {lab for a in annotations for lab in a.labels}
+        colours = session.label_colours(labels)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.AnnotationsFresh(place, annotations, colours, error))
+
+    @on(AnnotationsFresh)
+    def _annotations_fresh(self, event: AnnotationsFresh) -> None:
+        view = self.view
+        if view is None or view.place != event.place:
+            return  # the reader moved on meanwhile; its own load read them
+        view.annotations = event.annotations
+        view.colours = event.colours
+        view.annotation_error = event.error
+        self.query_one("#legend", Static).update(render.legend(view.colours))
+        self.query_one("#provision", Static).update(
+            render.provision_text(
+                view.provision,
+                highlights=view.place.highlights,
+                tags=view.tags,
+                colours=view.colours,
+                annotations=view.annotations,
+            )
+        )
+        self._show_annotations()
 
     def _show_refs(self, view: ProvisionView) -> None:
         refs = self.query_one("#refs", OptionList)
@@ -501,6 +550,7 @@ class ReaderScreen(CoreScreen):
     @on(AnnotationSaved)
     def _saved(self, event: AnnotationSaved) -> None:
         self.corpus_app.undo_stack.append(event.annotation)
+        self.corpus_app.note_write()
         self.quote = None
         labels = ", ".join(event.annotation.labels) or "note"
         self.notify(f"Annotated {event.annotation.provision_id}: {labels}", timeout=3)
@@ -508,6 +558,7 @@ class ReaderScreen(CoreScreen):
 
     @on(AnnotationRefused)
     def _refused(self, event: AnnotationRefused) -> None:
+        self.corpus_app.note_write()
         self.notify(
             f"Not saved — kept in the unsaved list ({len(self.session.pending)}); "
             f"Ctrl+S retries. {event.error}",

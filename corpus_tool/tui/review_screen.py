@@ -92,6 +92,28 @@ class ReviewScreen(CoreScreen):
         self.query_one("#review-bar", ProgressBar).update(total=max(1, len(self.items)))
         self._show()
 
+    @dataclass
+    class DecisionsFresh(Message):
+        decisions: dict[str, str]
+
+    def annotations_changed(self) -> None:
+        """A colleague's decision arrived: counts and the current tag's status update in place."""
+        if self.items:
+            self.load_decisions()
+
+    @work(thread=True, exclusive=True, group="review-live", exit_on_error=False)
+    def load_decisions(self) -> None:
+        self.post_message(self.DecisionsFresh(self.session.decisions()))
+
+    @on(DecisionsFresh)
+    def _decisions_fresh(self, event: DecisionsFresh) -> None:
+        if self.busy:
+            return  # a decision of ours is being stored; the next notification brings both
+        # The index stays: the person keeps the tag in front of them, now marked
+        # "already accepted/rejected" if a colleague decided it meanwhile.
+        self.decisions = event.decisions
+        self._show()
+
     @property
     def current(self) -> ReviewItem | None:
         return self.items[self.index] if 0 <= self.index < len(self.items) else None
@@ -172,6 +194,7 @@ class ReviewScreen(CoreScreen):
     @on(Decided)
     def _decided(self, event: Decided) -> None:
         step = event.step
+        self.corpus_app.note_write()
         self.steps.append(step)
         self.decisions[self.items[step.index].tag.tag_id] = step.decision
         self.index = step.index
@@ -209,6 +232,7 @@ class ReviewScreen(CoreScreen):
     @on(Undone)
     def _undone(self, event: Undone) -> None:
         step = event.step
+        self.corpus_app.note_write()
         if self.steps and self.steps[-1] is step:
             self.steps.pop()
         tag_id = self.items[step.index].tag.tag_id

@@ -131,6 +131,15 @@ class SearchScreen(CoreScreen):
         if self.last_outcome is not None:
             self.start_search(limit=max(LIVE_LIMIT, len(self.last_outcome.rows)))
 
+    def annotations_changed(self) -> None:
+        """A colleague's annotation arrived: the rows' labels are shown again, cursor kept."""
+        if self.last_outcome is not None and not self.workers_busy():
+            self.start_search(limit=max(LIVE_LIMIT, len(self.last_outcome.rows)))
+
+    def workers_busy(self) -> bool:
+        # A search on its way will read the new labels anyway.
+        return any(w.group == "search" and w.is_running for w in self.workers)
+
     # --- typed access to the children ------------------------------------------
     @property
     def search_bar(self) -> SearchBar:

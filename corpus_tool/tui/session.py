@@ -7,6 +7,7 @@ terminal.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import tempfile
 import threading
@@ -20,12 +21,14 @@ from corpus_tool import export as export_core
 from corpus_tool.annotations import (
     AnnotationStore,
     current_labels,
+    decisions_of,
     load_label_scheme,
     review,
     searches,
     tag_decisions,
 )
 from corpus_tool.annotations.searches import SavedSearch
+from corpus_tool.annotations.store import labels_by_provision
 from corpus_tool.errors import CorpusToolError, StoreError
 from corpus_tool.index import search, validate_query
 from corpus_tool.model import Annotation, Provision, SearchHit, Tag
@@ -110,6 +113,9 @@ class Session:
         self.ws = ws
         self.author = author
         self._lock = threading.RLock()
+        # The store replays incrementally into its own state; on a shared store
+        # the live refresh and the screens' workers read it from several threads.
+        self._store_lock = threading.RLock()
         self._bundles: dict[str, DocBundle] = {}
         self._tags: dict[tuple[str, str], tuple[Tag, ...]] = {}
         self._labels: dict[tuple[str, str], tuple[str, ...]] | None = None
@@ -231,18 +237,72 @@ class Session:
             self._store = AnnotationStore(self.ws, author=self.author)
         return self._store
 
+    # --- the shared store (PostgreSQL), when the workspace names one ----------------
+    def shared(self) -> Any:
+        """The shared event log (``AnnotationStore.shared``), or None for a file workspace."""
+        try:
+            return self.store().shared
+        except CorpusToolError:
+            return None  # an unreadable config: the store itself will say so when used
+
+    def refresh_annotations(self) -> None:
+        """Forget what was derived from the annotations, and read the new events now.
+
+        Called off the UI thread when a colleague's event arrives; the replay is
+        incremental, so only the events after the last one read are fetched.
+        """
+        with self._lock:
+            self._labels = None
+        # Offline or unreadable: the indicator and the screens say so.
+        with contextlib.suppress(CorpusToolError, OSError), self._store_lock:
+            self.store().all()
+
+    def sync_shared(self) -> tuple[bool, int]:
+        """Send the offline journal if the server answers; returns (online, unsent events).
+
+        A read that fails marks the log offline but a later success does not mark
+        it online again, so a cheap read (nothing after the largest sequence
+        number) probes the server here.
+        """
+        from corpus_tool.annotations.pg_store import StoreUnreachable
+
+        log = self.shared()
+        if log is None:
+            return True, 0
+        try:
+            log.flush()
+            log.read_after(2**62)
+        except StoreUnreachable:
+            log.online = False
+        except CorpusToolError:
+            pass  # refused (not unreachable): the write path reports it
+        else:
+            log.online = True
+        try:
+            unsent = len(log.pending())
+        except CorpusToolError:
+            unsent = 0
+        return bool(log.online), unsent
+
     def labels(self) -> dict[tuple[str, str], tuple[str, ...]]:
         """Human labels per provision (empty until the annotations area exists)."""
         if self._labels is None:
             try:
-                self._labels = dict(current_labels(self.ws))
+                if self.shared() is not None:
+                    # The session's own store: read incrementally, one connection.
+                    with self._store_lock:
+                        store = self.store()
+                        self._labels = labels_by_provision(store.all(), store.scheme)
+                else:
+                    self._labels = dict(current_labels(self.ws))
             except (CorpusToolError, OSError):
                 self._labels = {}
         return self._labels
 
     def annotations_for(self, doc_id: str, provision_id: str) -> list[Annotation]:
         try:
-            return list(self.store().for_provision(doc_id, provision_id))
+            with self._store_lock:
+                return list(self.store().for_provision(doc_id, provision_id))
         except OSError as exc:
             # An unreadable annotations folder must not stop the reader from showing text.
             raise StoreError(
@@ -261,7 +321,8 @@ class Session:
             self.pending.append(PendingAnnotation(dict(kwargs), self.pending[0].error))
             raise
         try:
-            created = self.store().create(**kwargs)
+            with self._store_lock:
+                created = self.store().create(**kwargs)
         except StoreError as exc:
             if type(exc).__name__ == "DuplicateLabelError":
                 raise  # already labelled: nothing to save later, so not queued
@@ -280,7 +341,8 @@ class Session:
         while self.pending:
             item = self.pending[0]
             try:
-                self.store().create(**item.kwargs)
+                with self._store_lock:
+                    self.store().create(**item.kwargs)
             except (StoreError, OSError) as exc:
                 item.error = str(exc)
                 raise StoreError(f"{len(self.pending)} annotation(s) still unsaved: {exc}") from exc
@@ -312,11 +374,13 @@ class Session:
         return None
 
     def delete_annotation(self, annotation_id: str) -> None:
-        self.store().delete(annotation_id)
+        with self._store_lock:
+            self.store().delete(annotation_id)
         self._labels = None
 
     def update_annotation(self, annotation_id: str, **changes: Any) -> Annotation:
-        updated = self.store().update(annotation_id, **changes)
+        with self._store_lock:
+            updated = self.store().update(annotation_id, **changes)
         self._labels = None
         return updated
 
@@ -345,6 +409,9 @@ class Session:
         return items
 
     def decisions(self) -> dict[str, str]:
+        if self.shared() is not None:
+            with self._store_lock:
+                return decisions_of(self.store().all())
         return dict(tag_decisions(self.ws))
 
     def review(self, tag_id: str, decision: str) -> tuple[Annotation, str | None]:

@@ -44,6 +44,13 @@ class ResultsTable(DataTable[object]):
             # Another letter often finds the same rows: keep the table (and its cursor).
             self.call_after_refresh(self._painted)
             return
+        # The same hits with other labels (a colleague annotated, or back from the
+        # reader): the cursor stays on its row.
+        keep = (
+            self.cursor_row
+            if [r.hit for r in outcome.rows] == [r.hit for r in self.rows_shown]
+            else None
+        )
         self.clear()
         self.rows_shown = list(outcome.rows)
         for i, row in enumerate(outcome.rows):
@@ -63,6 +70,8 @@ class ResultsTable(DataTable[object]):
                 Text(f"{hit.score:.2f}", justify="right"),
                 key=str(i),
             )
+        if keep is not None and 0 < keep < self.row_count:
+            self.move_cursor(row=keep, animate=False)
         self.call_after_refresh(self._painted)
 
     def _painted(self) -> None:
