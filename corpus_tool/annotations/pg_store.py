@@ -389,6 +389,7 @@ class PgEventLog:
                 rows = conn.execute(
                     "SELECT seq, body FROM corpus_tool.events WHERE seq > %s ORDER BY seq", (seq,)
                 ).fetchall()
+                self.online = not self.pending()  # reachable; offline still while unsent
             except psycopg.OperationalError as exc:
                 self.close()
                 self.online = False
