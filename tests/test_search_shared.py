@@ -53,9 +53,10 @@ def test_word_proximity(shared_ws: Workspace) -> None:
     # licences" — six words from "apply" to "free"
     assert ai_act(shared_ws, '"does not apply" /6 "free and open-source"') == ["art_2__para_12"]
     assert ai_act(shared_ws, '"does not apply" /5 "free and open-source"') == []
-    # Executive Order 14110, sec. 4.6: "... with widely available model weights"
+    # Executive Order 14110, sec. 4.6(b): "... with widely available model weights"; the
+    # hit is the smallest citable unit that holds the words (docs/decisions.md section 2)
     assert everywhere(shared_ws, '"widely available" +3 weights') == {
-        ("us-eo-14110-fr-2023-24283", "sec_4__subsec_6")
+        ("us-eo-14110-fr-2023-24283", "sec_4__subsec_6__para_b")
     }
 
 
@@ -129,6 +130,7 @@ def test_issue_14_no_stemming_publicly_is_not_public(shared_ws: Workspace) -> No
         for hit in hits:
             spans = [*_marked(shared_ws, hit)]
             spans += [hit.headings[s:e] for s, e in hit.heading_highlights]  # heading-only hits
+            spans += [hit.lead_in[s:e] for s, e in hit.lead_in_highlights]  # a point's lead-in
             marked = {w for span in spans for w in span.lower().split()}
             assert word in marked, (query, hit.doc_id, hit.id, marked)
 

@@ -155,19 +155,11 @@ def _pending() -> tuple[dict, list[dict]]:
     return structure, [json.loads(line) for line in lines if line.strip()]
 
 
-# The old two-column OJ act's first page is read by ingest (the text engineer's part of
-# issue 11); until that lands its recitals 5 and 6 are missing. xfail, not skip, so the
-# day it passes the run says so.
-_TWO_COLUMN_OJ = pytest.mark.xfail(
-    reason="two-column OJ first page: column reading is ingest's fix", strict=False
-)
-
-
 @pytest.mark.parametrize(
     "name",
     [
         "us-co-sb26-189-session-law-ch131-2026.pdf",
-        pytest.param("eu-infosoc-directive-2001-29.pdf", marks=_TWO_COLUMN_OJ),
+        "eu-infosoc-directive-2001-29.pdf",  # the old two-column OJ first page (issue 11)
     ],
 )
 def test_pending_gold_counts_and_texts(name: str, shared_corpus: Path) -> None:

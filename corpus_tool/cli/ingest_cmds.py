@@ -134,7 +134,7 @@ class IngestProgress:
             self.task,
             completed=event.done,
             rate=f"{event.pages} pages, {event.pages / elapsed:.1f} pages/s",
-            current=event.file,
+            current=clean(event.file),  # a file name may hold markup or escapes
         )
 
     def close(self) -> None:

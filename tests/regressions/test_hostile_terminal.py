@@ -119,15 +119,20 @@ def test_error_message_keeps_markup_as_typed(ws, capsys) -> None:
 
 def test_ingest_progress_bar_shows_file_names_as_typed(tmp_path: Path, capsys) -> None:
     """A file named with markup or an escape must not crash or drive the progress bar."""
-    from corpus_tool.ingest.pipeline import _Progress
+    import io
 
-    path = tmp_path / "a[red]b\x1b[2J.txt"
-    path.write_text("Section 1. Grant.\n", "utf-8")
-    progress = _Progress([(path, "a-b", "0" * 64)], True)
+    from rich.console import Console
+
+    from corpus_tool.build import ProgressEvent
+    from corpus_tool.cli.ingest_cmds import IngestProgress
+
+    screen = io.StringIO()
+    progress = IngestProgress(Console(file=screen, force_terminal=True, width=200))
     try:
-        progress.advance(path)
+        progress(ProgressEvent(0, 1, 0))
+        progress(ProgressEvent(1, 1, 1, "a[red]b\x1b[2J.txt", "ingested"))
     finally:
         progress.close()
-    out, err = capsys.readouterr()
-    assert "\x1b[2J" not in out + err
-    assert "a[red]b\\x1b[2J.txt" in out + err
+    drawn = screen.getvalue()
+    assert "\x1b[2J" not in drawn
+    assert "a[red]b\\x1b[2J.txt" in drawn
