@@ -177,7 +177,7 @@ def test_json_outputs_gain_printed_pages_pinpoints_and_highlight_pages(
     assert row["printed_pages"] == [doc.printed_page(n) for n in range(first, last + 1)]
     assert (
         provision.citation in row["pinpoint"]  # in the family's format (pinpoint.toml)
-        and row["printed_pages"][-1] in row["pinpoint"]
+        and row["printed_pages"][0] in row["pinpoint"]  # pinned at its first printed page
     )
     tagged = [r for r in rows.values() if r["tags"]]
     assert tagged and all("pages" in e for r in tagged for t in r["tags"] for e in t["evidence"])
