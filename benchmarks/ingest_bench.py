@@ -166,7 +166,7 @@ def _ours_cluster(paths: list[str], jobs: int, address: str) -> tuple[int, float
             local.close()
 
 
-def _child(engine: str, paths: list[str], jobs: int, out: mp.Queue, address: str = "") -> None:  # type: ignore[type-arg]
+def _child(engine: str, paths: list[str], jobs: int, out: mp.Queue, address: str = "") -> None:
     started = time.perf_counter()
     if engine == "ours-cluster":
         pages, seconds, workers_kib = _ours_cluster(paths, jobs, address)
@@ -194,12 +194,12 @@ def run(
     engine: str, paths: list[str], jobs: int = 1, address: str = ""
 ) -> tuple[int, float, float]:
     ctx = mp.get_context("spawn")  # a fresh interpreter: memory is the engine's own
-    queue: mp.Queue = ctx.Queue()  # type: ignore[type-arg]
+    queue: mp.Queue = ctx.Queue()
     proc = ctx.Process(target=_child, args=(engine, paths, jobs, queue, address))
     proc.start()
     result = queue.get()
     proc.join()
-    return result  # type: ignore[no-any-return]
+    return result
 
 
 def scaled_pdf(source: Path, pages: int, dest: Path) -> Path:
