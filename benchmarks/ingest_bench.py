@@ -3,6 +3,7 @@
 Usage::
 
     .venv/bin/python benchmarks/ingest_bench.py [CORPUS_DIR] [--jobs N] [--scale 100,400]
+        [--docs NAME,NAME] [--engines ENGINE,ENGINE] [--cluster [ADDRESS]]
 
 Each engine runs in a fresh child process so that its peak resident memory
 (``ru_maxrss``) is its own. Printed per engine: pages, seconds, pages/s and
@@ -17,7 +18,19 @@ peak RSS. Engines:
   findings of :func:`corpus_tool.ingest.check.compare_document`;
 * ``ours-ingest-1`` / ``ours-ingest-N`` - the whole ``ingest`` (extraction,
   pypdfium2 check, segmentation, tagging, bundles, index) with 1 and N worker
-  processes, into a fresh workspace.
+  processes, into a fresh workspace;
+* ``ours-cluster-N`` (with ``--cluster``) - the same ``ingest`` with its
+  per-document work sent to a Dask ``LocalCluster`` of N worker processes (one
+  thread each) started for the run, or to the scheduler at ADDRESS. The
+  cluster is started before the clock starts (a team's cluster is already
+  running); its start-up time is printed apart. "peak MiB" is then the
+  largest of this process and of each worker (asked of the workers).
+
+``--docs`` keeps only the PDFs whose file names start with the given prefixes
+(a few documents make a run of minutes); ``--engines`` runs only the named
+engines (``ours-ingest-N`` and ``ours-cluster-N`` name their worker count).
+Each row ends with the 1-minute load average read when the engine finished:
+the machine may be shared, and the figures mean little without it.
 
 ``--scale`` builds PDFs of the given page counts by repeating the pages of the
 largest corpus PDF and reports our extraction's peak memory for each, to show
@@ -105,8 +118,61 @@ def _ours_ingest(paths: list[str], jobs: int) -> int:
         return sum(r.pages for r in report.results)
 
 
-def _child(engine: str, paths: list[str], jobs: int, out: mp.Queue) -> None:  # type: ignore[type-arg]
+def _worker_peak_kib() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def _ours_cluster(paths: list[str], jobs: int, address: str) -> tuple[int, float, float]:
+    """Ingest with the per-document work on a Dask cluster; (pages, seconds, workers' peak KiB)."""
+    import distributed
+
+    from corpus_tool.build import ingest
+    from corpus_tool.workspace import Workspace
+
+    local = None
     started = time.perf_counter()
+    if address == "local":
+        local = distributed.LocalCluster(
+            n_workers=jobs,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",  # no fixed port: the machine may be shared
+            silence_logs=40,
+        )
+        address = local.scheduler_address
+    client = distributed.Client(address)
+    client.wait_for_workers(1)
+    print(
+        f"  (cluster at {address}: {len(client.scheduler_info()['workers'])} workers, "
+        f"ready in {time.perf_counter() - started:.1f} s, not counted)",
+        flush=True,
+    )
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            ws = Workspace(tmp)
+            started = time.perf_counter()
+            report = ingest(ws, paths, cluster=address)
+            seconds = time.perf_counter() - started
+            for failure in report.failed:
+                print(
+                    f"  cluster ingest failed: {failure.file}: {failure.message}", file=sys.stderr
+                )
+            pages = sum(r.pages for r in report.results)
+        peaks = client.run(_worker_peak_kib)
+        return pages, seconds, float(max(peaks.values(), default=0))
+    finally:
+        client.close()
+        if local is not None:
+            local.close()
+
+
+def _child(engine: str, paths: list[str], jobs: int, out: mp.Queue, address: str = "") -> None:
+    started = time.perf_counter()
+    if engine == "ours-cluster":
+        pages, seconds, workers_kib = _ours_cluster(paths, jobs, address)
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        out.put((pages, seconds, max(own, workers_kib) / 1024))
+        return
     if engine == "pdfplumber":
         pages = _pdfplumber(paths)
     elif engine == "pypdfium2":
@@ -124,14 +190,16 @@ def _child(engine: str, paths: list[str], jobs: int, out: mp.Queue) -> None:  # 
     out.put((pages, seconds, max(own, kids) / 1024))
 
 
-def run(engine: str, paths: list[str], jobs: int = 1) -> tuple[int, float, float]:
+def run(
+    engine: str, paths: list[str], jobs: int = 1, address: str = ""
+) -> tuple[int, float, float]:
     ctx = mp.get_context("spawn")  # a fresh interpreter: memory is the engine's own
-    queue: mp.Queue = ctx.Queue()  # type: ignore[type-arg]
-    proc = ctx.Process(target=_child, args=(engine, paths, jobs, queue))
+    queue: mp.Queue = ctx.Queue()
+    proc = ctx.Process(target=_child, args=(engine, paths, jobs, queue, address))
     proc.start()
     result = queue.get()
     proc.join()
-    return result  # type: ignore[no-any-return]
+    return result
 
 
 def scaled_pdf(source: Path, pages: int, dest: Path) -> Path:
@@ -167,23 +235,66 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--scale", default="", help="page counts for the memory test, e.g. 100,400")
     parser.add_argument("--skip-ingest", action="store_true", help="only the extraction engines")
+    parser.add_argument(
+        "--docs", default="", help="only PDFs whose names start with these, comma-separated"
+    )
+    parser.add_argument("--engines", default="", help="only these engines, comma-separated")
+    parser.add_argument(
+        "--cluster",
+        nargs="?",
+        const="local",
+        default=None,
+        help="also ingest on a Dask cluster: a LocalCluster of --jobs workers, or ADDRESS",
+    )
     args = parser.parse_args()
     paths = sorted(str(p) for p in args.corpus.glob("*.pdf"))
+    if args.docs:
+        prefixes = tuple(d.strip() for d in args.docs.split(",") if d.strip())
+        paths = [p for p in paths if Path(p).name.startswith(prefixes)]
     if not paths:
-        print(f"no PDFs in {args.corpus}", file=sys.stderr)
+        print(
+            f"no PDFs in {args.corpus}" + (f" matching {args.docs}" if args.docs else ""),
+            file=sys.stderr,
+        )
         return 2
     print(f"machine: {machine()}")
-    print(f"corpus: {args.corpus} ({len(paths)} PDFs)")
-    print(f"{'engine':<16}{'pages':>7}{'seconds':>10}{'pages/s':>10}{'peak MiB':>10}")
+    print(f"corpus: {args.corpus} ({len(paths)} PDFs: {', '.join(Path(p).name for p in paths)})")
+    print(f"{'engine':<16}{'pages':>7}{'seconds':>10}{'pages/s':>10}{'peak MiB':>10}{'load':>7}")
     engines = ["pdfplumber", "pypdfium2", "ours-extract", "ours-check"]
     if not args.skip_ingest:
         engines += ["ours-ingest-1", f"ours-ingest-{args.jobs}"]
+    if args.cluster is not None:
+        engines.append(f"ours-cluster-{args.jobs}")
+    if args.engines:
+        wanted = [e.strip() for e in args.engines.split(",") if e.strip()]
+        counted = ("ours-ingest-", "ours-cluster-")
+        unknown = [
+            e
+            for e in wanted
+            if e not in engines[:4]
+            and not (e.startswith(counted) and e.rsplit("-", 1)[1].isdigit())
+        ]
+        if unknown:
+            print(f"unknown engine(s): {', '.join(unknown)}", file=sys.stderr)
+            return 2
+        if any(e.startswith("ours-cluster-") for e in wanted) and args.cluster is None:
+            args.cluster = "local"
+        engines = wanted
     for engine in engines:
-        jobs = int(engine.rsplit("-", 1)[1]) if engine.startswith("ours-ingest") else 1
-        name = "ours-ingest" if engine.startswith("ours-ingest") else engine
-        pages, seconds, peak = run(name, paths, jobs)
+        jobs = (
+            int(engine.rsplit("-", 1)[1])
+            if engine.startswith(("ours-ingest", "ours-cluster"))
+            else 1
+        )
+        name = (
+            engine.rsplit("-", 1)[0]
+            if engine.startswith(("ours-ingest", "ours-cluster"))
+            else engine
+        )
+        pages, seconds, peak = run(name, paths, jobs, args.cluster or "")
         print(
-            f"{engine:<16}{pages:>7}{seconds:>10.1f}{pages / seconds:>10.1f}{peak:>10.0f}",
+            f"{engine:<16}{pages:>7}{seconds:>10.1f}{pages / seconds:>10.1f}{peak:>10.0f}"
+            f"{os.getloadavg()[0]:>7.1f}",
             flush=True,
         )
     if args.scale:
