@@ -329,14 +329,7 @@ def segment_into(
                     scoped=False, unit=True, lead_in=True,
                 )  # fmt: skip
                 node.heading = dm.group(3).strip()
-                j = k + 1
-                while j < len(lines) and j <= k + 2 and starts_lower(lines[j].text):
-                    if len(lines[j].text.split()) > 8 or ends_sentence(lines[j].text):
-                        break
-                    node.heading += " " + lines[j].text
-                    node.body = lines[j].end
-                    j += 1
-                skip_to = j
+                skip_to = _wrapped_heading(node, lines, k, max_words=8)
                 outline.open(node)
                 holder, after_heading = node, True
                 points.reset()
@@ -426,15 +419,7 @@ def segment_into(
                 "heading", ident, cite, cite[:60], rank, ln.start, ln.end, scoped=parent is not None
             )
             node.heading = title.strip()
-            # A heading wrapped onto a short line of its own ("… regulatory" / "environment").
-            j = k + 1
-            while j < len(lines) and j <= k + 2 and starts_lower(lines[j].text):
-                if len(lines[j].text.split()) > 6 or ends_sentence(lines[j].text):
-                    break
-                node.heading += " " + lines[j].text
-                node.body = lines[j].end
-                j += 1
-            skip_to = j
+            skip_to = _wrapped_heading(node, lines, k, max_words=6)
             outline.open(node)
             after_heading = True
             continue
@@ -649,3 +634,16 @@ def segment_licence(doc: Document, lines: list[Line]) -> list[Node]:
     if clause is None and preamble:
         segment_into(doc, preamble, outline)
     return outline.finish()
+
+
+def _wrapped_heading(node: Node, lines: list[Line], k: int, *, max_words: int) -> int:
+    """Join a heading wrapped onto up to two short lower-case lines ("… regulatory" /
+    "environment") to ``node.heading``; returns the index of the first line after it."""
+    j = k + 1
+    while j < len(lines) and j <= k + 2 and starts_lower(lines[j].text):
+        if len(lines[j].text.split()) > max_words or ends_sentence(lines[j].text):
+            break
+        node.heading += " " + lines[j].text
+        node.body = lines[j].end
+        j += 1
+    return j
