@@ -145,7 +145,7 @@ def test_html_memo_short_title_citations_and_label_colours(ws: Workspace, tmp_pa
     parsed.feed(html)
     assert parsed.h2 == ["Tiny Model Act", "The act-two Act"]
     text = "".join(parsed.text)
-    assert "Regulation (EU) act-one, Article 3, pp. 3–4" in text
+    assert "Regulation (EU) act-one, Art. 3" in text and "pp. 3–4" in text
     assert "art_3" not in text and "art_4" not in text  # citations, not ids
     scheme = load_label_scheme(ws)
     colours = {
@@ -186,7 +186,7 @@ def test_docx_memo_reads_back_with_citations_notes_and_label_colours(
     text = "\n".join(p.text for p in paragraphs)
     headings = [p.text for p in paragraphs if p.style.name == "Heading 1"]
     assert headings == ["Tiny Model Act", "The act-two Act"]
-    assert "Regulation (EU) act-one, Article 3, pp. 3–4" in text
+    assert "Regulation (EU) act-one, Art. 3" in text and "pp. 3–4" in text
     assert "Article 3 — Heading 3" in [p.text for p in paragraphs if p.style.name == "Heading 2"]
     scheme = load_label_scheme(ws)
     quote = next(
@@ -262,7 +262,7 @@ def test_docx_memo_converts_to_pdf_with_libreoffice(ws: Workspace, tmp_path: Pat
         text = "\n".join(page.extract_text() or "" for page in document.pages)
     flat = " ".join(text.split())
     assert "Tiny Model Act" in flat
-    assert "Regulation (EU) act-one, Article 3, pp. 3–4" in flat
+    assert "Regulation (EU) act-one, Art. 3" in flat and "pp. 3–4" in flat
     assert "released under a free and open-source licence" in flat
     assert "fine by me" in flat and "counsel-a" in flat
 
@@ -334,3 +334,32 @@ def test_a_machine_label_missing_from_the_scheme_gets_a_fixed_colour_of_its_own(
     styles = [m.get("style") or "" for m in parsed.marks if m.get("data-label") == "oss-mention"]
     assert len(styles) >= 2  # in the legend and on the evidence
     assert all(f"--c:{colour}" in s for s in styles)
+
+
+def test_issue_11_memos_cite_printed_pages_not_pdf_pages(shared_ws: Workspace, tmp_path: Path) -> None:
+    """The memos said "p. 36" and "p. 13" (PDF pages); a lawyer cites "L 119/36" and 88 FR 75203."""
+    from docx import Document as docx_document
+
+    cases = [
+        # (citation as typed, pinpoint, where: the printed page with the PDF page beside it)
+        (
+            "GDPR Article 6(1)",
+            "Regulation (EU) 2016/679, Art. 6(1), OJ L 119, 4.5.2016, p. 36",
+            "p. L 119/36 (PDF p. 36)",
+        ),
+        (
+            "EO 14110 Sec. 4.6",
+            "Exec. Order No. 14110, § 4.6, 88 Fed. Reg. 75191, 75203 (Nov. 1, 2023)",
+            "p. 75203 (PDF p. 13)",
+        ),
+    ]
+    for cite, pin, where in cases:
+        md = tmp_path / "memo.md"
+        export(shared_ws, "markdown", md, everything=True, cite=cite)
+        text = md.read_text("utf-8").replace("\\", "")
+        assert pin in text, (cite, text[:2000])
+        assert where in text, (cite, text[:2000])
+        out = tmp_path / "memo.docx"
+        export(shared_ws, "docx", out, everything=True, cite=cite)
+        flat = "\n".join(p.text for p in docx_document(str(out)).paragraphs)
+        assert pin in flat and where in flat, (cite, flat[:2000])

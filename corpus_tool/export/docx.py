@@ -24,6 +24,7 @@ from corpus_tool.export.memo import (
     mark_colour,
     one_line,
     pieces,
+    page_text,
     pinpoint,
     short_title,
     tag_summary,
@@ -179,6 +180,10 @@ def render(selection: Selection) -> bytes:
             cite = doc.add_paragraph()
             cite_run = cite.add_run(_clean(pinpoint(item)))
             cite_run.italic = True
+            where = page_text(item)
+            if where:
+                # The printed page, and the PDF page beside it for opening the file.
+                cite.add_run(_clean(f"  ·  {where}")).font.size = Pt(9)
             facts_line = doc.add_paragraph()
             tags = tag_summary(item)
             if tags:

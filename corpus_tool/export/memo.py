@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from corpus_tool.annotations.labels import LabelScheme
 from corpus_tool.export.marks import segments
 from corpus_tool.export.selection import ExportItem, Mark, Selection
+from corpus_tool import pinpoint as pin
 from corpus_tool.model import Annotation, DocumentMeta
 
 # Links are drawn in ink with an underline, so no label colour can be taken for one.
@@ -70,25 +71,26 @@ def short_title(meta: DocumentMeta) -> str:
 
 
 def page_text(item: ExportItem) -> str:
-    """Printed page(s) where the provision carries them, else the PDF page(s)."""
-    printed = [p for p in getattr(item.provision, "printed_pages", ()) or () if p]
-    if printed:
-        first, last = printed[0], printed[-1]
-        return f"p. {first}" if first == last else f"pp. {first}–{last}"
+    """The printed page(s) a lawyer cites, with the PDF page(s) beside them where they differ.
+
+    "p. L 119/36 (PDF p. 36)", "pp. 75203–75204 (PDF pp. 13–14)", "p. 12" where the
+    printed page is the PDF page; "" for a text file (no pages).
+    """
     first, last = item.provision.pages
-    if not first:
+    printed = [p for p in item.printed_pages if p]
+    if not first or not printed:
         return ""
-    return f"p. {first}" if first == last else f"pp. {first}–{last}"
+    pdf = f"p. {first}" if first == last else f"pp. {first}–{last}"
+    one, end = printed[0], printed[-1]
+    shown = f"p. {one}" if one == end else f"pp. {one}–{end}"
+    if [str(n) for n in range(first, last + 1)] == printed:
+        return shown
+    return f"{shown} (PDF {pdf})"
 
 
 def pinpoint(item: ExportItem) -> str:
-    """ "Regulation (EU) 2024/1689, Article 53(2), p. 83": the provision's own pinpoint if any."""
-    own = getattr(item.provision, "pinpoint", "") or ""
-    if own:
-        return one_line(own)
-    act = item.meta.citation or short_title(item.meta)
-    bits = [b for b in (act, item.provision.citation, page_text(item)) if b]
-    return ", ".join(one_line(b) for b in bits)
+    """ "Regulation (EU) 2016/679, Art. 6(1), OJ L 119, 4.5.2016, p. 36", in the family's format."""
+    return one_line(pin.pinpoint(item.meta, item.provision, item.page_labels))
 
 
 @dataclass

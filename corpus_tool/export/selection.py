@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from corpus_tool.annotations.labels import LabelScheme, load_label_scheme
 from corpus_tool.annotations.store import AnnotationStore, decisions_of
@@ -11,6 +11,7 @@ from corpus_tool.errors import StoreError
 from corpus_tool.index import search
 from corpus_tool.locate import Locator
 from corpus_tool.model import Annotation, DocumentMeta, Provision, Tag
+from corpus_tool.pinpoint import PageLabels, printed_pages
 from corpus_tool.workspace import DocBundle, Workspace
 
 
@@ -34,6 +35,8 @@ class ExportItem:
     decisions: dict[str, str]  # tag_id -> accept | reject
     annotations: tuple[Annotation, ...]
     highlights: tuple[tuple[int, int], ...] = ()  # query hits in the text
+    # Labels printed on the document's pages (Document.page_labels), "" where none.
+    page_labels: tuple[str, ...] = ()
 
     @property
     def effective_tags(self) -> tuple[Tag, ...]:
@@ -54,6 +57,13 @@ class ExportItem:
     def page_label(self) -> str:
         first, last = self.provision.pages
         return str(first) if first == last else f"{first}-{last}"
+
+    @property
+    def printed_pages(self) -> list[str]:
+        """The labels printed on the provision's pages ("L 119/36"), the PDF page where none."""
+        if not self.meta.pages or not self.provision.pages[0]:
+            return []
+        return printed_pages(self.provision, self.page_labels, self.meta.pages)
 
     def marks(self) -> list[Mark]:
         """Spans to mark: tag evidence, annotated quotes and query hits, in text order."""
@@ -183,6 +193,7 @@ def select(
             by_provision.setdefault((a.doc_id, a.provision_id), []).append(a)
 
     bundles: dict[str, DocBundle] = {}
+    labels_of = PageLabels(ws)
     items: list[ExportItem] = []
     orphans: list[Annotation] = []
     for doc_id in sorted(set(doc_ids)):
@@ -225,7 +236,9 @@ def select(
             chosen.append(item)
         if chosen:
             bundles[doc_id] = bundle
-            items.extend(chosen)
+            # Read from the extraction, so only for documents that have items.
+            page_labels = labels_of.of(bundle.meta)
+            items.extend(replace(i, page_labels=page_labels) for i in chosen)
             if not query and not tags_wanted and not labels_wanted:
                 orphans.extend(
                     a
