@@ -218,9 +218,7 @@ def test_markdown_report_groups_by_document_and_marks_tagged_words(
     assert text.index("## The act-one Act") < text.index("## The act-two Act")
     assert "### Article 3 — Heading 3" in text
     # Citations and pinpoints, not internal ids (issue 13).
-    assert (
-        "*Chapter I › Article 3 · pp. 3–4*  \nRegulation (EU) act-one, Art. 3" in text
-    )
+    assert "*Chapter I › Article 3 · pp. 3–4*  \nRegulation (EU) act-one, Art. 3" in text
     assert "`art_3`" not in text
     assert "**Machine tags:** oss-exemption (accepted), carve-back" in text
     assert "**Labels:** oss-exemption, condition" in text

@@ -336,7 +336,9 @@ def test_a_machine_label_missing_from_the_scheme_gets_a_fixed_colour_of_its_own(
     assert all(f"--c:{colour}" in s for s in styles)
 
 
-def test_issue_11_memos_cite_printed_pages_not_pdf_pages(shared_ws: Workspace, tmp_path: Path) -> None:
+def test_issue_11_memos_cite_printed_pages_not_pdf_pages(
+    shared_ws: Workspace, tmp_path: Path
+) -> None:
     """The memos said "p. 36" and "p. 13" (PDF pages); a lawyer cites "L 119/36" and 88 FR 75203."""
     from docx import Document as docx_document
 

@@ -6,10 +6,10 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from corpus_tool import pinpoint as pin
 from corpus_tool.annotations.labels import LabelScheme
 from corpus_tool.export.marks import segments
 from corpus_tool.export.selection import ExportItem, Mark, Selection
-from corpus_tool import pinpoint as pin
 from corpus_tool.model import Annotation, DocumentMeta
 
 # Links are drawn in ink with an underline, so no label colour can be taken for one.
