@@ -365,3 +365,18 @@ def test_issue_11_memos_cite_printed_pages_not_pdf_pages(
         export(shared_ws, "docx", out, everything=True, cite=cite)
         flat = "\n".join(p.text for p in docx_document(str(out)).paragraphs)
         assert pin in flat and where in flat, (cite, flat[:2000])
+
+
+def test_issue_11_csv_adds_printed_pages_and_pinpoint_columns(
+    shared_ws: Workspace, tmp_path: Path
+) -> None:
+    import csv
+
+    out = tmp_path / "set.csv"
+    export(shared_ws, "csv", out, everything=True, cite="GDPR Article 6(1)")
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and list(rows[0])[-2:] == ["printed_pages", "pinpoint"]
+    row = rows[0]
+    assert row["pages"] == "36" and row["printed_pages"] == "L 119/36"
+    assert row["pinpoint"] == "Regulation (EU) 2016/679, Art. 6(1), OJ L 119, 4.5.2016, p. 36"

@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+from corpus_tool import pinpoint as pin
 from corpus_tool.export.selection import ExportItem, Selection
 from corpus_tool.workspace import atomic_write_bytes
 
@@ -26,6 +27,9 @@ COLUMNS = (
     "quotes",
     "evidence",
     "text",
+    # Added after the first release (columns are added at the end, never moved):
+    "printed_pages",  # as printed ("L 119/36"), one per page, "; "-separated
+    "pinpoint",  # ready to paste into a brief
 )
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -62,6 +66,8 @@ def _row(item: ExportItem, selection: Selection) -> list[str]:
         "\n".join(quotes),
         " … ".join(dict.fromkeys(evidence)),
         p.text,
+        "; ".join(item.printed_pages),
+        pin.pinpoint(item.meta, p, item.page_labels),
     ]
     return [neutralise(c) for c in cells]
 
