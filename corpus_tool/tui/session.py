@@ -27,15 +27,14 @@ from corpus_tool.annotations import (
     searches,
     tag_decisions,
 )
+from corpus_tool.annotations.labels import LabelScheme, default_scheme, label_colour
 from corpus_tool.annotations.searches import SavedSearch
 from corpus_tool.annotations.store import labels_by_provision
 from corpus_tool.errors import CorpusToolError, StoreError
 from corpus_tool.index import search, validate_query
+from corpus_tool.locate import Locator
 from corpus_tool.model import Annotation, Provision, SearchHit, Tag
 from corpus_tool.workspace import DocBundle, Workspace, atomic_write_bytes
-
-# Shown for machine tag labels that the label scheme does not colour.
-FALLBACK_COLOURS = ("magenta", "cyan", "yellow", "green", "bright_blue", "red", "bright_magenta")
 
 
 @dataclass(frozen=True)
@@ -121,6 +120,8 @@ class Session:
         self._labels: dict[tuple[str, str], tuple[str, ...]] | None = None
         self._store: AnnotationStore | None = None
         self._scheme: tuple[LabelInfo, ...] | None = None
+        self._colour_scheme: LabelScheme | None = None
+        self._locator: Locator | None = None
         self.pending: list[PendingAnnotation] = []
 
     # --- documents ---------------------------------------------------------
@@ -180,6 +181,19 @@ class Session:
             return None
         return ordered[i + delta]
 
+    # --- printed pages and pinpoint citations (issue 11) ----------------------------------
+    def page_fields(self, provision: Provision) -> tuple[tuple[str, ...], str]:
+        """The provision's printed pages and its pinpoint citation, as ``provisions --json``
+        gives them (``Locator.provision_fields``); the extraction is read once per document."""
+        bundle = self.bundle(provision.doc_id)
+        if bundle is None:
+            return (), provision.citation
+        with self._lock:
+            if self._locator is None:
+                self._locator = Locator(self.ws)
+            fields = self._locator.provision_fields(bundle.meta, provision)
+        return tuple(fields["printed_pages"]), str(fields["pinpoint"])
+
     # --- search ------------------------------------------------------------
     def validate(self, query: str) -> None:
         """Raise QueryError (with a position) when ``query`` cannot be parsed."""
@@ -222,15 +236,14 @@ class Session:
         return self._scheme
 
     def label_colours(self, names: Iterable[str]) -> dict[str, str]:
-        """A colour per label: the scheme's colour, else a stable fallback."""
-        try:
-            scheme = {lab.name: lab.colour for lab in self.label_scheme() if lab.colour}
-        except CorpusToolError:
-            scheme = {}
-        colours = {}
-        for i, name in enumerate(sorted(set(names))):
-            colours[name] = scheme.get(name) or FALLBACK_COLOURS[i % len(FALLBACK_COLOURS)]
-        return colours
+        """One fixed colour per label (``labels.label_colour``), as in the exports."""
+        if self._colour_scheme is None:
+            try:
+                self._colour_scheme = load_label_scheme(self.ws)
+            except CorpusToolError:
+                self._colour_scheme = default_scheme()
+        scheme = self._colour_scheme
+        return {name: label_colour(scheme, name) for name in sorted(set(names))}
 
     def store(self) -> AnnotationStore:
         if self._store is None:
@@ -414,7 +427,7 @@ class Session:
                 return decisions_of(self.store().all())
         return dict(tag_decisions(self.ws))
 
-    def review(self, tag_id: str, decision: str) -> tuple[Annotation, str | None]:
+    def review(self, tag_id: str, decision: str, note: str = "") -> tuple[Annotation, str | None]:
         """Store a decision; returns it and this author's earlier decision on the tag.
 
         ``review`` replaces an author's earlier decision in place, so undo must put
@@ -428,7 +441,8 @@ class Session:
             if a.author == store.author and a.tag_label == label and a.decision
         ]
         earlier = mine[-1].decision if mine else None
-        made = review(self.ws, tag_id, decision, author=store.author)
+        # The note (why accepted or rejected) goes in the decision's own event.
+        made = review(self.ws, tag_id, decision, author=store.author, note=note)
         self._labels = None
         return made, earlier
 
