@@ -1,0 +1,317 @@
+"""Pilot tests of the readable UI and review in context (issue 13.6, 13.7), the
+exemption-map screen (issue 12.4) and printed pages in the UI (issue 11).
+
+They run on the small hand-written workspace of tests/_tui_helpers.py, so they do
+not need ../shared; the few that check printed pages on a real Official Journal
+page ingest one real document and skip when the shared corpus is absent.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+from _tui_helpers import REG, _evidence, build_demo_workspace, regulation_bundle
+from rich.style import Style
+from textual.widgets import Input, Static, TextArea
+
+from corpus_tool.annotations import tag_decisions
+from corpus_tool.annotations.labels import (
+    LINK_COLOUR,
+    SPARE_COLOURS,
+    default_scheme,
+    label_colour,
+    parse_scheme,
+)
+from corpus_tool.model import Tag
+from corpus_tool.tui import render
+from corpus_tool.tui.app import CorpusApp
+from corpus_tool.tui.reader_screen import ReaderScreen
+from corpus_tool.tui.review_screen import DecisionNote, ReviewScreen
+from corpus_tool.workspace import Workspace
+
+SIZE = (140, 40)
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def _deterministic(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Input.cursor_blink, "_default", False)
+    monkeypatch.setattr(TextArea.cursor_blink, "_default", False)
+    monkeypatch.setenv("CORPUS_TOOL_AUTHOR", "test-author")
+    ticks = (f"2026-01-02T09:30:{n // 1000:02d}.{n % 1000:03d}Z" for n in range(60000))
+    monkeypatch.setattr("corpus_tool.annotations.store.now_iso", lambda: next(ticks))
+
+
+@pytest.fixture
+def demo_ws(tmp_path: Path) -> Workspace:
+    return build_demo_workspace(tmp_path / "ws")
+
+
+async def settle(pilot, app: CorpusApp, rounds: int = 3) -> None:
+    await pilot.pause(0.25)
+    for _ in range(rounds):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def text_of(screen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+def styles_over(text, start: int, end: int) -> set[str]:
+    """Every style string applied to any part of text[start:end] of a rich Text."""
+    found = set()
+    for span in text.spans:
+        if span.start < end and span.end > start:
+            found.add(str(span.style))
+    return found
+
+
+# --- one colour per label (13.6) -----------------------------------------------------------
+
+
+def test_label_colour_is_fixed_per_label_not_per_position() -> None:
+    scheme = default_scheme()
+    # The scheme's own colour, whatever other labels are drawn with it.
+    assert label_colour(scheme, "carve-back") == scheme.colour("carve-back")
+    # Machine tag labels nobody keys in have a colour of their own from labels.toml.
+    assert label_colour(scheme, "oss-mention") == dict(scheme.colours)["oss-mention"]
+    assert label_colour(scheme, "oss-condition") == dict(scheme.colours)["oss-condition"]
+    # A label no scheme knows: the same colour every time, from the spare palette.
+    assert label_colour(scheme, "brand-new") == label_colour(scheme, "brand-new")
+    assert label_colour(scheme, "brand-new") in SPARE_COLOURS
+
+
+def test_every_label_colour_differs_from_the_others_and_from_links() -> None:
+    scheme = default_scheme()
+    names = [*scheme.names, *(n for n, _ in scheme.colours)]
+    colours = [label_colour(scheme, n) for n in names]
+    assert len(set(colours)) == len(colours), dict(zip(names, colours, strict=True))
+    assert LINK_COLOUR not in colours and LINK_COLOUR not in SPARE_COLOURS
+    assert not set(SPARE_COLOURS) & set(colours)
+    # In the terminal a reference is underlined ink, never a label's colour.
+    assert Style.parse(render.REFERENCE_STYLE).color is None
+
+
+def test_workspace_scheme_without_colour_table_keeps_the_machine_colours() -> None:
+    own = parse_scheme('[labels.mine]\nkey = "m"\ncolour = "#123456"\n', "labels.toml")
+    assert label_colour(own, "mine") == "#123456"
+    assert label_colour(own, "oss-mention") == label_colour(default_scheme(), "oss-mention")
+    again = parse_scheme(own.to_toml())
+    assert again.labels == own.labels
+
+
+def test_colours_table_rejects_a_bad_colour_with_a_clear_error() -> None:
+    from corpus_tool.errors import StoreError
+
+    with pytest.raises(StoreError, match=r"labels.toml: \[colours\] 'oss-mention'"):
+        parse_scheme(
+            '[labels.a]\nkey = "a"\ncolour = "#123456"\n[colours]\noss-mention = "pink"\n',
+            "labels.toml",
+        )
+
+
+def test_exports_and_ui_use_the_same_colour(demo_ws: Workspace) -> None:
+    from corpus_tool.export.memo import label_colour as export_colour
+    from corpus_tool.tui.session import Session
+
+    session = Session(demo_ws)
+    scheme = default_scheme()
+    names = ["oss-exemption", "carve-back", "oss-mention", "relevant", "brand-new"]
+    # The first call with one label and a second with all: no colour moves.
+    alone = session.label_colours(["oss-mention"])
+    together = session.label_colours(names)
+    assert alone["oss-mention"] == together["oss-mention"]
+    for name in names:
+        assert together[name] == export_colour(scheme, name)
+
+
+async def test_reader_draws_evidence_in_the_label_colour_and_links_in_ink(
+    demo_ws: Workspace,
+) -> None:
+    app = CorpusApp(demo_ws, warm=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_reader(REG, "art_2__para_2")
+        await settle(pilot, app)
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen) and reader.view is not None
+        p = reader.view.provision
+        text = render.provision_text(p, tags=reader.view.tags, colours=reader.view.colours)
+        exemption = p.text.index("does not apply to")
+        carve = p.text.index("unless they are placed")
+        ref = p.text.index("Article 3")
+        scheme = default_scheme()
+        assert render.evidence_style(label_colour(scheme, "oss-exemption")) in styles_over(
+            text, exemption, exemption + 5
+        )
+        assert render.evidence_style(label_colour(scheme, "carve-back")) in styles_over(
+            text, carve, carve + 5
+        )
+        assert styles_over(text, ref, ref + 9) == {render.REFERENCE_STYLE}
+
+
+# --- review in context (13.7) ------------------------------------------------------------
+
+
+async def test_review_note_on_reject_is_stored_in_the_decision_event(demo_ws: Workspace) -> None:
+    app = CorpusApp(demo_ws, warm=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(ReviewScreen("carve-back", ""))
+        await settle(pilot, app)
+        review = app.screen
+        assert isinstance(review, ReviewScreen) and review.current is not None
+        tag_id = review.current.tag.tag_id
+        await pilot.press("X")
+        await pilot.pause()
+        assert isinstance(app.screen, DecisionNote)
+        await pilot.press(*"only high-risk models")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert app.screen is review
+        assert tag_decisions(demo_ws) == {tag_id: "reject"}
+    lines = (demo_ws.annotations_dir / "events.jsonl").read_text("utf-8").splitlines()
+    events = [json.loads(line) for line in lines]
+    assert len(events) == 1, events  # one event: the decision and its note together
+    assert events[0]["event"] == "create"
+    assert events[0]["annotation"]["decision"] == "reject"
+    assert events[0]["annotation"]["note"] == "only high-risk models"
+
+
+async def test_review_note_dialog_cancelled_decides_nothing(demo_ws: Workspace) -> None:
+    app = CorpusApp(demo_ws, warm=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(ReviewScreen("carve-back", ""))
+        await settle(pilot, app)
+        review = app.screen
+        await pilot.press("A")
+        await pilot.pause()
+        assert isinstance(app.screen, DecisionNote)
+        await pilot.press(*"abc", "escape")
+        await settle(pilot, app)
+        assert app.screen is review
+        assert tag_decisions(demo_ws) == {}
+
+
+async def test_review_opens_the_item_in_the_reader_and_esc_comes_back(demo_ws: Workspace) -> None:
+    app = CorpusApp(demo_ws, warm=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(ReviewScreen(None, ""))
+        await settle(pilot, app)
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        await pilot.press("space", "space")  # the third item
+        item = review.current
+        assert item is not None and review.index == 2
+        await pilot.press("o")
+        await settle(pilot, app)
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen) and reader.view is not None
+        assert (reader.view.provision.doc_id, reader.view.provision.id) == (
+            item.tag.doc_id,
+            item.tag.provision_id,
+        )
+        # The evidence is what the reader highlights.
+        assert set(reader.view.place.highlights) == {(e.start, e.end) for e in item.tag.evidence}
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert app.screen is review
+        assert review.index == 2 and review.current is item
+        assert item.provision.citation in text_of(review, "#review-item")
+
+
+def _with_point_tags(ws: Workspace) -> None:
+    """The demo regulation with a tag on Article 2(1) and the same label on its point (a)."""
+    from corpus_tool.index import update_index
+
+    bundle = regulation_bundle()
+    by_id = {p.id: p for p in bundle.provisions}
+    para, point = by_id["art_2__para_1"], by_id["art_2__para_1__pt_a"]
+    extra = (
+        Tag(
+            REG,
+            para.id,
+            "oss-mention",
+            (_evidence("placing models on the market", para.text, "mention"),),
+            "demo.v1:mention",
+            0.6,
+        ),
+        Tag(
+            REG,
+            point.id,
+            "oss-mention",
+            (_evidence("placing models on the market", point.text, "mention"),),
+            "demo.v1:mention",
+            0.6,
+        ),
+    )
+    bundle = dataclasses.replace(bundle, tags=bundle.tags + extra)
+    ws.save_bundle(bundle)
+    update_index(ws, [bundle])
+
+
+async def test_review_shows_a_point_tag_under_its_article_not_twice(demo_ws: Workspace) -> None:
+    _with_point_tags(demo_ws)
+    app = CorpusApp(demo_ws, warm=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(ReviewScreen("oss-mention", ""))
+        await settle(pilot, app)
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        reg_items = [it for it in review.items if it.tag.doc_id == REG]
+        cited = [it.provision.id for it in reg_items]
+        # rec_1 and Article 2(1) are items; the point's tag is under Article 2(1).
+        assert cited == ["rec_1", "art_2__para_1"], cited
+        while review.current is not None and review.current.provision.id != "art_2__para_1":
+            await pilot.press("space")
+        entry = review.current
+        assert entry is not None
+        assert [u.provision.id for u in entry.under] == ["art_2__para_1__pt_a"]
+        shown = text_of(review, "#review-item")
+        assert "Article 2(1)(a)" in shown and "decided with it" in shown
+        await pilot.press("a")
+        await settle(pilot, app)
+        decisions = tag_decisions(demo_ws)
+        assert decisions[f"{REG}:art_2__para_1:oss-mention"] == "accept"
+        assert decisions[f"{REG}:art_2__para_1__pt_a:oss-mention"] == "accept"
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert tag_decisions(demo_ws) == {}
+
+
+async def test_review_shows_a_lone_point_with_its_lead_in(demo_ws: Workspace) -> None:
+    from corpus_tool.index import update_index
+
+    bundle = regulation_bundle()
+    point = bundle.provision("art_2__para_1__pt_b")
+    assert point is not None
+    tag = Tag(
+        REG,
+        point.id,
+        "oss-mention",
+        (_evidence("deployers of models", point.text, "mention"),),
+        "demo.v1:mention",
+        0.6,
+    )
+    bundle = dataclasses.replace(bundle, tags=(tag,))
+    demo_ws.save_bundle(bundle)
+    update_index(demo_ws, [bundle])
+    app = CorpusApp(demo_ws, warm=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(ReviewScreen("oss-mention", ""))
+        await settle(pilot, app)
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        while review.current is not None and review.current.tag.doc_id != REG:
+            await pilot.press("space")
+        shown = text_of(review, "#review-item")
+        assert "Article 2 › Article 2(1) › Article 2(1)(b)" in shown
+        assert "This Regulation applies to:" in shown  # the lead-in it is read with
