@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from _tui_helpers import REG, _evidence, build_demo_workspace, regulation_bundle
 from rich.style import Style
-from textual.widgets import Input, Static, TextArea
+from textual.widgets import DataTable, Input, Static, TextArea
 
 from corpus_tool.annotations import tag_decisions
 from corpus_tool.annotations.labels import (
@@ -28,6 +28,7 @@ from corpus_tool.annotations.labels import (
 from corpus_tool.model import Tag
 from corpus_tool.tui import render
 from corpus_tool.tui.app import CorpusApp
+from corpus_tool.tui.exemptions_screen import MAP_FIELDS, ExemptionsScreen
 from corpus_tool.tui.reader_screen import ReaderScreen
 from corpus_tool.tui.review_screen import DecisionNote, ReviewScreen
 from corpus_tool.workspace import Workspace
@@ -315,3 +316,111 @@ async def test_review_shows_a_lone_point_with_its_lead_in(demo_ws: Workspace) ->
         shown = text_of(review, "#review-item")
         assert "Article 2 › Article 2(1) › Article 2(1)(b)" in shown
         assert "This Regulation applies to:" in shown  # the lead-in it is read with
+
+
+# --- the exemption map screen (12.4) -------------------------------------------------------
+
+
+def cli_exemptions(ws: Workspace, capsys: pytest.CaptureFixture[str]) -> list[dict]:
+    from corpus_tool.cli import main
+
+    capsys.readouterr()
+    assert main(["--workspace", str(ws.root), "exemptions", "--json"]) == 0
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+
+
+async def open_map(pilot, app: CorpusApp) -> ExemptionsScreen:
+    await settle(pilot, app)
+    await pilot.press("ctrl+b")  # from the search screen, its query bar focused
+    await settle(pilot, app)
+    screen = app.screen
+    assert isinstance(screen, ExemptionsScreen)
+    return screen
+
+
+async def test_exemption_map_has_the_rows_of_the_cli(
+    demo_ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    expected = cli_exemptions(demo_ws, capsys)
+    assert [r["citation"] for r in expected] == ["Article 2(2)"]
+    app = CorpusApp(demo_ws, warm=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_map(pilot, app)
+        assert [r.record.as_dict() for r in screen.rows] == expected
+        table = screen.query_one("#exemptions", DataTable)
+        assert table.row_count == 1
+        cells = [str(c) for c in table.get_row_at(0)]
+        assert cells[0].startswith("Article 2(2)")
+        carve = cells[2 + MAP_FIELDS.index("carve_backs")]
+        assert carve.startswith("unless they are placed on the") and carve.endswith("…")
+        exempted = cells[2 + MAP_FIELDS.index("exempted_from")]
+        assert exempted.startswith("Article 3")
+        detail = text_of(screen, "#exemption-detail")
+        assert "Carve-backs: unless they are placed on the market as high-risk models" in detail
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ExemptionsScreen)
+
+
+async def test_exemption_map_drops_a_rejected_tag_and_marks_a_persons_labels(
+    demo_ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from corpus_tool.annotations import AnnotationStore, review
+
+    review(demo_ws, f"{REG}:art_2__para_2:oss-exemption", "reject")
+    store = AnnotationStore(demo_ws)
+    # A person says Article 3 exempts open source too, and adds a condition to it.
+    store.create(doc_id=REG, provision_id="art_3", labels=("oss-exemption",))
+    art3 = demo_ws.find_doc(REG).provision("art_3")
+    assert art3 is not None
+    quote = "keep documentation for ten years"
+    at = art3.text.index(quote)
+    store.create(
+        doc_id=REG,
+        provision_id="art_3",
+        labels=("condition",),
+        quote=quote,
+        position=(at, at + len(quote)),
+    )
+    expected = cli_exemptions(demo_ws, capsys)
+    assert [r["citation"] for r in expected] == ["Article 3"]
+    app = CorpusApp(demo_ws, warm=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_map(pilot, app)
+        assert [r.record.as_dict() for r in screen.rows] == expected
+        cells = [str(c) for c in screen.query_one("#exemptions", DataTable).get_row_at(0)]
+        assert cells[0] == "Article 3 ✎"
+        assert "keep documentation for ten years [condition] (✎ test-author)" in text_of(
+            screen, "#exemption-detail"
+        )
+        assert "added by a person" in text_of(screen, "#exemptions-title")
+
+
+async def test_exemption_map_enter_opens_the_cells_provision_and_esc_returns(
+    demo_ws: Workspace,
+) -> None:
+    app = CorpusApp(demo_ws, warm=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_map(pilot, app)
+        table = screen.query_one("#exemptions", DataTable)
+        # The "Exempted from" cell opens the provision exempted from: Article 3.
+        table.move_cursor(row=0, column=2 + MAP_FIELDS.index("exempted_from"))
+        await pilot.press("enter")
+        await settle(pilot, app)
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen) and reader.view is not None
+        assert reader.view.provision.id == "art_3"
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert app.screen is screen
+        assert table.cursor_coordinate.column == 2 + MAP_FIELDS.index("exempted_from")
+        # The carve-back cell opens the exemption itself, its words highlighted.
+        table.move_cursor(row=0, column=2 + MAP_FIELDS.index("carve_backs"))
+        await pilot.press("enter")
+        await settle(pilot, app)
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen) and reader.view is not None
+        p = reader.view.provision
+        assert p.id == "art_2__para_2"
+        (start, end), *_ = reader.view.place.highlights
+        assert p.text[start:end].startswith("unless they are placed on the market")
