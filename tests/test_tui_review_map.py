@@ -424,3 +424,101 @@ async def test_exemption_map_enter_opens_the_cells_provision_and_esc_returns(
         assert p.id == "art_2__para_2"
         (start, end), *_ = reader.view.place.highlights
         assert p.text[start:end].startswith("unless they are placed on the market")
+
+
+# --- printed pages and the pinpoint citation in the UI (issue 11) ---------------------------
+
+
+def _with_printed_pages(ws: Workspace) -> None:
+    """The demo regulation's extraction with Official Journal page labels (L 1/10 …)."""
+    from corpus_tool.model import Document
+
+    bundle = regulation_bundle()
+    meta = dataclasses.replace(bundle.meta, publication="OJ L 1, 1.1.2099")
+    ws.save_bundle(dataclasses.replace(bundle, meta=meta))
+    ws.save_extraction(
+        Document(meta=meta, text="", page_labels=("L 1/10", "L 1/11", "L 1/12", "L 1/13"))
+    )
+
+
+def test_page_text_shows_the_printed_page_and_the_pdf_page_where_they_differ() -> None:
+    assert render.page_text((36, 36), ("L 119/36",)) == "p. L 119/36 (PDF p. 36)"
+    assert render.page_text((2, 3), ("L 1/11", "L 1/12")) == "pp. L 1/11–L 1/12 (PDF pp. 2–3)"
+    assert render.page_text((85, 85), ("85",)) == "p. 85"  # the same: said once
+    assert render.page_text((4, 4), ()) == "p. 4"  # no labels: the PDF page
+
+
+async def test_reader_breadcrumb_and_footnotes_use_printed_pages(demo_ws: Workspace) -> None:
+    _with_printed_pages(demo_ws)
+    app = CorpusApp(demo_ws, warm=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_reader(REG, "art_1")
+        await settle(pilot, app)
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        assert text_of(reader, "#breadcrumb").endswith("p. L 1/11 (PDF p. 2)")
+        assert "[p. L 1/11 (PDF p. 2)]" in text_of(reader, "#footnotes")
+
+
+async def test_reader_copies_the_pinpoint_citation_and_shows_it(demo_ws: Workspace) -> None:
+    _with_printed_pages(demo_ws)
+    # The Official Journal form, at the printed page of PDF page 3.
+    expected = "Regulation (EU) 2099/1, Art. 2(2), OJ L 1, 1.1.2099, p. 12"
+    app = CorpusApp(demo_ws, warm=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_reader(REG, "art_2__para_2")
+        await settle(pilot, app)
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        assert app.clipboard == expected
+        shown = [n.message for n in app._notifications]
+        assert expected in shown
+
+
+async def test_exemption_map_and_review_show_printed_pages(demo_ws: Workspace) -> None:
+    _with_printed_pages(demo_ws)
+    app = CorpusApp(demo_ws, warm=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_map(pilot, app)
+        assert screen.rows[0].pages == "p. L 1/12 (PDF p. 3)"
+        assert "p. L 1/12 (PDF p. 3)" in text_of(screen, "#exemption-detail")
+        await pilot.press("escape")
+        app.push_screen(ReviewScreen("carve-back", ""))
+        await settle(pilot, app)
+        assert "p. L 1/12 (PDF p. 3)" in text_of(app.screen, "#review-item")
+
+
+@pytest.fixture(scope="module")
+def gdpr_ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """The GDPR alone, ingested once for this module (its pages print "L 119/n")."""
+    from conftest import SHARED_CORPUS
+
+    from corpus_tool.build import ingest
+
+    pdf = SHARED_CORPUS / "eu-gdpr-2016-679.pdf"
+    if not pdf.is_file():
+        pytest.skip(f"the shared corpus is not at {SHARED_CORPUS} (needs {pdf.name})")
+    ws = Workspace(tmp_path_factory.mktemp("gdpr_ws"))
+    ws.ensure()
+    report = ingest(ws, [pdf])
+    assert not report.failed, [r.message for r in report.failed]
+    return ws
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+async def test_reader_on_gdpr_article_6_shows_oj_page_and_copies_its_pinpoint(
+    gdpr_ws: Workspace,
+) -> None:
+    bundle = next(gdpr_ws.bundles())
+    art6 = next(p for p in bundle.provisions if p.citation == "Article 6(1)")
+    app = CorpusApp(gdpr_ws, warm=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_reader(bundle.meta.doc_id, art6.id)
+        await settle(pilot, app)
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        assert text_of(reader, "#breadcrumb").endswith("p. L 119/36 (PDF p. 36)")
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        assert app.clipboard == "Regulation (EU) 2016/679, Art. 6(1), OJ L 119, 4.5.2016, p. 36"

@@ -122,14 +122,16 @@ def context_text(label: str, provision: Provision | None, width: int = 240) -> T
     return text
 
 
-def footnotes_text(provision: Provision) -> Text:
+def footnotes_text(provision: Provision, page_labels: Sequence[str] = ()) -> Text:
+    """The provision's footnotes, each with its page (printed, and PDF where they differ)."""
     text = Text()
     for i, fn in enumerate(provision.footnotes):
         if i:
             text.append("\n")
         text.append(f"({fn.label}) ", style="bold")
         text.append(fn.text)
-        text.append(f"  [p. {fn.page}]", style="dim")
+        printed = page_labels[fn.page - 1] if 1 <= fn.page <= len(page_labels) else ""
+        text.append(f"  [{page_text((fn.page, fn.page), (printed,))}]", style="dim")
     return text
 
 

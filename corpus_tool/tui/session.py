@@ -194,6 +194,17 @@ class Session:
             fields = self._locator.provision_fields(bundle.meta, provision)
         return tuple(fields["printed_pages"]), str(fields["pinpoint"])
 
+    def page_labels(self, doc_id: str) -> tuple[str, ...]:
+        """Every page's printed label (``Document.page_labels``); () without an extraction."""
+        bundle = self.bundle(doc_id)
+        if bundle is None:
+            return ()
+        with self._lock:
+            if self._locator is None:
+                self._locator = Locator(self.ws)
+            doc = self._locator.document(bundle.meta)
+        return tuple(doc.page_labels) if doc is not None else ()
+
     # --- search ------------------------------------------------------------
     def validate(self, query: str) -> None:
         """Raise QueryError (with a position) when ``query`` cannot be parsed."""
