@@ -522,3 +522,122 @@ async def test_reader_on_gdpr_article_6_shows_oj_page_and_copies_its_pinpoint(
         await pilot.press("ctrl+y")
         await pilot.pause()
         assert app.clipboard == "Regulation (EU) 2016/679, Art. 6(1), OJ L 119, 4.5.2016, p. 36"
+
+
+# --- outline and facets (13.6) --------------------------------------------------------------
+
+
+def lines_of(widget) -> list[str]:
+    return [widget.render_line(y).text for y in range(widget.size.height)]
+
+
+def test_find_entry_jumps_by_word_and_number() -> None:
+    from corpus_tool.tui.widgets.outline import find_entry
+
+    entries = [
+        ("rec_53", "Recital 53", "recital"),
+        ("art_5__para_3", "Article 5(3)", "paragraph"),
+        ("art_53", "Article 53", "article"),
+        ("art_53__para_1__pt_a", "Article 53(1)(a)", "point"),
+        ("anx_XIII", "Annex XIII", "annex"),
+    ]
+    assert find_entry(entries, "53") == "art_53"  # not Article 5(3), not the recital
+    assert find_entry(entries, "rec53") == "rec_53"
+    assert find_entry(entries, "art5") == "art_5__para_3"
+    assert find_entry(entries, "531a") == "art_53__para_1__pt_a"
+    assert find_entry(entries, "Article 53(1)(a)") == "art_53__para_1__pt_a"
+    assert find_entry(entries, "annex") == "anx_XIII"
+    assert find_entry(entries, "zzz") is None
+
+
+async def test_outline_shows_a_point_citation_whole(demo_ws: Workspace) -> None:
+    from corpus_tool.tui.widgets.outline import OutlineTree
+
+    app = CorpusApp(demo_ws, warm=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_reader(REG, "art_2__para_1__pt_a")
+        await settle(pilot, app)
+        outline = app.screen.query_one("#outline", OutlineTree)
+        line = next(t for t in lines_of(outline) if "2(1)(a)" in t)
+        assert "Article 2(1)(a)" in line
+        # Room for a longer point at the same depth: "Article 53(1)(a)", one more digit.
+        start = line.index("Article 2(1)(a)")
+        assert outline.scrollable_content_region.width >= start + len("Article 53(1)(a)")
+
+
+async def test_outline_type_to_find_jumps_and_writes_nothing(demo_ws: Workspace) -> None:
+    from corpus_tool.tui.widgets.outline import OutlineTree
+
+    app = CorpusApp(demo_ws, warm=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_reader(REG, "rec_1")
+        await settle(pilot, app)
+        reader = app.screen
+        outline = reader.query_one("#outline", OutlineTree)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert outline.has_focus
+        # "r", "e", "c", "o", "d", "n", "b" are label keys in the reader: here they find.
+        await pilot.press(*"art3")
+        await pilot.pause(0.1)
+        node = outline.cursor_node
+        assert node is not None and node.data == "art_3"
+        assert "find: art3" in str(outline.root.label)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert reader.view is not None and reader.view.provision.id == "art_3"
+        await pilot.press("ctrl+o")
+        await pilot.pause(1.1)  # a pause starts a new search
+        await pilot.press(*"annex")
+        await pilot.pause(0.1)
+        assert outline.cursor_node is not None and outline.cursor_node.data == "anx_I"
+    assert not (demo_ws.annotations_dir / "events.jsonl").exists() or not (
+        demo_ws.annotations_dir / "events.jsonl"
+    ).read_text("utf-8").strip()
+
+
+def test_shorten_middle_keeps_both_ends() -> None:
+    from corpus_tool.tui.widgets.facets import shorten_middle
+
+    name = "eu-digital-services-act-2022-2065"
+    short = shorten_middle(name, 20)
+    assert len(short) == 20 and short.startswith("eu-digital") and short.endswith("2022-2065")
+    assert "…" in short
+    assert shorten_middle("short", 20) == "short"
+
+
+def _long_named_workspace(root: Path) -> Workspace:
+    """The demo regulation under a long document id, as real ids are."""
+    from corpus_tool.index import update_index
+
+    long_id = "eu-regulation-on-model-testing-and-documentation-2099-0001"
+    bundle = regulation_bundle()
+    bundle = dataclasses.replace(
+        bundle,
+        meta=dataclasses.replace(bundle.meta, doc_id=long_id),
+        provisions=tuple(dataclasses.replace(p, doc_id=long_id) for p in bundle.provisions),
+        tags=tuple(dataclasses.replace(t, doc_id=long_id) for t in bundle.tags),
+    )
+    ws = Workspace(root)
+    ws.ensure()
+    ws.save_bundle(bundle)
+    update_index(ws, [bundle])
+    return ws
+
+
+async def test_facet_names_shortened_in_the_middle_with_counts_visible(tmp_path: Path) -> None:
+    from corpus_tool.tui.widgets.facets import FacetTree
+
+    ws = _long_named_workspace(tmp_path / "ws")
+    app = CorpusApp(ws, warm=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press(*"models")
+        await pilot.pause(0.3)
+        await settle(pilot, app)
+        facets = app.screen.query_one("#facets", FacetTree)
+        line = next(t for t in lines_of(facets) if "…" in t).rstrip()
+        # Start and end of the id, then its count, all inside the sidebar.
+        assert "eu-regulat" in line and "2099-0001" in line, line
+        assert line.split()[-1].isdigit(), line
+        assert len(line) <= facets.scrollable_content_region.width
