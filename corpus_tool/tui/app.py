@@ -103,11 +103,13 @@ class CorpusApp(App[None]):
             "exemptions",
             "Exemptions",
             priority=True,
-            tooltip="The exemption map: who is exempt, from what, on which conditions",
+            tooltip="The exemption map (from the search screen): who is exempt, from what, unless what",
         ),
     ]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "exemptions":  # the exemption map is reached from the search screen
+            return isinstance(self.screen, SearchScreen)
         # Dialogs and the review queue keep their keys to themselves.
         return not (action in ("review", "export") and isinstance(self.screen, ModalScreen))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.console import Console
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -30,7 +31,10 @@ from corpus_tool.tui.screens_base import CoreScreen
 from corpus_tool.tui.session import short_title
 
 MAP_FIELDS = tuple(f for f in FIELDS if f != "related")  # related recitals: in the detail pane
-CELL_WIDTH = 30  # a cell shows its start; the pane below shows the whole row
+CELL_WIDTH = 60  # at most: a cell shows its start; the pane below shows the whole row
+CELL_LINES = 3
+MIN_CELL = 12
+DOC_WIDTH = 24
 PERSON_STYLE = "bold italic"
 
 
@@ -86,8 +90,8 @@ def _values(
     return tuple(out)
 
 
-def cell_text(values: tuple[CellValue, ...], width: int | None = None) -> Text:
-    """A field's values as one line ("a; b"), people's additions marked; cut to ``width``."""
+def cell_text(values: tuple[CellValue, ...]) -> Text:
+    """A field's values in one run ("a; b"), people's additions marked."""
     text = Text()
     for i, v in enumerate(values):
         if i:
@@ -95,10 +99,37 @@ def cell_text(values: tuple[CellValue, ...], width: int | None = None) -> Text:
         text.append(v.text, style=PERSON_STYLE if v.by_person else "")
         if v.where:
             text.append(f" ({v.where})", style="dim")
-    if width is not None and len(text) > width:
-        text.truncate(width - 1)
-        text.append("…", style="dim")
     return text
+
+
+def fit(text: Text, width: int, console: Console, lines: int = CELL_LINES) -> Text:
+    """``text`` wrapped to ``width`` on at most ``lines`` lines, "…" where it was cut."""
+    wrapped = text.wrap(console, width)
+    shown = list(wrapped)[:lines]
+    if len(wrapped) > lines and shown:
+        last = shown[-1]
+        last.truncate(width - 1)
+        last.append("…", style="dim")
+    return Text("\n").join(shown)
+
+
+def share_widths(natural: dict[str, int], total: int) -> dict[str, int]:
+    """Column widths within ``total``: each column its natural width if all fit, else
+    the narrow ones keep theirs and the wide ones share the rest evenly."""
+    widths = dict(natural)
+    wide = set(natural)
+    room = total
+    while wide:
+        fair = room // len(wide)
+        narrow = {f for f in wide if natural[f] <= fair}
+        if not narrow:
+            for f in wide:
+                widths[f] = max(MIN_CELL, min(fair, CELL_WIDTH))
+            break
+        for f in narrow:
+            room -= natural[f]
+        wide -= narrow
+    return widths
 
 
 @keys.section("Exemption map", 6.5)
@@ -176,6 +207,14 @@ class ExemptionsScreen(CoreScreen):
         table.add_column("Document", key="document")
         for f in MAP_FIELDS:
             table.add_column(TITLES[f], key=f)
+        # The five fields share what the provision and document columns leave, so the
+        # whole row fits the screen (no column pushed off to the right); a short
+        # column keeps its own width and gives the rest to the long ones.
+        first_width = max((len(r.record.citation) + 2 for r in self.rows), default=10)
+        spare = (self.size.width or 140) - first_width - DOC_WIDTH - 2 * (len(MAP_FIELDS) + 2) - 2
+        texts = {f: [cell_text(r.cells[f]) for r in self.rows] for f in MAP_FIELDS}
+        natural = {f: max([len(TITLES[f]), *(len(t) for t in texts[f])]) for f in MAP_FIELDS}
+        widths = share_widths(natural, max(spare, MIN_CELL * len(MAP_FIELDS)))
         for i, row in enumerate(self.rows):
             rec = row.record
             first = Text(rec.citation, style="bold")
@@ -183,11 +222,13 @@ class ExemptionsScreen(CoreScreen):
                 first.append(" ✎", style=PERSON_STYLE)
             elif rec.decision:
                 first.append(f" ({rec.decision}ed)", style="dim")
+            cells = [fit(texts[f][i], widths[f], self.app.console) for f in MAP_FIELDS]
             table.add_row(
                 first,
-                Text(row.doc_title[:CELL_WIDTH]),
-                *(cell_text(row.cells[f], CELL_WIDTH) for f in MAP_FIELDS),
+                fit(Text(row.doc_title), DOC_WIDTH, self.app.console, 2),
+                *cells,
                 key=str(i),
+                height=max(1, *(len(c.plain.splitlines()) for c in cells)),
             )
         people = sum(1 for r in self.rows if r.record.by == "person") + sum(
             1 for r in self.rows for f in FIELDS for v in r.cells[f] if v.by_person

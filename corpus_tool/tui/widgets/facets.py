@@ -48,9 +48,9 @@ class FacetTree(Tree[tuple[str, str]]):
         self._shown: tuple[dict[str, dict[str, int]], Filters] | None = None
 
     def name_width(self, count: int) -> int:
-        """Room for a value's name beside its mark and count, two levels in."""
+        """Room for a value's name beside its guide, mark ("✓ ") and count."""
         width = self.scrollable_content_region.width or DEFAULT_WIDTH
-        used = 2 * self.guide_depth + 2 + len(f" {count}") + 1  # guides, mark, count, margin
+        used = self.guide_depth + 2 + len(f" {count}")
         return max(MIN_NAME, width - used)
 
     def on_resize(self, event: events.Resize) -> None:
