@@ -644,3 +644,20 @@ async def test_facet_names_shortened_in_the_middle_with_counts_visible(tmp_path:
         assert "eu-regulat" in line and "2099-0001" in line, line
         assert line.split()[-1].isdigit(), line
         assert len(line) <= facets.scrollable_content_region.width
+
+
+def test_map_columns_follow_the_exemption_fields() -> None:
+    from corpus_tool.tagging.exemption_formats import FIELDS
+
+    assert tuple(f for f in FIELDS if f != "related") == MAP_FIELDS
+
+
+def test_app_start_up_does_not_import_the_exemption_map() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, corpus_tool.tui.app; print('corpus_tool.tagging.exemption_map' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

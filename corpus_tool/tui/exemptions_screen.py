@@ -10,7 +10,7 @@ provision opens that one) in the reader, its words highlighted; Esc comes back.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Console
 from rich.text import Text
@@ -22,15 +22,19 @@ from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
-from corpus_tool.annotations import AnnotationStore
-from corpus_tool.annotations.exemptions import exemption_records
-from corpus_tool.tagging.exemption_formats import FIELDS, TITLES
-from corpus_tool.tagging.exemption_map import ExemptionRecord, ProvisionRef, SpanValue
 from corpus_tool.tui import keys, render
 from corpus_tool.tui.screens_base import CoreScreen
 from corpus_tool.tui.session import short_title
 
-MAP_FIELDS = tuple(f for f in FIELDS if f != "related")  # related recitals: in the detail pane
+if TYPE_CHECKING:
+    from corpus_tool.tagging.exemption_map import ExemptionRecord
+
+# The map's fields and titles are exemption_formats.FIELDS and TITLES, imported when
+# the map is first shown: the exemption map's module compiles many patterns, and the
+# app's start-up should not wait for a screen that may never be opened. The columns
+# are the fields but "related" (recitals: shown in the pane below); a test checks
+# that this list follows FIELDS.
+MAP_FIELDS = ("beneficiary", "subject", "exempted_from", "conditions", "carve_backs")
 CELL_WIDTH = 60  # at most: a cell shows its start; the pane below shows the whole row
 CELL_LINES = 3
 MIN_CELL = 12
@@ -63,6 +67,8 @@ class MapRow:
 def _values(
     rec: ExemptionRecord, name: str, page_of: dict[tuple[str, str], str]
 ) -> tuple[CellValue, ...]:
+    from corpus_tool.tagging.exemption_map import ProvisionRef, SpanValue
+
     out = []
     for v in getattr(rec, name):
         if isinstance(v, SpanValue):
@@ -167,6 +173,11 @@ class ExemptionsScreen(CoreScreen):
 
     @work(thread=True, exclusive=True, group="exemptions", exit_on_error=False)
     def load_map(self) -> None:
+        from corpus_tool.annotations import AnnotationStore
+        from corpus_tool.annotations.exemptions import exemption_records
+        from corpus_tool.tagging.exemption_formats import FIELDS
+        from corpus_tool.tagging.exemption_map import SpanValue
+
         session = self.session
         bundles = [b for d in session.doc_ids() if (b := session.bundle(d)) is not None]
         # Everyone's decisions and labels, read as the CLI reads them.
@@ -199,6 +210,8 @@ class ExemptionsScreen(CoreScreen):
 
     @on(Ready)
     def _ready(self, event: Ready) -> None:
+        from corpus_tool.tagging.exemption_formats import FIELDS, TITLES
+
         self.rows = event.rows
         table = self.query_one("#exemptions", DataTable)
         keep = table.cursor_coordinate  # a reload (live update) keeps the cursor's place
@@ -256,6 +269,8 @@ class ExemptionsScreen(CoreScreen):
         self._show_detail(event.coordinate.row)
 
     def _show_detail(self, index: int) -> None:
+        from corpus_tool.tagging.exemption_formats import FIELDS, TITLES
+
         if not 0 <= index < len(self.rows):
             return
         row = self.rows[index]
