@@ -661,3 +661,16 @@ def test_app_start_up_does_not_import_the_exemption_map() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+async def test_reader_reference_list_uses_the_link_style_not_a_colour(demo_ws: Workspace) -> None:
+    from textual.widgets import OptionList
+
+    app = CorpusApp(demo_ws, warm=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_reader(REG, "art_2__para_2")
+        await settle(pilot, app)
+        refs = app.screen.query_one("#refs", OptionList)
+        prompt = refs.get_option_at_index(0).prompt
+        arrow = prompt.plain.index("→")
+        assert styles_over(prompt, arrow, arrow + 1) == {render.REFERENCE_STYLE}

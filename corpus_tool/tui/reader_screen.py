@@ -390,10 +390,10 @@ class ReaderScreen(CoreScreen):
         for i, ref in enumerate(view.provision.refs):
             label = Text(ref.text, style="bold")
             if ref.target and ref.target in view.targets:
-                label.append(f"  → {view.targets[ref.target]}", style="cyan")
+                label.append(f"  → {view.targets[ref.target]}", style=render.REFERENCE_STYLE)
                 refs.add_option(Option(label, id=str(i)))
             elif ref.target_doc:
-                label.append(f"  → {ref.target_doc}", style="cyan")
+                label.append(f"  → {ref.target_doc}", style=render.REFERENCE_STYLE)
                 refs.add_option(Option(label, id=str(i)))
             else:
                 label.append(f"  ({ref.external or 'not resolved'})", style="dim")
