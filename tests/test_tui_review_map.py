@@ -674,3 +674,19 @@ async def test_reader_reference_list_uses_the_link_style_not_a_colour(demo_ws: W
         prompt = refs.get_option_at_index(0).prompt
         arrow = prompt.plain.index("→")
         assert styles_over(prompt, arrow, arrow + 1) == {render.REFERENCE_STYLE}
+
+
+async def test_reader_with_an_unreadable_extraction_shows_pdf_pages(demo_ws: Workspace) -> None:
+    # Derived data damaged on disk must not stop the reader: it falls back to PDF pages.
+    meta = regulation_bundle().meta
+    path = demo_ws.extraction_path(meta.sha256)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"not an extraction")
+    app = CorpusApp(demo_ws, warm=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_reader(REG, "art_2__para_2")
+        await settle(pilot, app)
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen) and reader.view is not None
+        assert text_of(reader, "#breadcrumb").endswith("p. 3")
+        assert reader.view.pinpoint.startswith("Regulation (EU) 2099/1")

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus_tool import export as export_core
+from corpus_tool import pinpoint
 from corpus_tool.annotations import (
     AnnotationStore,
     current_labels,
@@ -32,7 +33,6 @@ from corpus_tool.annotations.searches import SavedSearch
 from corpus_tool.annotations.store import labels_by_provision
 from corpus_tool.errors import CorpusToolError, StoreError
 from corpus_tool.index import search, validate_query
-from corpus_tool.locate import Locator
 from corpus_tool.model import Annotation, Provision, SearchHit, Tag
 from corpus_tool.workspace import DocBundle, Workspace, atomic_write_bytes
 
@@ -121,7 +121,8 @@ class Session:
         self._store: AnnotationStore | None = None
         self._scheme: tuple[LabelInfo, ...] | None = None
         self._colour_scheme: LabelScheme | None = None
-        self._locator: Locator | None = None
+        self._page_labels: pinpoint.PageLabels | None = None
+        self._pages_lock = threading.Lock()
         self.pending: list[PendingAnnotation] = []
 
     # --- documents ---------------------------------------------------------
@@ -183,27 +184,35 @@ class Session:
 
     # --- printed pages and pinpoint citations (issue 11) ----------------------------------
     def page_fields(self, provision: Provision) -> tuple[tuple[str, ...], str]:
-        """The provision's printed pages and its pinpoint citation, as ``provisions --json``
-        gives them (``Locator.provision_fields``); the extraction is read once per document."""
+        """The provision's printed pages and its pinpoint citation, computed as for
+        ``provisions --json`` (``corpus_tool.pinpoint``)."""
         bundle = self.bundle(provision.doc_id)
         if bundle is None:
             return (), provision.citation
-        with self._lock:
-            if self._locator is None:
-                self._locator = Locator(self.ws)
-            fields = self._locator.provision_fields(bundle.meta, provision)
-        return tuple(fields["printed_pages"]), str(fields["pinpoint"])
+        labels = self.page_labels(provision.doc_id)
+        meta = bundle.meta
+        printed = pinpoint.printed_pages(provision, labels, meta.pages or None)
+        return tuple(printed), pinpoint.pinpoint(meta, provision, labels)
 
     def page_labels(self, doc_id: str) -> tuple[str, ...]:
-        """Every page's printed label (``Document.page_labels``); () without an extraction."""
+        """Every page's printed label (``Document.page_labels``); () without an extraction.
+
+        Only the labels are kept (``PageLabels``), not the whole extraction: a large
+        act's character boxes run to tens of megabytes.
+        """
         bundle = self.bundle(doc_id)
         if bundle is None:
             return ()
-        with self._lock:
-            if self._locator is None:
-                self._locator = Locator(self.ws)
-            doc = self._locator.document(bundle.meta)
-        return tuple(doc.page_labels) if doc is not None else ()
+        # A lock of its own: the first read of a large extraction takes a while, and
+        # the UI thread must not wait for it to read a cached bundle.
+        with self._pages_lock:
+            if self._page_labels is None:
+                self._page_labels = pinpoint.PageLabels(self.ws)
+            try:
+                return self._page_labels.of(bundle.meta)
+            except (CorpusToolError, OSError, ValueError, KeyError, TypeError):
+                # Unreadable derived data: show the PDF pages rather than fail the screen.
+                return ()
 
     # --- search ------------------------------------------------------------
     def validate(self, query: str) -> None:
