@@ -119,10 +119,12 @@ class DecisionNote(ModalScreen[str | None]):
         self.what = what
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="decision-note"):
-            yield Label(Text.assemble((self.decision.capitalize(), "bold"), f" {self.what}"))
-            yield Input(placeholder="Why (stored with the decision); Enter saves", id="note")
-            yield Label(Text("Enter saves the decision with this note · Esc cancels", style="dim"))
+        with Vertical(id="decision-note", classes="dialog"):
+            yield Label(f"{self.decision.capitalize()} {self.what}", classes="dialog-title")
+            yield Input(placeholder="why (stored with the decision)", id="note")
+            yield Label(
+                "Enter saves the decision with this note · Esc cancels", classes="dialog-hint"
+            )
 
     def on_mount(self) -> None:
         self.query_one("#note", Input).focus()
