@@ -491,18 +491,20 @@ async def test_exemption_map_and_review_show_printed_pages(demo_ws: Workspace) -
 
 
 @pytest.fixture(scope="module")
-def gdpr_ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    """The GDPR alone, ingested once for this module (its pages print "L 119/n")."""
+def real_ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """The GDPR (pages printed "L 119/n") and the AI Act (its open-source exemptions),
+    ingested once for this module."""
     from conftest import SHARED_CORPUS
 
     from corpus_tool.build import ingest
 
-    pdf = SHARED_CORPUS / "eu-gdpr-2016-679.pdf"
-    if not pdf.is_file():
-        pytest.skip(f"the shared corpus is not at {SHARED_CORPUS} (needs {pdf.name})")
-    ws = Workspace(tmp_path_factory.mktemp("gdpr_ws"))
+    pdfs = [SHARED_CORPUS / "eu-gdpr-2016-679.pdf", SHARED_CORPUS / "eu-ai-act-2024-1689.pdf"]
+    missing = [p.name for p in pdfs if not p.is_file()]
+    if missing:
+        pytest.skip(f"the shared corpus is not at {SHARED_CORPUS} (needs {', '.join(missing)})")
+    ws = Workspace(tmp_path_factory.mktemp("real_ws"))
     ws.ensure()
-    report = ingest(ws, [pdf])
+    report = ingest(ws, pdfs)
     assert not report.failed, [r.message for r in report.failed]
     return ws
 
@@ -510,11 +512,11 @@ def gdpr_ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
 @pytest.mark.shared
 @pytest.mark.slow
 async def test_reader_on_gdpr_article_6_shows_oj_page_and_copies_its_pinpoint(
-    gdpr_ws: Workspace,
+    real_ws: Workspace,
 ) -> None:
-    bundle = next(gdpr_ws.bundles())
+    bundle = real_ws.find_doc("eu-gdpr-2016-679")
     art6 = next(p for p in bundle.provisions if p.citation == "Article 6(1)")
-    app = CorpusApp(gdpr_ws, warm=False)
+    app = CorpusApp(real_ws, warm=False)
     async with app.run_test(size=SIZE) as pilot:
         app.open_reader(bundle.meta.doc_id, art6.id)
         await settle(pilot, app)
@@ -690,3 +692,31 @@ async def test_reader_with_an_unreadable_extraction_shows_pdf_pages(demo_ws: Wor
         assert isinstance(reader, ReaderScreen) and reader.view is not None
         assert text_of(reader, "#breadcrumb").endswith("p. 3")
         assert reader.view.pinpoint.startswith("Regulation (EU) 2099/1")
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+async def test_exemption_map_on_the_ai_act_opens_what_article_53_2_exempts_from(
+    real_ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    expected = cli_exemptions(real_ws, capsys)
+    app = CorpusApp(real_ws, warm=False)
+    async with app.run_test(size=(180, 50)) as pilot:
+        screen = await open_map(pilot, app)
+        assert [r.record.as_dict() for r in screen.rows] == expected
+        cited = [r.record.citation for r in screen.rows]
+        for article in ("Article 2(12)", "Article 25(4)", "Article 53(2)", "Article 54(6)"):
+            assert article in cited, cited
+        row = cited.index("Article 53(2)")
+        # Article 53(2) is printed on page 85 of the new OJ L series (and PDF page 85).
+        assert screen.rows[row].pages == "p. 85"
+        table = screen.query_one("#exemptions", DataTable)
+        table.move_cursor(row=row, column=2 + MAP_FIELDS.index("exempted_from"))
+        await pilot.press("enter")
+        await settle(pilot, app)
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen) and reader.view is not None
+        assert reader.view.provision.citation == "Article 53(1)(a)"
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert app.screen is screen and table.cursor_coordinate.row == row
