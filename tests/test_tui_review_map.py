@@ -595,6 +595,9 @@ async def test_outline_type_to_find_jumps_and_writes_nothing(demo_ws: Workspace)
         await pilot.press(*"annex")
         await pilot.pause(0.1)
         assert outline.cursor_node is not None and outline.cursor_node.data == "anx_I"
+        reader.query_one("#refs").focus()  # leaving the outline ends the search
+        await pilot.pause()
+        assert "find:" not in str(outline.root.label)
     assert (
         not (demo_ws.annotations_dir / "events.jsonl").exists()
         or not (demo_ws.annotations_dir / "events.jsonl").read_text("utf-8").strip()

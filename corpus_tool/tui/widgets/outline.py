@@ -157,6 +157,12 @@ class OutlineTree(Tree[str]):
         if found is not None:
             self.reveal(found)
 
+    def on_blur(self, event: events.Blur) -> None:
+        # Leaving the outline ends the search; the title no longer shows it.
+        if self.find_text:
+            self.find_text = ""
+            self.root.set_label(self._title)
+
     @on(Tree.NodeSelected)
     def _selected(self, event: Tree.NodeSelected[str]) -> None:
         event.stop()
