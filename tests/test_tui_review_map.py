@@ -2,8 +2,9 @@
 exemption-map screen (issue 12.4) and printed pages in the UI (issue 11).
 
 They run on the small hand-written workspace of tests/_tui_helpers.py, so they do
-not need ../shared; the few that check printed pages on a real Official Journal
-page ingest one real document and skip when the shared corpus is absent.
+not need ../shared; two (marked shared and slow) ingest the real GDPR and AI Act
+once per module to check printed pages and the exemption map on real documents,
+and skip when the shared corpus is absent.
 """
 
 from __future__ import annotations
