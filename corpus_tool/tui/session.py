@@ -146,7 +146,12 @@ class Session:
 
     def warm(self) -> int:
         """Load every bundle now (a background worker calls this after start-up)."""
-        return sum(1 for d in self.doc_ids() if self.bundle(d) is not None)
+        loaded = sum(1 for d in self.doc_ids() if self.bundle(d) is not None)
+        # And each document's printed page labels (issue 11): the first preview of a
+        # document would otherwise read its whole extraction while the person types.
+        for doc_id in self.doc_ids():
+            self.page_labels(doc_id)
+        return loaded
 
     def provision(self, doc_id: str, provision_id: str) -> Provision | None:
         bundle = self.bundle(doc_id)
