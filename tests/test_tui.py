@@ -473,7 +473,7 @@ def test_readme_lists_every_key(demo_ws: Workspace) -> None:
     sections = help_sections(Session(demo_ws).label_scheme())  # the app module is imported above
     assert [title for title, _ in sections] == [
         "Everywhere", "Search screen", "Query bar", "Reader", "Reader: label keys",
-        "Quote selection", "Review queue", "Note editor", "Dialogs",
+        "Quote selection", "Review queue", "Exemption map", "Note editor", "Dialogs",
     ]  # fmt: skip
     for _title, rows in sections:
         for keys, description in rows:

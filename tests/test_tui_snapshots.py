@@ -108,3 +108,23 @@ def test_export_dialog(snap_compare, app: CorpusApp) -> None:
 
 def test_help_screen(snap_compare, app: CorpusApp) -> None:
     assert snap_compare(app, terminal_size=SIZE, press=["f1"])
+
+
+def test_exemption_map(snap_compare, app: CorpusApp) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_review_note_dialog(snap_compare, app: CorpusApp) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        app.push_screen(ReviewScreen(None, ""))
+        await settle(pilot)
+        await pilot.press("X")
+        await pilot.press(*"not about open source")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -13,6 +15,13 @@ from corpus_tool.workspace import Workspace
 
 SCHEME_FILE = "labels.toml"
 _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# Links (cross-references, citations in the exports) are drawn in ink with an
+# underline, so that no label colour can be taken for a link.
+LINK_COLOUR = "#1d1d1f"
+# A label no scheme colours (a machine tag label from a newer tagger, an old
+# scheme's label) still gets one fixed colour of its own, picked by its name from
+# these, none of which is a default label's colour or close to the ink of links.
+SPARE_COLOURS = ("#4e342e", "#283593", "#558b2f", "#d84315", "#5d4037", "#00695c", "#4527a0")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +40,9 @@ class LabelScheme:
 
     labels: tuple[Label, ...]
     source: str = ""  # the file it came from ("" for the packaged default)
+    # Colours of labels a person does not key in (the machine tags' labels): the
+    # [colours] table of labels.toml, name -> #rrggbb.
+    colours: tuple[tuple[str, str], ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -77,6 +89,10 @@ class LabelScheme:
             lines.append(f"colour = {_toml_str(label.colour)}")
             lines.append(f"description = {_toml_str(label.description)}")
             lines.append("")
+        if self.colours:
+            lines.append("[colours]")
+            lines.extend(f"{_toml_key(name)} = {_toml_str(c)}" for name, c in self.colours)
+            lines.append("")
         return "\n".join(lines)
 
 
@@ -114,12 +130,40 @@ def parse_scheme(text: str, source: str = "") -> LabelScheme:
             raise StoreError(f"{where}: label {name!r} has colour {colour!r}; use #rrggbb")
         keys[key] = name
         labels.append(Label(name, key, colour, str(spec.get("description", ""))))
-    return LabelScheme(tuple(labels), source)
+    extra = data.get("colours", data.get("colors", {}))
+    if not isinstance(extra, dict):
+        raise StoreError(f'{where}: [colours] must be a table of label = "#rrggbb"')
+    colours: list[tuple[str, str]] = []
+    for name, colour in extra.items():
+        if not isinstance(colour, str) or not _HEX_COLOUR.match(colour):
+            raise StoreError(f"{where}: [colours] {name!r} = {colour!r}; use #rrggbb")
+        colours.append((name, colour))
+    return LabelScheme(tuple(labels), source, tuple(colours))
 
 
+@lru_cache(maxsize=1)
 def default_scheme() -> LabelScheme:
     text = resources.files(__package__).joinpath("default_labels.toml").read_text("utf-8")
     return parse_scheme(text, "")
+
+
+def label_colour(scheme: LabelScheme, name: str) -> str:
+    """The one colour of a label, wherever it is drawn (reader, review queue, HTML, DOCX).
+
+    The scheme's colour; else its [colours] table; else the packaged scheme's (a
+    workspace's own labels.toml need not repeat the machine tags' colours); else
+    a fixed pick by name from ``SPARE_COLOURS`` — never by position in a list, so
+    a label keeps its colour whatever else is on screen.
+    """
+    for source in (scheme, default_scheme()):
+        label = source.get(name)
+        if label is not None:
+            return label.colour
+        extra = dict(source.colours)
+        if name in extra:
+            return extra[name]
+    digest = hashlib.sha256(name.encode("utf-8")).digest()
+    return SPARE_COLOURS[digest[0] % len(SPARE_COLOURS)]
 
 
 def scheme_path(ws: Workspace) -> Path:

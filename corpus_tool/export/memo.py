@@ -2,35 +2,28 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 
 from corpus_tool import pinpoint as pin
+from corpus_tool.annotations import labels
 from corpus_tool.annotations.labels import LabelScheme
 from corpus_tool.export.marks import segments
 from corpus_tool.export.selection import ExportItem, Mark, Selection
 from corpus_tool.model import Annotation, DocumentMeta
 
-# Links are drawn in ink with an underline, so no label colour can be taken for one.
-LINK_COLOUR = "#1d1d1f"
+LINK_COLOUR = labels.LINK_COLOUR  # ink with an underline: no label colour is taken for a link
 HIT_COLOUR = "#5f6b7a"  # query hits: slate, not a label's colour
-# Machine-tag labels missing from labels.toml still get a fixed colour of their own.
-_SPARE = ("#00838f", "#ad1457", "#4e342e", "#827717", "#283593", "#558b2f", "#d84315", "#37474f")
 _BRACKETED = re.compile(r"\(([^()]{3,80})\)\s*\.?\s*$")
 # Which mark colours a piece of text covered by several (a person's label wins).
 _PRIORITY = {"label": 0, "tag": 1, "hit": 2}
 
 
 def label_colour(scheme: LabelScheme, name: str) -> str:
-    """One fixed colour per label: the scheme's, else a stable pick from a spare palette."""
-    label = scheme.get(name)
-    if label is not None:
-        return label.colour
-    if name == "query":
+    """The label's one colour (the same as in the UI: ``labels.label_colour``); query hits slate."""
+    if name == "query" and scheme.get(name) is None:
         return HIT_COLOUR
-    digest = hashlib.sha256(name.encode("utf-8")).digest()
-    return _SPARE[digest[0] % len(_SPARE)]
+    return labels.label_colour(scheme, name)
 
 
 def tint(colour: str, strength: float = 0.22) -> str:

@@ -24,6 +24,7 @@ from corpus_tool.tui.dialogs import (
     ReviewRequest,
     ReviewSetup,
 )
+from corpus_tool.tui.exemptions_screen import ExemptionsScreen
 from corpus_tool.tui.reader_screen import Place, ReaderScreen
 from corpus_tool.tui.review_screen import ReviewScreen
 from corpus_tool.tui.screens_base import describe
@@ -45,6 +46,7 @@ class CorpusCommands(Provider):
         assert isinstance(app, CorpusApp)
         commands: list[tuple[str, object, str]] = [
             ("Review machine tags", app.action_review, "Accept or reject tags one by one"),
+            ("Exemption map", app.action_exemptions, "Who is exempt, from what, unless what"),
             ("Export…", app.action_export, "Write annotations/results to a file"),
             ("Help: keys", app.action_help, "Every key binding"),
             ("Saved searches", partial(app.on_search_screen, "action_saved_searches"), "Run one"),
@@ -95,9 +97,19 @@ class CorpusApp(App[None]):
         Binding("ctrl+r", "review", "Review", tooltip="Review machine tags (choose label/query)"),
         # Priority: the query bar's Input would otherwise take ctrl+e (end of line).
         Binding("ctrl+e", "export", "Export", priority=True, tooltip="Export dialog"),
+        # The exemption map (issue 12): a ctrl key, so the query bar's Input lets it through.
+        Binding(
+            "ctrl+b",
+            "exemptions",
+            "Exemptions",
+            priority=True,
+            tooltip="The exemption map (from the search screen): who is exempt, from what, unless what",
+        ),
     ]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "exemptions":  # the exemption map is reached from the search screen
+            return isinstance(self.screen, SearchScreen)
         # Dialogs and the review queue keep their keys to themselves.
         return not (action in ("review", "export") and isinstance(self.screen, ModalScreen))
 
@@ -291,6 +303,12 @@ class CorpusApp(App[None]):
     def _tags(self, doc_id: str) -> tuple:
         bundle = self.session.bundle(doc_id)
         return bundle.tags if bundle else ()
+
+    # --- exemption map (issue 12) -------------------------------------------------------
+    def action_exemptions(self) -> None:
+        if isinstance(self.screen, ModalScreen | ExemptionsScreen):
+            return  # a dialog keeps its keys; the map is open already
+        self.push_screen(ExemptionsScreen())
 
     # --- export ---------------------------------------------------------------------------
     def action_export(self) -> None:

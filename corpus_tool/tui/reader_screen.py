@@ -58,6 +58,11 @@ class ProvisionView:
     colours: dict[str, str]
     targets: dict[str, str] = field(default_factory=dict)  # provision id -> citation
     annotation_error: str | None = None
+    # Printed pages (issue 11): the provision's, as printed, its pinpoint citation, and
+    # every page's label (for footnotes).
+    printed_pages: tuple[str, ...] = ()
+    pinpoint: str = ""
+    page_labels: tuple[str, ...] = ()
 
 
 @keys.section(
@@ -149,6 +154,12 @@ class ReaderScreen(CoreScreen):
             "ctrl+n", "note", "Note", tooltip="Write a note (with labels) on the provision or quote"
         ),
         Binding("u,ctrl+z", "undo", "Undo", tooltip="Undo your last annotation"),
+        Binding(
+            "ctrl+y",
+            "copy_pinpoint",
+            "Copy cite",
+            tooltip="Copy the provision's pinpoint citation (printed page) to the clipboard",
+        ),
         Binding(
             "ctrl+s",
             "retry",
@@ -282,6 +293,8 @@ class ReaderScreen(CoreScreen):
             targets=targets,
             annotation_error=annotation_error,
         )
+        view.printed_pages, view.pinpoint = session.page_fields(provision)
+        view.page_labels = session.page_labels(place.doc_id)
         if not get_current_worker().is_cancelled:
             self.post_message(self.Loaded(view))
 
@@ -291,7 +304,9 @@ class ReaderScreen(CoreScreen):
         self.view = view
         self.place = view.place
         p = view.provision
-        self.query_one("#breadcrumb", Static).update(render.breadcrumb(p, view.doc_title))
+        self.query_one("#breadcrumb", Static).update(
+            render.breadcrumb(p, view.doc_title, view.printed_pages)
+        )
         self.query_one("#legend", Static).update(render.legend(view.colours))
         heading = Text(p.citation, style="bold")
         if p.heading:
@@ -310,7 +325,7 @@ class ReaderScreen(CoreScreen):
         self.query_one("#before", Static).update(render.context_text("Before", view.before))
         self.query_one("#after", Static).update(render.context_text("After", view.after))
         footnotes = self.query_one("#footnotes", Static)
-        footnotes.update(render.footnotes_text(p))
+        footnotes.update(render.footnotes_text(p, view.page_labels))
         footnotes.display = bool(p.footnotes)
         self._show_refs(view)
         self._show_annotations()
@@ -375,10 +390,10 @@ class ReaderScreen(CoreScreen):
         for i, ref in enumerate(view.provision.refs):
             label = Text(ref.text, style="bold")
             if ref.target and ref.target in view.targets:
-                label.append(f"  → {view.targets[ref.target]}", style="cyan")
+                label.append(f"  → {view.targets[ref.target]}", style=render.REFERENCE_STYLE)
                 refs.add_option(Option(label, id=str(i)))
             elif ref.target_doc:
-                label.append(f"  → {ref.target_doc}", style="cyan")
+                label.append(f"  → {ref.target_doc}", style=render.REFERENCE_STYLE)
                 refs.add_option(Option(label, id=str(i)))
             else:
                 label.append(f"  ({ref.external or 'not resolved'})", style="dim")
@@ -457,6 +472,14 @@ class ReaderScreen(CoreScreen):
 
     def action_focus_refs(self) -> None:
         self.query_one("#refs", OptionList).focus()
+
+    # --- the pinpoint citation (issue 11) -------------------------------------------------
+    def action_copy_pinpoint(self) -> None:
+        if self.view is None:
+            return
+        cite = self.view.pinpoint or self.view.provision.citation
+        self.app.copy_to_clipboard(cite)
+        self.notify(cite, title="Copied the pinpoint citation", timeout=5)
 
     # --- quotes --------------------------------------------------------------------------
     def action_select_quote(self) -> None:

@@ -9,19 +9,52 @@ from rich.text import Text
 from corpus_tool.model import Annotation, Provision, Tag
 
 HIGHLIGHT_STYLE = "bold black on yellow"
-REFERENCE_STYLE = "underline bright_cyan"
+# References are links: underlined in the terminal's own ink, never in a colour a
+# label could have (labels are coloured; a link must not look like evidence).
+REFERENCE_STYLE = "underline"
 QUOTE_STYLE = "underline italic"
 
 
-def breadcrumb(provision: Provision, doc_title: str) -> Text:
+def evidence_style(colour: str) -> str:
+    """Evidence of a label: the label's colour as background, text that stays readable on it.
+
+    As background rather than text colour because the label colours are chosen for
+    paper (the HTML and DOCX exports) and several are too dark to read as text on a
+    dark terminal.
+    """
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5)) if _is_hex(colour) else (0, 0, 0)
+    ink = "black" if (0.299 * r + 0.587 * g + 0.114 * b) > 150 else "white"
+    return f"bold {ink} on {colour}"
+
+
+def _is_hex(colour: str) -> bool:
+    return len(colour) == 7 and colour.startswith("#")
+
+
+def page_text(pages: tuple[int, int], printed: Sequence[str] = ()) -> str:
+    """How the UI names a provision's pages: the printed page a lawyer cites, and the
+    PDF page beside it where they differ ("p. L 119/36 (PDF p. 36)")."""
+    first, last = pages
+    pdf = f"p. {first}" if first == last else f"pp. {first}–{last}"
+    labels = [p for p in printed if p]
+    if not labels:
+        return pdf
+    lo, hi = labels[0], labels[-1]
+    shown = f"p. {lo}" if lo == hi else f"pp. {lo}–{hi}"
+    if shown == pdf:
+        return pdf
+    return f"{shown} (PDF {pdf})"
+
+
+def breadcrumb(provision: Provision, doc_title: str, printed_pages: Sequence[str] = ()) -> Text:
+    """Document › path › provision, and its pages (printed pages where the document prints them)."""
     text = Text()
     text.append(doc_title, style="bold")
     for part in provision.path or (provision.citation,):
         text.append(" › ", style="dim")
         text.append(part)
-    first, last = provision.pages
     text.append("   ")
-    text.append(f"p. {first}" if first == last else f"pp. {first}–{last}", style="italic")
+    text.append(page_text(provision.pages, printed_pages), style="italic")
     return text
 
 
@@ -46,9 +79,9 @@ def provision_text(
 
     # Later stylings win where spans overlap: evidence, then refs, quotes, matches.
     for tag in tags:
-        colour = colours.get(tag.label, "magenta")
+        style = evidence_style(colours[tag.label]) if tag.label in colours else "bold reverse"
         for ev in tag.evidence:
-            span(ev.start, ev.end, f"bold {colour}")
+            span(ev.start, ev.end, style)
     for ref in provision.refs:
         span(ref.start, ref.end, REFERENCE_STYLE)
     for ann in annotations:
@@ -64,8 +97,7 @@ def legend(colours: Mapping[str, str]) -> Text:
     for i, (label, colour) in enumerate(sorted(colours.items())):
         if i:
             text.append("  ")
-        text.append("■ ", style=colour)
-        text.append(label, style=f"bold {colour}")
+        text.append(f" {label} ", style=evidence_style(colour))
     if colours:
         text.append("  ")
     text.append("match", style=HIGHLIGHT_STYLE)
@@ -90,14 +122,16 @@ def context_text(label: str, provision: Provision | None, width: int = 240) -> T
     return text
 
 
-def footnotes_text(provision: Provision) -> Text:
+def footnotes_text(provision: Provision, page_labels: Sequence[str] = ()) -> Text:
+    """The provision's footnotes, each with its page (printed, and PDF where they differ)."""
     text = Text()
     for i, fn in enumerate(provision.footnotes):
         if i:
             text.append("\n")
         text.append(f"({fn.label}) ", style="bold")
         text.append(fn.text)
-        text.append(f"  [p. {fn.page}]", style="dim")
+        printed = page_labels[fn.page - 1] if 1 <= fn.page <= len(page_labels) else ""
+        text.append(f"  [{page_text((fn.page, fn.page), (printed,))}]", style="dim")
     return text
 
 
@@ -110,7 +144,8 @@ def annotation_line(ann: Annotation, colours: Mapping[str, str]) -> Text:
         text.append(f"  {ann.decision} {ann.tag_label or ''}".rstrip(), style=style)
     for label in ann.labels:
         text.append("  ")
-        text.append(label, style=f"bold {colours.get(label, 'cyan')}")
+        colour = colours.get(label)
+        text.append(f" {label} ", style=evidence_style(colour) if colour else "bold reverse")
     if ann.quote is not None:
         text.append(f"\n  “{ann.quote.exact}”", style="italic")
     if ann.note:

@@ -313,7 +313,8 @@ class SearchScreen(CoreScreen):
             title = short_title(bundle) if bundle else hit.doc_id
             tags = self.session.tags_for(hit.doc_id, hit.id)
             colours = self.session.label_colours(t.label for t in tags)
-            text = render.breadcrumb(provision, title)
+            printed = self.session.page_fields(provision)[0]  # issue 11: printed pages
+            text = render.breadcrumb(provision, title, printed)
             text.append("\n")
             if provision.heading:
                 text.append(provision.heading + "\n", style="bold")

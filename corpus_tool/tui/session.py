@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus_tool import export as export_core
+from corpus_tool import pinpoint
 from corpus_tool.annotations import (
     AnnotationStore,
     current_labels,
@@ -27,15 +28,13 @@ from corpus_tool.annotations import (
     searches,
     tag_decisions,
 )
+from corpus_tool.annotations.labels import LabelScheme, default_scheme, label_colour
 from corpus_tool.annotations.searches import SavedSearch
 from corpus_tool.annotations.store import labels_by_provision
 from corpus_tool.errors import CorpusToolError, StoreError
 from corpus_tool.index import search, validate_query
 from corpus_tool.model import Annotation, Provision, SearchHit, Tag
 from corpus_tool.workspace import DocBundle, Workspace, atomic_write_bytes
-
-# Shown for machine tag labels that the label scheme does not colour.
-FALLBACK_COLOURS = ("magenta", "cyan", "yellow", "green", "bright_blue", "red", "bright_magenta")
 
 
 @dataclass(frozen=True)
@@ -121,6 +120,9 @@ class Session:
         self._labels: dict[tuple[str, str], tuple[str, ...]] | None = None
         self._store: AnnotationStore | None = None
         self._scheme: tuple[LabelInfo, ...] | None = None
+        self._colour_scheme: LabelScheme | None = None
+        self._page_labels: pinpoint.PageLabels | None = None
+        self._pages_lock = threading.Lock()
         self.pending: list[PendingAnnotation] = []
 
     # --- documents ---------------------------------------------------------
@@ -144,7 +146,12 @@ class Session:
 
     def warm(self) -> int:
         """Load every bundle now (a background worker calls this after start-up)."""
-        return sum(1 for d in self.doc_ids() if self.bundle(d) is not None)
+        loaded = sum(1 for d in self.doc_ids() if self.bundle(d) is not None)
+        # And each document's printed page labels (issue 11): the first preview of a
+        # document would otherwise read its whole extraction while the person types.
+        for doc_id in self.doc_ids():
+            self.page_labels(doc_id)
+        return loaded
 
     def provision(self, doc_id: str, provision_id: str) -> Provision | None:
         bundle = self.bundle(doc_id)
@@ -179,6 +186,38 @@ class Session:
         if i is None or not 0 <= i + delta < len(ordered):
             return None
         return ordered[i + delta]
+
+    # --- printed pages and pinpoint citations (issue 11) ----------------------------------
+    def page_fields(self, provision: Provision) -> tuple[tuple[str, ...], str]:
+        """The provision's printed pages and its pinpoint citation, computed as for
+        ``provisions --json`` (``corpus_tool.pinpoint``)."""
+        bundle = self.bundle(provision.doc_id)
+        if bundle is None:
+            return (), provision.citation
+        labels = self.page_labels(provision.doc_id)
+        meta = bundle.meta
+        printed = pinpoint.printed_pages(provision, labels, meta.pages or None)
+        return tuple(printed), pinpoint.pinpoint(meta, provision, labels)
+
+    def page_labels(self, doc_id: str) -> tuple[str, ...]:
+        """Every page's printed label (``Document.page_labels``); () without an extraction.
+
+        Only the labels are kept (``PageLabels``), not the whole extraction: a large
+        act's character boxes run to tens of megabytes.
+        """
+        bundle = self.bundle(doc_id)
+        if bundle is None:
+            return ()
+        # A lock of its own: the first read of a large extraction takes a while, and
+        # the UI thread must not wait for it to read a cached bundle.
+        with self._pages_lock:
+            if self._page_labels is None:
+                self._page_labels = pinpoint.PageLabels(self.ws)
+            try:
+                return self._page_labels.of(bundle.meta)
+            except (CorpusToolError, OSError, ValueError, KeyError, TypeError):
+                # Unreadable derived data: show the PDF pages rather than fail the screen.
+                return ()
 
     # --- search ------------------------------------------------------------
     def validate(self, query: str) -> None:
@@ -222,15 +261,14 @@ class Session:
         return self._scheme
 
     def label_colours(self, names: Iterable[str]) -> dict[str, str]:
-        """A colour per label: the scheme's colour, else a stable fallback."""
-        try:
-            scheme = {lab.name: lab.colour for lab in self.label_scheme() if lab.colour}
-        except CorpusToolError:
-            scheme = {}
-        colours = {}
-        for i, name in enumerate(sorted(set(names))):
-            colours[name] = scheme.get(name) or FALLBACK_COLOURS[i % len(FALLBACK_COLOURS)]
-        return colours
+        """One fixed colour per label (``labels.label_colour``), as in the exports."""
+        if self._colour_scheme is None:
+            try:
+                self._colour_scheme = load_label_scheme(self.ws)
+            except CorpusToolError:
+                self._colour_scheme = default_scheme()
+        scheme = self._colour_scheme
+        return {name: label_colour(scheme, name) for name in sorted(set(names))}
 
     def store(self) -> AnnotationStore:
         if self._store is None:
@@ -414,7 +452,7 @@ class Session:
                 return decisions_of(self.store().all())
         return dict(tag_decisions(self.ws))
 
-    def review(self, tag_id: str, decision: str) -> tuple[Annotation, str | None]:
+    def review(self, tag_id: str, decision: str, note: str = "") -> tuple[Annotation, str | None]:
         """Store a decision; returns it and this author's earlier decision on the tag.
 
         ``review`` replaces an author's earlier decision in place, so undo must put
@@ -428,7 +466,8 @@ class Session:
             if a.author == store.author and a.tag_label == label and a.decision
         ]
         earlier = mine[-1].decision if mine else None
-        made = review(self.ws, tag_id, decision, author=store.author)
+        # The note (why accepted or rejected) goes in the decision's own event.
+        made = review(self.ws, tag_id, decision, author=store.author, note=note)
         self._labels = None
         return made, earlier
 
