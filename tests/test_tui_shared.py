@@ -91,12 +91,12 @@ async def test_query_open_follow_reference_annotate(ws: Workspace) -> None:
         assert reader.place.provision_id == target_id
 
         label = app.session.label_scheme()[0]
-        await pilot.press(label.key)
+        await pilot.press("ctrl+a", label.key)
         await settle(pilot, app)
         saved = AnnotationStore(ws).for_provision(opened.doc_id, target_id)
         assert [a.labels for a in saved] == [(label.name,)]
 
-        await pilot.press("escape")
+        await pilot.press("escape", "backspace")  # leave annotate mode, then the previous place
         await settle(pilot, app)
         assert reader.place.provision_id == opened.id
 

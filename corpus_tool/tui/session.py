@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from corpus_tool import citations
 from corpus_tool import export as export_core
 from corpus_tool.annotations import (
     AnnotationStore,
@@ -27,6 +28,7 @@ from corpus_tool.annotations import (
     searches,
     tag_decisions,
 )
+from corpus_tool.annotations.history import Action, History
 from corpus_tool.annotations.searches import SavedSearch
 from corpus_tool.annotations.store import labels_by_provision
 from corpus_tool.errors import CorpusToolError, StoreError
@@ -121,6 +123,7 @@ class Session:
         self._labels: dict[tuple[str, str], tuple[str, ...]] | None = None
         self._store: AnnotationStore | None = None
         self._scheme: tuple[LabelInfo, ...] | None = None
+        self._history: History | None = None
         self.pending: list[PendingAnnotation] = []
 
     # --- documents ---------------------------------------------------------
@@ -169,6 +172,26 @@ class Session:
         after = siblings[i + 1] if i + 1 < len(siblings) else None
         return (before, after)
 
+    def children_shown(self, provision: Provision) -> list[Provision]:
+        """The children a reader shows under ``provision``: those whose text it does not hold.
+
+        A paragraph with points holds only its lead-in (docs/decisions.md section 2),
+        so its points are shown below it; an article whose text already runs
+        through its paragraphs shows nothing twice.
+        """
+        bundle = self.bundle(provision.doc_id)
+        if bundle is None:
+            return []
+        own = " ".join(provision.text.split())
+        kids = sorted(
+            (p for p in bundle.provisions if p.parent == provision.id), key=lambda p: p.order
+        )
+        return [k for k in kids if " ".join(k.text.split()) not in own]
+
+    def resolve_citation(self, text: str) -> list[citations.Resolved]:
+        """Provisions a typed citation names ("Art. 53(2)", "rec. 15", "AI Act 53(2)")."""
+        return citations.resolve(self.ws, text)
+
     def step(self, provision: Provision, delta: int) -> Provision | None:
         """The provision ``delta`` places away in document order (any level)."""
         bundle = self.bundle(provision.doc_id)
@@ -206,6 +229,29 @@ class Session:
             seconds=time.perf_counter() - started,
         )
 
+    def relabelled(self, rows: Sequence[ResultRow]) -> tuple[ResultRow, ...]:
+        """The same rows in the same order with the labels as they are now."""
+        labels = self.labels()
+        return tuple(
+            ResultRow(
+                r.hit,
+                tuple(sorted({t.label for t in self.tags_for(r.hit.doc_id, r.hit.id)})),
+                labels.get((r.hit.doc_id, r.hit.id), ()),
+            )
+            for r in rows
+        )
+
+    def sorted_rows(self, rows: Sequence[ResultRow], by: str) -> tuple[ResultRow, ...]:
+        """Rows by ``score`` (as the search ranked them) or in ``document`` order."""
+        if by != "document":
+            return tuple(sorted(rows, key=lambda r: -r.hit.score))
+
+        def place(row: ResultRow) -> tuple[str, int]:
+            p = self.provision(row.hit.doc_id, row.hit.id)
+            return (row.hit.doc_id, p.order if p is not None else 0)
+
+        return tuple(sorted(rows, key=place))
+
     # --- labels and annotations ------------------------------------------------
     def label_scheme(self) -> tuple[LabelInfo, ...]:
         if self._scheme is None:
@@ -236,6 +282,19 @@ class Session:
         if self._store is None:
             self._store = AnnotationStore(self.ws, author=self.author)
         return self._store
+
+    def history(self) -> History:
+        """This session's undo/redo stack: every create, edit and delete made in the UI."""
+        if self._history is None:
+            self._history = History(self.store())
+        return self._history
+
+    def set_author(self, name: str) -> None:
+        """Sign what is written from now on with ``name`` (the stack starts afresh)."""
+        with self._store_lock:
+            self.author = name
+            self._store = None
+            self._history = None
 
     # --- the shared store (PostgreSQL), when the workspace names one ----------------
     def shared(self) -> Any:
@@ -322,7 +381,7 @@ class Session:
             raise
         try:
             with self._store_lock:
-                created = self.store().create(**kwargs)
+                created = self.history().create(**kwargs)
         except StoreError as exc:
             if type(exc).__name__ == "DuplicateLabelError":
                 raise  # already labelled: nothing to save later, so not queued
@@ -342,7 +401,7 @@ class Session:
             item = self.pending[0]
             try:
                 with self._store_lock:
-                    self.store().create(**item.kwargs)
+                    self.history().create(**item.kwargs)
             except (StoreError, OSError) as exc:
                 item.error = str(exc)
                 raise StoreError(f"{len(self.pending)} annotation(s) still unsaved: {exc}") from exc
@@ -373,16 +432,41 @@ class Session:
             return path
         return None
 
-    def delete_annotation(self, annotation_id: str) -> None:
+    def delete_annotation(self, annotation_id: str) -> Annotation:
+        """Delete an annotation (undoable); returns it as it was."""
         with self._store_lock:
-            self.store().delete(annotation_id)
+            deleted = self.history().delete(annotation_id)
         self._labels = None
+        return deleted
 
     def update_annotation(self, annotation_id: str, **changes: Any) -> Annotation:
         with self._store_lock:
-            updated = self.store().update(annotation_id, **changes)
+            updated = self.history().update(annotation_id, **changes)
         self._labels = None
         return updated
+
+    def edit_annotation(
+        self, annotation_id: str, *, note: str | None = None, labels: Sequence[str] | None = None
+    ) -> Annotation:
+        """Change the note and/or labels of an annotation: one ``update`` event, undoable."""
+        with self._store_lock:
+            edited = self.history().edit(annotation_id, note=note, labels=labels)
+        self._labels = None
+        return edited
+
+    def undo(self) -> Action | None:
+        """Reverse this session's newest action (None: nothing to undo)."""
+        with self._store_lock:
+            done = self.history().undo()
+        self._labels = None
+        return done
+
+    def redo(self) -> Action | None:
+        """Re-apply the newest undone action (None: nothing to redo)."""
+        with self._store_lock:
+            done = self.history().redo()
+        self._labels = None
+        return done
 
     # --- review -----------------------------------------------------------------
     def review_queue(self, label: str | None = None, query: str = "") -> list[ReviewItem]:
@@ -433,10 +517,14 @@ class Session:
         return made, earlier
 
     def undo_review(self, annotation: Annotation, earlier: str | None) -> None:
-        if earlier is None:
-            self.delete_annotation(annotation.id)
-        else:
-            self.update_annotation(annotation.id, decision=earlier)
+        # The review queue keeps its own undo (its skips are not annotations), so
+        # this goes to the store directly, not onto the reader's History.
+        with self._store_lock:
+            if earlier is None:
+                self.store().delete(annotation.id)
+            else:
+                self.store().update(annotation.id, decision=earlier)
+        self._labels = None
 
     # --- export -----------------------------------------------------------------
     def export_formats(self) -> tuple[str, ...]:
