@@ -165,7 +165,10 @@ async def test_undo_removes_the_newest_action_and_redo_restores_it(demo_ws: Work
         await settle(pilot, app)
         await pilot.press("o")
         await settle(pilot, app)
-        assert [a.labels for a in current(demo_ws, "rec_2")] == [("oss-exemption",), ("obligation",)]
+        assert [a.labels for a in current(demo_ws, "rec_2")] == [
+            ("oss-exemption",),
+            ("obligation",),
+        ]
 
         await pilot.press("ctrl+z")  # the newest: obligation on Recital 2
         await settle(pilot, app)
@@ -176,7 +179,10 @@ async def test_undo_removes_the_newest_action_and_redo_restores_it(demo_ws: Work
 
         await pilot.press("ctrl+y")  # redo brings it back, as an event naming what it redoes
         await settle(pilot, app)
-        assert [a.labels for a in current(demo_ws, "rec_2")] == [("oss-exemption",), ("obligation",)]
+        assert [a.labels for a in current(demo_ws, "rec_2")] == [
+            ("oss-exemption",),
+            ("obligation",),
+        ]
         assert events(demo_ws)[-1].get("redoes")
 
         # Undo twice more: obligation, then oss-exemption, newest first; Recital 1 untouched.
@@ -372,9 +378,7 @@ async def test_columns_are_sized_per_query_and_sort_by_document_order(
 
 
 @pytest.mark.parametrize("width", [80, 180, 250])
-async def test_note_editor_shows_label_names_at_any_width(
-    demo_ws: Workspace, width: int
-) -> None:
+async def test_note_editor_shows_label_names_at_any_width(demo_ws: Workspace, width: int) -> None:
     app = CorpusApp(demo_ws, warm=False)
     async with app.run_test(size=(width, 45)) as pilot:
         await open_reader(pilot, app, REG, "art_3")
