@@ -75,7 +75,10 @@ class ExportRequest:
 class ExportDialog(ModalScreen[ExportRequest | None]):
     """Choose what to export (query, tag, label, document, author), the format and the path."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Cancel"),
+        Binding("ctrl+s", "go", "Export", tooltip="Export with the choices made (from any field)"),
+    ]
 
     def __init__(
         self,
@@ -140,6 +143,9 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
     @on(Button.Pressed, "#export-cancel")
     def _cancel(self) -> None:
         self.dismiss(None)
+
+    def action_go(self) -> None:
+        self._go()
 
     @on(Input.Submitted, "#export-path")
     @on(Button.Pressed, "#export-go")

@@ -155,7 +155,9 @@ class AnnotationPanel(Static, can_focus=True):
     def current(self) -> Annotation | None:
         return self.items[self.cursor] if 0 <= self.cursor < len(self.items) else None
 
-    def _paint(self) -> None:
+    def _paint(self, focused: bool | None = None) -> None:
+        # Focus/Blur arrive before has_focus changes: the handlers say which it is.
+        focused = self.has_focus if focused is None else focused
         text = Text()
         if self.error:
             text.append(f"Annotations unavailable: {self.error}\n", style="red")
@@ -163,20 +165,20 @@ class AnnotationPanel(Static, can_focus=True):
             if i:
                 text.append("\n")
             line = render.annotation_line(ann, self.colours)
-            if self.has_focus and i == self.cursor:
+            if focused and i == self.cursor:
                 line.stylize("reverse")
             text.append_text(line)
         if not self.items and not self.error:
             text.append("none yet", style="dim")
-        elif self.items and self.has_focus:
+        elif self.items and focused:
             text.append("\nEnter edits · Del deletes · Ctrl+Z undoes", style="dim")
         self.update(text)
 
     def on_focus(self) -> None:
-        self._paint()
+        self._paint(focused=True)
 
     def on_blur(self) -> None:
-        self._paint()
+        self._paint(focused=False)
 
     def action_move(self, delta: int) -> None:
         if self.items:

@@ -37,9 +37,6 @@ class ResultsTable(DataTable[object]):
         self.painted_at = 0.0
 
     def on_mount(self) -> None:
-        self._add_columns()
-
-    def _add_columns(self) -> None:
         for name in COLUMNS:
             self.add_column(name, key=name)
 
@@ -56,21 +53,30 @@ class ResultsTable(DataTable[object]):
             self.relabel(outcome.rows, colours)
             self.call_after_refresh(self._painted)
             return
-        # A new list: columns are rebuilt so their widths fit this query's rows,
-        # not the widest cell any earlier query had.
-        self.clear(columns=True)
-        self._add_columns()
-        self.rows_shown = list(outcome.rows)
-        for i, row in enumerate(outcome.rows):
-            hit = row.hit
-            self.add_row(
-                Text(hit.citation, style="bold"),
-                hit.doc_id,
-                heading_cell(hit),
+        # A new list: columns are rebuilt with widths measured on this query's rows,
+        # not the widest cell any earlier query had. Widths are set, not left to
+        # the table's auto-width, which is measured later on an idle tick and in
+        # a real terminal sometimes left the columns at the width of their titles.
+        cells = [
+            (
+                Text(row.hit.citation, style="bold"),
+                Text(row.hit.doc_id),
+                heading_cell(row.hit),
                 marks_cell(row, colours),
-                Text(f"{hit.score:.2f}", justify="right"),
-                key=str(i),
+                Text(f"{row.hit.score:.2f}", justify="right"),
             )
+            for row in outcome.rows
+        ]
+        self.clear(columns=True)
+        for n, name in enumerate(COLUMNS):
+            if name == "Tags · labels":
+                width = TAGS_WIDTH  # labels added later (relabel) must fit too
+            else:
+                width = max([len(name), *(c[n].cell_len for c in cells)])
+            self.add_column(name, key=name, width=width)
+        self.rows_shown = list(outcome.rows)
+        for i, row_cells in enumerate(cells):
+            self.add_row(*row_cells, key=str(i))
         self.call_after_refresh(self._painted)
 
     def relabel(
