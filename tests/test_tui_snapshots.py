@@ -108,3 +108,27 @@ def test_export_dialog(snap_compare, app: CorpusApp) -> None:
 
 def test_help_screen(snap_compare, app: CorpusApp) -> None:
     assert snap_compare(app, terminal_size=SIZE, press=["f1"])
+
+
+def test_reader_in_annotate_mode(snap_compare, app: CorpusApp) -> None:
+    """Annotate mode shows in the border title, the border colour and the footer's label keys."""
+
+    async def run_before(pilot: Pilot) -> None:
+        app.open_reader(REG, "art_2__para_1", ())
+        await settle(pilot)
+        await pilot.press("ctrl+a")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_note_editor_at_80_columns(snap_compare, app: CorpusApp) -> None:
+    """Label names stay next to their checkboxes in a narrow terminal."""
+
+    async def run_before(pilot: Pilot) -> None:
+        app.open_reader(REG, "art_3", ())
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 36), run_before=run_before)

@@ -29,6 +29,12 @@ from corpus_tool.tui.widgets.outline import OutlineTree
 # key (the action keeps its other key), because labelling is what the reader is for.
 
 
+# Reader actions switched off in annotate mode (they move focus or leave the reader).
+ANNOTATE_MODE_OFF = frozenset(
+    {"annotate_mode", "find", "focus_outline", "focus_refs", "focus_annotations"}
+)
+
+
 @dataclass(frozen=True)
 class Place:
     """Where the reader is: one provision, and the words to highlight in it."""
@@ -373,6 +379,10 @@ class ReaderScreen(CoreScreen):
             return self.annotating or self._quoting()
         if action == "back":
             return not (self.annotating or self._quoting())
+        if action in ANNOTATE_MODE_OFF:
+            # In annotate mode the footer keeps to what matters there: the label keys,
+            # next/previous, quote, note, undo/redo and Esc.
+            return not self.annotating
         return True
 
     def _quoting(self) -> bool:
@@ -402,8 +412,8 @@ class ReaderScreen(CoreScreen):
         scroll = self.query_one("#reader-scroll", VerticalScroll)
         scroll.set_class(self.annotating, "-annotate")
         if self.annotating:
-            keys_shown = " ".join(f"{info.key}={info.name}" for info in self.label_keys.values())
-            scroll.border_title = f"ANNOTATE MODE · {keys_shown} · Esc leaves"
+            keys_shown = " ".join(info.key for info in self.label_keys.values())
+            scroll.border_title = f"ANNOTATE MODE · label keys {keys_shown} write · Esc leaves"
         else:
             scroll.border_title = "Reader · Ctrl+A annotate"
         self.refresh_bindings()
