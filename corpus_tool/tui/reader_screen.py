@@ -73,7 +73,7 @@ class ProvisionView:
     5,
     extra=[
         ("shift+arrows / drag", "Select the quote"),
-        ("a label key", "Annotate the selection with that label at once"),
+        ("ctrl+a", "Take the selection as the quote and enter annotate mode"),
     ],
 )
 class QuoteArea(TextArea):
@@ -110,17 +110,13 @@ class QuoteArea(TextArea):
         self.post_message(self.Chosen(None))
 
 
-@keys.section(
-    "Annotations panel",
-    3.5,
-    extra=[("up / down", "Choose an annotation")],
-)
+@keys.section("Annotations panel", 3.5)
 class AnnotationPanel(Static, can_focus=True):
     """The provision's annotations, one chosen with the arrows: Enter edits, Del deletes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "move(-1)", "Up", show=False),
-        Binding("down", "move(1)", "Down", show=False),
+        Binding("up", "move(-1)", "Up", show=False, tooltip="The annotation above"),
+        Binding("down", "move(1)", "Down", show=False, tooltip="The annotation below"),
         Binding(
             "enter", "edit", "Edit note", tooltip="Edit the chosen annotation's note and labels"
         ),
@@ -202,13 +198,7 @@ class AnnotationPanel(Static, can_focus=True):
             self.post_message(self.DeleteRequested(chosen))
 
 
-@keys.section(
-    "Reader",
-    3,
-    extra=[
-        ("ctrl+a, then a label key", "Annotate mode: each label key labels the provision or quote"),
-    ],
-)
+@keys.section("Reader", 3)
 class ReaderScreen(CoreScreen):
     AUTO_FOCUS = "#refs"
     BINDINGS: ClassVar[list[BindingType]] = [
