@@ -478,3 +478,28 @@ async def test_reader_shows_the_points_under_a_lead_in(tmp_path: Path) -> None:
         await pilot.press("escape")
         reader = await open_reader(pilot, app, REG, "art_1")
         assert not reader.query_one("#children", Static).display
+
+
+async def test_esc_walks_back_from_reader_to_results_to_query(demo_ws: Workspace) -> None:
+    app = CorpusApp(demo_ws, warm=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        await settle(pilot, app)
+        await pilot.press(*"model", "enter")
+        await settle(pilot, app)
+        await pilot.press("down", "enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ReaderScreen)
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert app.screen is screen and screen.results.has_focus
+        assert screen.results.cursor_row == 1  # the row that was opened
+        screen._facet_toggled(screen.facets.Toggled("doc", REG))
+        await settle(pilot, app)
+        await pilot.press("escape")
+        assert screen.search_bar.input.has_focus
+        assert screen.filters.doc == REG  # the first Esc only moved back to the query
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert screen.filters.doc is None  # in the query bar, Esc clears the filters

@@ -626,10 +626,8 @@ class ReaderScreen(CoreScreen):
             )
 
     def action_find(self) -> None:
-        search = self.corpus_app.search_screen()
-        self.app.pop_screen()
-        if search is not None and self.app.screen is search:
-            search.action_focus_query()
+        # Whatever opened the reader (results, palette, review), Ctrl+F is the query bar.
+        self.corpus_app.on_search_screen("action_focus_query")
 
     def action_step(self, delta: int) -> None:
         if self.view is None:

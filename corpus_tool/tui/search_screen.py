@@ -81,10 +81,11 @@ class SearchScreen(CoreScreen):
         ),
         Binding(
             "escape",
-            "clear_filters",
-            "Clear filters",
+            "back",
+            "Back",
             show=False,
-            tooltip="Clear the facet filters",
+            tooltip="Back one level: from the results or facets to the query bar; "
+            "in the query bar, clear the facet filters",
         ),
     ]
 
@@ -334,7 +335,8 @@ class SearchScreen(CoreScreen):
     def _show_filters(self) -> None:
         active = self.filters.as_kwargs()
         self.search_bar.show_filters(
-            "  ".join(f"{k}:{v}" for k, v in active.items()) + ("  (Esc clears)" if active else "")
+            "  ".join(f"{k}:{v}" for k, v in active.items())
+            + ("  (Esc in the query bar clears)" if active else "")
         )
 
     # --- facets ----------------------------------------------------------------------
@@ -343,6 +345,13 @@ class SearchScreen(CoreScreen):
         self.filters = self.filters.with_(event.facet, event.value)
         self._show_filters()
         self.start_search()
+
+    def action_back(self) -> None:
+        # Esc is "back one level" everywhere (reader -> results -> query).
+        if not self.search_bar.input.has_focus:
+            self.search_bar.input.focus()
+        elif self.filters.as_kwargs():
+            self.action_clear_filters()
 
     def action_clear_filters(self) -> None:
         self.filters = Filters()
