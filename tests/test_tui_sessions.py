@@ -503,3 +503,11 @@ async def test_esc_walks_back_from_reader_to_results_to_query(demo_ws: Workspace
         await pilot.press("escape")
         await settle(pilot, app)
         assert screen.filters.doc is None  # in the query bar, Esc clears the filters
+
+
+async def test_reader_text_keeps_a_readable_width_at_80_columns(demo_ws: Workspace) -> None:
+    """Found driving the real TUI at 80 columns: outline and side panes left ~10 columns."""
+    app = CorpusApp(demo_ws, warm=False)
+    async with app.run_test(size=(80, 30)) as pilot:
+        reader = await open_reader(pilot, app, REG, "art_3")
+        assert reader.query_one("#reader-scroll").size.width >= 30

@@ -201,6 +201,8 @@ class AnnotationPanel(Static, can_focus=True):
 @keys.section("Reader", 3)
 class ReaderScreen(CoreScreen):
     AUTO_FOCUS = "#refs"
+    # Below 120 columns the side panes narrow so the text keeps a readable width.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
         # Esc leaves the innermost mode first (annotate, quote), then the reader.
         Binding(
