@@ -238,7 +238,11 @@ def startup_in_tmux(ws: Workspace, runs: int) -> tuple[list[float], list[float]]
     cpus: list[float] = []
     for _ in range(runs):
         socket = f"tui-bench-{uuid.uuid4().hex[:8]}"
-        line = f"env TERM=xterm-256color {shlex.join([*command, '-w', str(ws.root), 'tui'])}"
+        # A named author: the first-run name prompt is not part of start-up.
+        line = (
+            "env TERM=xterm-256color CORPUS_TOOL_AUTHOR=tui-bench "
+            f"{shlex.join([*command, '-w', str(ws.root), 'tui'])}"
+        )
         t0 = time.perf_counter()
         subprocess.run(
             [tmux, "-L", socket, "new-session", "-d", "-s", "b", "-x", "160", "-y", "48", line],
