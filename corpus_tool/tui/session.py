@@ -15,9 +15,8 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from corpus_tool import citations
 from corpus_tool import export as export_core
 from corpus_tool.annotations import (
     AnnotationStore,
@@ -35,6 +34,9 @@ from corpus_tool.errors import CorpusToolError, StoreError
 from corpus_tool.index import search, validate_query
 from corpus_tool.model import Annotation, Provision, SearchHit, Tag
 from corpus_tool.workspace import DocBundle, Workspace, atomic_write_bytes
+
+if TYPE_CHECKING:
+    from corpus_tool.citations import Resolved
 
 # Shown for machine tag labels that the label scheme does not colour.
 FALLBACK_COLOURS = ("magenta", "cyan", "yellow", "green", "bright_blue", "red", "bright_magenta")
@@ -188,9 +190,12 @@ class Session:
         )
         return [k for k in kids if " ".join(k.text.split()) not in own]
 
-    def resolve_citation(self, text: str) -> list[citations.Resolved]:
+    def resolve_citation(self, text: str) -> list[Resolved]:
         """Provisions a typed citation names ("Art. 53(2)", "rec. 15", "AI Act 53(2)")."""
-        return citations.resolve(self.ws, text)
+        # Imported on first use: the citation grammar is not needed to draw the first screen.
+        from corpus_tool.citations import resolve
+
+        return resolve(self.ws, text)
 
     def step(self, provision: Provision, delta: int) -> Provision | None:
         """The provision ``delta`` places away in document order (any level)."""
