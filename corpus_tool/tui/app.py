@@ -160,6 +160,8 @@ class CorpusApp(App[None]):
         return SearchScreen()
 
     def on_mount(self) -> None:
+        # The search engine is imported after the first paint, off the UI thread.
+        self.call_after_refresh(self.preload)
         if self.warm:
             # Loading every document up front makes the first results and the
             # reader instant; it runs after the first paint so start-up stays fast.
@@ -278,6 +280,10 @@ class CorpusApp(App[None]):
         """Stop listening (the thread ends within a quarter of a second)."""
         self._listen_stop.set()
         return self._listener
+
+    @work(thread=True, exclusive=True, group="preload", exit_on_error=False)
+    def preload(self) -> None:
+        self.session.preload()
 
     @work(thread=True, exclusive=True, group="warm", exit_on_error=False)
     def warm_up(self) -> None:

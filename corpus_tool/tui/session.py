@@ -2,7 +2,9 @@
 
 Everything here is plain Python over the core functions, imported by name (so
 mypy and the import contract see every edge), and can be tested without a
-terminal.
+terminal. The search engine, the exporters and the citation grammar are imported
+where first used (``preload`` imports them in the background after the first
+paint), so that they do not delay the first screen.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from corpus_tool import export as export_core
 from corpus_tool.annotations import (
     AnnotationStore,
     current_labels,
@@ -31,7 +32,6 @@ from corpus_tool.annotations.history import Action, History
 from corpus_tool.annotations.searches import SavedSearch
 from corpus_tool.annotations.store import labels_by_provision
 from corpus_tool.errors import CorpusToolError, StoreError
-from corpus_tool.index import search, validate_query
 from corpus_tool.model import Annotation, Provision, SearchHit, Tag
 from corpus_tool.workspace import DocBundle, Workspace, atomic_write_bytes
 
@@ -147,6 +147,12 @@ class Session:
                 self._tags[key] = (*self._tags.get(key, ()), tag)
         return bundle
 
+    @staticmethod
+    def preload() -> None:
+        """Import the search engine and the exporters (a background worker, after start-up)."""
+        import corpus_tool.export
+        import corpus_tool.index  # noqa: F401
+
     def warm(self) -> int:
         """Load every bundle now (a background worker calls this after start-up)."""
         return sum(1 for d in self.doc_ids() if self.bundle(d) is not None)
@@ -211,10 +217,14 @@ class Session:
     # --- search ------------------------------------------------------------
     def validate(self, query: str) -> None:
         """Raise QueryError (with a position) when ``query`` cannot be parsed."""
+        from corpus_tool.index import validate_query
+
         validate_query(query)
 
     def search(self, query: str, filters: Filters, limit: int | None = 200) -> SearchOutcome:
         started = time.perf_counter()
+        from corpus_tool.index import search
+
         result = search(self.ws, query, limit=limit, **filters.as_kwargs())
         labels = self.labels()
         rows = tuple(
@@ -478,6 +488,8 @@ class Session:
         """Machine tags in document order, limited to a label and/or a query's hits."""
         wanted: set[tuple[str, str]] | None = None
         if query.strip():
+            from corpus_tool.index import search
+
             result = search(self.ws, query, limit=None)
             wanted = {(h.doc_id, h.id) for h in result.hits}
         items = []
@@ -533,14 +545,20 @@ class Session:
 
     # --- export -----------------------------------------------------------------
     def export_formats(self) -> tuple[str, ...]:
-        return tuple(export_core.FORMATS)
+        from corpus_tool.export import FORMATS
+
+        return tuple(FORMATS)
 
     def export_suffixes(self) -> dict[str, str]:
-        return {name: spec[1] for name, spec in export_core.FORMATS.items()}
+        from corpus_tool.export import FORMATS
+
+        return {name: spec[1] for name, spec in FORMATS.items()}
 
     def export(self, fmt: str, path: Path, **selection: Any) -> int:
         chosen = {k: v for k, v in selection.items() if v not in (None, "", False)}
-        return export_core.export(self.ws, fmt, path, **chosen)
+        from corpus_tool.export import export
+
+        return export(self.ws, fmt, path, **chosen)
 
     # --- saved searches and history (kept by the core: corpus_tool.annotations.searches) ---
     def saved_searches(self) -> list[SavedSearch]:
