@@ -1,9 +1,12 @@
 """TUI figures: keystroke -> updated results table, and start-up to a usable screen.
 
-    python benchmarks/tui_bench.py [--workspace DIR] [--runs 5]
+    python benchmarks/tui_bench.py [--workspace DIR] [--runs 5] [--provisions N]
 
 The workspace defaults to benchmarks/_work/tui_ws, ingested from ../shared/corpus
-the first time. Keystroke latency is measured in-process (Textual's headless
+the first time. ``--provisions N`` measures a larger workspace instead: the real
+provisions (and their machine tags) of the default workspace, copied under new
+document ids until N searchable provisions are reached, indexed once and kept in
+benchmarks/_work/tui_ws-N for later runs. Keystroke latency is measured in-process (Textual's headless
 driver, which still lays out and renders every frame): the time from a key press
 to the moment the results table has been refilled and repainted. Start-up is the
 real ``corpus-tool tui`` in tmux: from spawning the process to the search screen
@@ -15,6 +18,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
+import itertools
 import os
 import platform
 import shlex
@@ -71,6 +76,59 @@ def ensure_workspace(path: Path) -> Workspace:
     print(f"ingesting {shared} into {path} (once)…", file=sys.stderr)
     ingest(ws, [shared])
     return ws
+
+
+def scaled_workspace(source: Workspace, provisions: int) -> Workspace:
+    """A workspace of ``provisions`` searchable provisions copied from ``source``'s real ones.
+
+    Whole documents are copied in turn (document ``x`` becomes ``x-copy2``...) so
+    every copy reads like a real document in the reader; the last copy is cut
+    short at the wanted count. Built and indexed once, then reused.
+    """
+    target = Workspace(source.root.with_name(f"{source.root.name}-{provisions}"))
+    done = target.derived_dir / "tui-bench-built"
+    if done.exists() and done.read_text() == str(provisions):
+        return target
+    if target.root.exists():
+        shutil.rmtree(target.root)
+    target.ensure()
+    originals = [b for b in source.bundles() if any(p.searchable for p in b.provisions)]
+    if not originals:
+        sys.exit(f"{source.root} has no searchable provisions to copy")
+    left = provisions
+    for copy in itertools.count(1):
+        for bundle in originals:
+            if left <= 0:
+                break
+            doc_id = bundle.meta.doc_id if copy == 1 else f"{bundle.meta.doc_id}-copy{copy}"
+            kept: list = []
+            for p in sorted(bundle.provisions, key=lambda p: p.order):
+                if p.searchable:
+                    if left <= 0:
+                        continue  # keep the containers, drop searchable units past N
+                    left -= 1
+                kept.append(dataclasses.replace(p, doc_id=doc_id))
+            ids = {p.id for p in kept}
+            tags = tuple(
+                dataclasses.replace(t, doc_id=doc_id) for t in bundle.tags if t.provision_id in ids
+            )
+            meta = dataclasses.replace(bundle.meta, doc_id=doc_id)
+            target.save_bundle(
+                dataclasses.replace(bundle, meta=meta, provisions=tuple(kept), tags=tags)
+            )
+        if left <= 0:
+            break
+    from corpus_tool.index import rebuild_index
+
+    started = time.perf_counter()
+    written = rebuild_index(target)
+    print(
+        f"built {target.root}: {written} provisions indexed in"
+        f" {time.perf_counter() - started:.0f} s",
+        file=sys.stderr,
+    )
+    done.write_text(str(provisions))
+    return target
 
 
 async def wait_painted(
@@ -180,7 +238,11 @@ def startup_in_tmux(ws: Workspace, runs: int) -> tuple[list[float], list[float]]
     cpus: list[float] = []
     for _ in range(runs):
         socket = f"tui-bench-{uuid.uuid4().hex[:8]}"
-        line = f"env TERM=xterm-256color {shlex.join([*command, '-w', str(ws.root), 'tui'])}"
+        # A named author: the first-run name prompt is not part of start-up.
+        line = (
+            "env TERM=xterm-256color CORPUS_TOOL_AUTHOR=tui-bench "
+            f"{shlex.join([*command, '-w', str(ws.root), 'tui'])}"
+        )
         t0 = time.perf_counter()
         subprocess.run(
             [tmux, "-L", socket, "new-session", "-d", "-s", "b", "-x", "160", "-y", "48", line],
@@ -239,11 +301,21 @@ def main() -> None:
     parser.add_argument("--gap", type=float, default=0.2, help="pause between keys (s)")
     parser.add_argument("--verbose", action="store_true", help="list the slowest keys")
     parser.add_argument("--burst-gap", type=float, default=0.04, help="key gap in a burst (s)")
+    parser.add_argument(
+        "--provisions",
+        type=int,
+        default=None,
+        help="measure a workspace of N searchable provisions copied from the real ones",
+    )
     args = parser.parse_args()
 
     ws = ensure_workspace(args.workspace)
+    if args.provisions:
+        ws = scaled_workspace(ws, args.provisions)
     docs = ws.doc_ids()
-    provisions = sum(len(b.provisions) for b in ws.bundles())
+    bundles = list(ws.bundles())
+    provisions = sum(len(b.provisions) for b in bundles)
+    searchable = sum(1 for b in bundles for p in b.provisions if p.searchable)
     load_before = os.getloadavg()[0]
     per_key, cpu, bursts, warm = asyncio.run(keystrokes(ws, args.gap, args.burst_gap))
     starts, start_cpu = startup_in_tmux(ws, args.runs)
@@ -260,7 +332,10 @@ def main() -> None:
 
     print(f"machine: {machine()}")
     print(f"load average (1 min) before/after: {load_before:.1f} / {load_after:.1f}")
-    print(f"workspace: {ws.root} ({len(docs)} documents, {provisions} provisions)")
+    print(
+        f"workspace: {ws.root} ({len(docs)} documents, {provisions} provisions,"
+        f" {searchable} searchable)"
+    )
     print(f"background warm-up (load every bundle): {ms(warm)}")
     print("| measure | n | p50 | p95 | max |")
     print("|---|---|---|---|---|")

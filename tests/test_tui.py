@@ -113,10 +113,10 @@ async def test_follow_reference_with_enter_and_back_returns(demo_ws: Workspace) 
         await settle(pilot, app)
         assert reader.place.provision_id == "art_2__para_1"
         assert "This Regulation applies to" in text_of(reader, "#provision")
-        await pilot.press("escape")
+        await pilot.press("backspace")  # the previous place
         await settle(pilot, app)
         assert reader.place.provision_id == "art_1__para_1"
-        await pilot.press("escape")
+        await pilot.press("escape")  # one level up: the results
         await settle(pilot, app)
         assert isinstance(app.screen, SearchScreen)
 
@@ -164,14 +164,14 @@ async def test_label_key_annotates_and_undo_removes(demo_ws: Workspace) -> None:
     app = CorpusApp(demo_ws, warm=False)
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_reader(pilot, app, REG, "art_2__para_2")
-        await pilot.press("e")  # oss-exemption in the default label scheme
+        await pilot.press("ctrl+a", "e")  # annotate mode, then oss-exemption's key
         await settle(pilot, app)
         saved = store_for(demo_ws).for_provision(REG, "art_2__para_2")
         assert [a.labels for a in saved] == [("oss-exemption",)]
         assert saved[0].author == "test-author"
         assert "oss-exemption" in text_of(reader, "#annotations")
         assert "test-author" in text_of(reader, "#annotations")
-        await pilot.press("u")
+        await pilot.press("ctrl+z")
         await settle(pilot, app)
         assert store_for(demo_ws).for_provision(REG, "art_2__para_2") == []
 
@@ -186,7 +186,7 @@ async def test_quote_selection_annotates_a_span(demo_ws: Workspace) -> None:
         await pilot.press(*["shift+right"] * 4, "enter")
         await pilot.pause()
         assert reader.quote is not None and reader.quote.exact == "This"
-        await pilot.press("r")
+        await pilot.press("ctrl+a", "r")
         await settle(pilot, app)
         (ann,) = store_for(demo_ws).for_provision(REG, "art_2__para_2")
         assert ann.labels == ("relevant",)
@@ -199,7 +199,8 @@ async def test_label_key_while_selecting_uses_the_selection(demo_ws: Workspace) 
         await open_reader(pilot, app, REG, "art_3")
         await pilot.press("ctrl+t")
         await pilot.pause()
-        await pilot.press(*["shift+right"] * 9, "b")  # "Providers", then carve-back's key
+        # "Providers", then annotate mode (taking the selection) and carve-back's key.
+        await pilot.press(*["shift+right"] * 9, "ctrl+a", "b")
         await settle(pilot, app)
         (ann,) = store_for(demo_ws).for_provision(REG, "art_3")
         assert ann.labels == ("carve-back",) and ann.position == (0, 9)
@@ -246,7 +247,7 @@ async def test_unwritable_store_keeps_the_annotation_and_retries(
     app = CorpusApp(demo_ws, warm=False)
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_reader(pilot, app, REG, "art_3")
-        await pilot.press("o")  # obligation
+        await pilot.press("ctrl+a", "o")  # annotate mode, obligation
         await settle(pilot, app)
         assert len(app.session.pending) == 1
         assert app.session.pending[0].kwargs["labels"] == ("obligation",)
@@ -457,7 +458,7 @@ async def test_help_lists_every_key_binding(demo_ws: Workspace) -> None:
             for keys, description in rows:
                 assert keys in shown and description in shown
         for label in scheme:
-            assert f"Annotate with label {label.name}" in shown
+            assert f"In annotate mode (Ctrl+A): label {label.name}" in shown
         for screen_class in (CorpusApp, SearchScreen, ReaderScreen, ReviewScreen):
             for binding in screen_class.BINDINGS:
                 assert (binding.tooltip or binding.description) in shown  # type: ignore[union-attr]
@@ -473,7 +474,8 @@ def test_readme_lists_every_key(demo_ws: Workspace) -> None:
     sections = help_sections(Session(demo_ws).label_scheme())  # the app module is imported above
     assert [title for title, _ in sections] == [
         "Everywhere", "Search screen", "Query bar", "Reader", "Reader: label keys",
-        "Quote selection", "Review queue", "Exemption map", "Note editor", "Dialogs",
+        "Annotations panel", "Quote selection", "Review queue", "Exemption map", "Note editor",
+        "Dialogs",
     ]  # fmt: skip
     for _title, rows in sections:
         for keys, description in rows:
@@ -608,7 +610,7 @@ async def test_results_show_new_labels_after_annotating_in_the_reader(demo_ws: W
         await pilot.press("enter")  # opens the first row
         await settle(pilot, app)
         assert isinstance(app.screen, ReaderScreen)
-        await pilot.press("d", "escape")
+        await pilot.press("ctrl+a", "d", "escape", "escape")  # label, leave the mode, back
         await settle(pilot, app)
         assert app.screen is screen
         labels = {r.hit.id: r.labels for r in screen.results.rows_shown}

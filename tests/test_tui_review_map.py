@@ -471,7 +471,7 @@ async def test_reader_copies_the_pinpoint_citation_and_shows_it(demo_ws: Workspa
     async with app.run_test(size=SIZE) as pilot:
         app.open_reader(REG, "art_2__para_2")
         await settle(pilot, app)
-        await pilot.press("ctrl+y")
+        await pilot.press("ctrl+k")
         await pilot.pause()
         assert app.clipboard == expected
         shown = [n.message for n in app._notifications]
@@ -524,7 +524,7 @@ async def test_reader_on_gdpr_article_6_shows_oj_page_and_copies_its_pinpoint(
         reader = app.screen
         assert isinstance(reader, ReaderScreen)
         assert text_of(reader, "#breadcrumb").endswith("p. L 119/36 (PDF p. 36)")
-        await pilot.press("ctrl+y")
+        await pilot.press("ctrl+k")
         await pilot.pause()
         assert app.clipboard == "Regulation (EU) 2016/679, Art. 6(1), OJ L 119, 4.5.2016, p. 36"
 

@@ -91,12 +91,12 @@ async def test_query_open_follow_reference_annotate(ws: Workspace) -> None:
         assert reader.place.provision_id == target_id
 
         label = app.session.label_scheme()[0]
-        await pilot.press(label.key)
+        await pilot.press("ctrl+a", label.key)
         await settle(pilot, app)
         saved = AnnotationStore(ws).for_provision(opened.doc_id, target_id)
         assert [a.labels for a in saved] == [(label.name,)]
 
-        await pilot.press("escape")
+        await pilot.press("escape", "backspace")  # leave annotate mode, then the previous place
         await settle(pilot, app)
         assert reader.place.provision_id == opened.id
 
@@ -152,3 +152,42 @@ async def test_export_writes_a_file(ws: Workspace, tmp_path: Path) -> None:
         assert target.exists(), [n.message for n in app._notifications]
         text = target.read_text(encoding="utf-8")
         assert "open" in text.lower() and len(text) > 200
+
+
+@pytest.mark.parametrize(
+    ("typed", "citation"),
+    [
+        ("Article 54", "Article 54"),
+        ("Art. 53(2)", "Article 53(2)"),
+        ("rec. 15", "Recital 15"),
+        ("Article 2(6)", "Article 2(6)"),
+        ("AI Act 53(2)", "Article 53(2)"),
+    ],
+)
+async def test_palette_goes_to_a_citation_in_the_ai_act(
+    shared_ws: Workspace, typed: str, citation: str
+) -> None:
+    """Reported: the palette found nothing for "Article 54" and points could not be found."""
+    ai_act = next((d for d in shared_ws.doc_ids() if "2024-1689" in d), None)
+    if ai_act is None:
+        pytest.skip("the AI Act is not in ../shared/corpus")
+    app = CorpusApp(shared_ws, warm=False)
+    places = [p for p in app.citation_places(typed) if p[0] == ai_act]
+    assert [p[2] for p in places] == [citation], places
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*typed)
+        await pilot.pause(1.0)
+        # The AI Act's hit among those of other documents that have the same number.
+        for _ in range(10):
+            highlighted = app.screen.query_one("CommandList").highlighted_option  # type: ignore[attr-defined]
+            if highlighted is not None and ai_act in str(highlighted.prompt):
+                break
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        assert reader.place.doc_id == ai_act
+        assert reader.view is not None and reader.view.provision.citation == citation

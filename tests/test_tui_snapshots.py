@@ -119,6 +119,18 @@ def test_exemption_map(snap_compare, app: CorpusApp) -> None:
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
+def test_reader_in_annotate_mode(snap_compare, app: CorpusApp) -> None:
+    """Annotate mode shows in the border title, the border colour and the footer's label keys."""
+
+    async def run_before(pilot: Pilot) -> None:
+        app.open_reader(REG, "art_2__para_1", ())
+        await settle(pilot)
+        await pilot.press("ctrl+a")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
 def test_review_note_dialog(snap_compare, app: CorpusApp) -> None:
     async def run_before(pilot: Pilot) -> None:
         app.push_screen(ReviewScreen(None, ""))
@@ -128,3 +140,15 @@ def test_review_note_dialog(snap_compare, app: CorpusApp) -> None:
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_note_editor_at_80_columns(snap_compare, app: CorpusApp) -> None:
+    """Label names stay next to their checkboxes in a narrow terminal."""
+
+    async def run_before(pilot: Pilot) -> None:
+        app.open_reader(REG, "art_3", ())
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 36), run_before=run_before)

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from corpus_tool.annotations.store import AnnotationStore
+from corpus_tool.annotations.store import SEARCH_FILTERS, AnnotationStore
 from corpus_tool.errors import StoreError
 from corpus_tool.workspace import Workspace, atomic_write_bytes
 
@@ -25,7 +25,7 @@ LEGACY_FILE = "saved-searches.json"
 HISTORY_FILE = "tui-history.json"
 HISTORY_LIMIT = 200
 DEFAULT_DIALECT = "lexis"  # docs/decisions.md section 4
-FILTER_NAMES = ("doc", "kind", "tag", "label")
+FILTER_NAMES = SEARCH_FILTERS  # one list, kept by the store that checks them
 
 
 @dataclass(frozen=True)
@@ -120,22 +120,11 @@ def save_search(
     dialect: str = DEFAULT_DIALECT,
     author: str | None = None,
 ) -> SavedSearch:
-    """Save (or replace) a search under ``name``."""
-    name = name.strip()
-    if not name:
-        raise StoreError("a saved search needs a name")
-    if not query.strip():
-        raise StoreError(f"the saved search {name!r} needs a query")
-    kept = {k: str(v) for k, v in (filters or {}).items() if v not in (None, "")}
-    unknown = set(kept) - set(FILTER_NAMES)
-    if unknown:
-        raise StoreError(
-            f"unknown filter {', '.join(sorted(unknown))} for a saved search;"
-            f" known: {', '.join(FILTER_NAMES)}"
-        )
-    saved = SavedSearch(name, query, kept, dialect or DEFAULT_DIALECT)
-    _record(ws, "search-save", author, search=saved.as_event())
-    return saved
+    """Save (or replace) a search under ``name`` (through ``AnnotationStore.save_search``)."""
+    record = AnnotationStore(ws, author=author).save_search(
+        name, query, dialect=dialect or DEFAULT_DIALECT, filters=filters
+    )
+    return _from_record(record, name)
 
 
 def rename_search(ws: Workspace, name: str, new_name: str, *, author: str | None = None) -> None:

@@ -55,6 +55,7 @@ UPDATABLE = frozenset(
 # Fields re-anchoring may move, besides the updatable ones.
 ANCHOR_FIELDS = frozenset({"file", "sha256", "anchor_text"})
 SCHEMA_VERSION = 2  # the ``v`` of events written now (docs/decisions.md section 1)
+SEARCH_FILTERS = ("doc", "kind", "tag", "label")  # the facet filters a saved search keeps
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
@@ -452,13 +453,27 @@ class AnnotationStore:
         *,
         dialect: str = "lexis",
         filters: Mapping[str, Any] | None = None,
-    ) -> None:
-        """Create or replace a saved search by name."""
+    ) -> dict[str, Any]:
+        """Create or replace a saved search by name; the ``search`` payload written.
+
+        The one writer of ``search-save`` events: ``annotations.searches.save_search``
+        (the CLI and the TUI) calls this, so both check and write a search alike.
+        """
         name = name.strip()
         if not name:
             raise StoreError("a saved search needs a name")
-        search = {"name": name, "query": query, "dialect": dialect, "filters": dict(filters or {})}
+        if not query.strip():
+            raise StoreError(f"the saved search {name!r} needs a query")
+        kept = {str(k): str(v) for k, v in (filters or {}).items() if v not in (None, "")}
+        unknown = set(kept) - set(SEARCH_FILTERS)
+        if unknown:
+            raise StoreError(
+                f"unknown filter {', '.join(sorted(unknown))} for a saved search;"
+                f" known: {', '.join(SEARCH_FILTERS)}"
+            )
+        search = {"name": name, "query": query, "dialect": dialect or "lexis", "filters": kept}
         self._append(self._event("search-save", search=search))
+        return dict(search)
 
     def delete_search(self, name: str) -> None:
         if name not in self.saved_searches():

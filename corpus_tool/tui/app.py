@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import re
 import threading
 from collections.abc import Sequence
 from functools import partial
@@ -14,10 +16,11 @@ from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import ModalScreen, Screen
 
+from corpus_tool.annotations.author import resolve_author, save_author, should_ask
 from corpus_tool.errors import CorpusToolError
-from corpus_tool.model import Annotation
 from corpus_tool.tui import keys
 from corpus_tool.tui.dialogs import (
+    AuthorDialog,
     ExportDialog,
     ExportRequest,
     HelpScreen,
@@ -33,6 +36,7 @@ from corpus_tool.tui.session import Session
 from corpus_tool.workspace import Workspace
 
 DEBOUNCE_SECONDS = 0.15
+CITATION_LIKE = re.compile(r"\d|\b[IVXLC]+\s*$")
 # How often, on a shared store, the app tries to send its offline journal and
 # checks that the server answers (the offline indicator clears at the next try).
 SYNC_SECONDS = 2.0
@@ -51,6 +55,7 @@ class CorpusCommands(Provider):
             ("Help: keys", app.action_help, "Every key binding"),
             ("Saved searches", partial(app.on_search_screen, "action_saved_searches"), "Run one"),
             ("Save current search", partial(app.on_search_screen, "action_save_search"), ""),
+            ("Change author name…", app.action_author, f"Annotations are signed {app.author}"),
         ]
         for doc_id in app.session.doc_ids():
             commands.append(
@@ -78,6 +83,18 @@ class CorpusCommands(Provider):
             yield DiscoveryHit(name, command, help=help_text)  # type: ignore[arg-type]
 
     async def search(self, query: str) -> Hits:
+        # --- go to a citation (issue 13): "Article 54", "Art. 53(2)", "rec. 15", "AI Act 53(2)"
+        app = self.app
+        assert isinstance(app, CorpusApp)
+        for place in await asyncio.to_thread(app.citation_places, query):
+            doc_id, provision_id, citation = place
+            yield Hit(
+                1.0,
+                f"Go to {citation} ({doc_id})",
+                partial(app.open_reader, doc_id, provision_id, ()),
+                help="Open it in the reader",
+            )
+        # --- the app's commands ---
         matcher = self.matcher(query)
         for name, command, help_text in self._commands():
             score = matcher.match(name)
@@ -93,6 +110,14 @@ class CorpusApp(App[None]):
     TITLE = "corpus-tool"
     COMMANDS = App.COMMANDS | {CorpusCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
+        # Shown in every footer: a new user must see how to leave.
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit",
+            priority=True,
+            tooltip="Quit (warns first about unsaved annotations)",
+        ),
         Binding("f1,question_mark", "help", "Help"),
         Binding("ctrl+r", "review", "Review", tooltip="Review machine tags (choose label/query)"),
         # Priority: the query bar's Input would otherwise take ctrl+e (end of line).
@@ -118,6 +143,7 @@ class CorpusApp(App[None]):
         ws: Workspace,
         *,
         author: str | None = None,
+        ask_author: bool | None = None,
         debounce: float = DEBOUNCE_SECONDS,
         warm: bool = True,
         show_timings: bool = True,
@@ -129,7 +155,8 @@ class CorpusApp(App[None]):
         self.warm = warm
         self.show_timings = show_timings  # off in snapshot tests: times differ per run
         self.sync_interval = sync_interval
-        self.undo_stack: list[Annotation] = []
+        # None: ask for the author name when should_ask() says so (a terminal, no name yet).
+        self.ask_author = False if author else ask_author
         self._quit_warned = False
         self.workspace_name = ws.root.name
         self.sub_title = ws.root.name
@@ -145,11 +172,50 @@ class CorpusApp(App[None]):
         return SearchScreen()
 
     def on_mount(self) -> None:
+        # The search engine is imported after the first paint, off the UI thread.
+        self.call_after_refresh(self.preload)
         if self.warm:
             # Loading every document up front makes the first results and the
             # reader instant; it runs after the first paint so start-up stays fast.
             self.call_after_refresh(self.warm_up)
         self.call_after_refresh(self.start_live)
+        self.call_after_refresh(self._maybe_ask_author)
+
+    # --- the author name (asked once, on the first interactive run) ---------------------
+    @property
+    def author(self) -> str:
+        return self.session.store().author
+
+    def _maybe_ask_author(self) -> None:
+        ask = self.ask_author
+        if ask is None:
+            # Never without a terminal (tests, pipes): then the default is used silently.
+            try:
+                ask = not self.is_headless and should_ask(self.session.ws)
+            except CorpusToolError:
+                ask = False
+        if ask:
+            self.action_author(first=True)
+
+    def action_author(self, first: bool = False) -> None:
+        try:
+            default = self.author if not first else resolve_author(self.session.ws)[0]
+        except CorpusToolError:
+            default = ""
+
+        def chosen(name: str | None) -> None:
+            # Esc on the first run keeps the default, stored so it is not asked again.
+            if name is None and not first:
+                return
+            try:
+                path = save_author(name or default)
+            except CorpusToolError as exc:
+                self.report_error(exc)
+                return
+            self.session.set_author(name or default)
+            self.notify(f"Annotations are signed {self.author} (saved in {path})", timeout=5)
+
+        self.push_screen(AuthorDialog(default, first=first), chosen)
 
     # --- live updates from a shared store ------------------------------------------------
     @work(thread=True, exclusive=True, group="live-start", exit_on_error=False)
@@ -227,6 +293,10 @@ class CorpusApp(App[None]):
         self._listen_stop.set()
         return self._listener
 
+    @work(thread=True, exclusive=True, group="preload", exit_on_error=False)
+    def preload(self) -> None:
+        self.session.preload()
+
     @work(thread=True, exclusive=True, group="warm", exit_on_error=False)
     def warm_up(self) -> None:
         self.session.warm()
@@ -265,6 +335,19 @@ class CorpusApp(App[None]):
         self.push_screen(
             ReaderScreen(Place(doc_id, provision_id, tuple(highlights)), outline=outline)
         )
+
+    def citation_places(self, text: str, limit: int = 12) -> list[tuple[str, str | None, str]]:
+        """(doc_id, provision_id, citation) of what a typed citation names (empty: none)."""
+        text = text.strip()
+        # A citation has a number ("Art. 53(2)", "rec. 15") or a Roman one ("Annex XI");
+        # "Open document…" and the like are commands, not citations.
+        if not CITATION_LIKE.search(text):
+            return []
+        try:
+            found = self.session.resolve_citation(text)
+        except CorpusToolError:
+            return []
+        return [(r.doc_id, r.provision_id, r.citation) for r in found[:limit]]
 
     def search_screen(self) -> SearchScreen | None:
         for screen in self.screen_stack:

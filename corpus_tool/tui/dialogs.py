@@ -11,7 +11,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
@@ -75,7 +75,10 @@ class ExportRequest:
 class ExportDialog(ModalScreen[ExportRequest | None]):
     """Choose what to export (query, tag, label, document, author), the format and the path."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Cancel"),
+        Binding("ctrl+s", "go", "Export", tooltip="Export with the choices made (from any field)"),
+    ]
 
     def __init__(
         self,
@@ -140,6 +143,9 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
     @on(Button.Pressed, "#export-cancel")
     def _cancel(self) -> None:
         self.dismiss(None)
+
+    def action_go(self) -> None:
+        self._go()
 
     @on(Input.Submitted, "#export-path")
     @on(Button.Pressed, "#export-go")
@@ -230,22 +236,40 @@ class NoteEditor(ModalScreen[NoteRequest | None]):
         Binding("escape", "dismiss(None)", "Cancel"),
     ]
 
-    def __init__(self, citation: str, quote: str | None, labels: list[str], note: str = "") -> None:
+    def __init__(
+        self,
+        citation: str,
+        quote: str | None,
+        labels: list[str],
+        note: str = "",
+        *,
+        checked: tuple[str, ...] = (),
+        title: str = "",
+    ) -> None:
         super().__init__()
         self.citation = citation
         self.quote = quote
         self.labels = labels
-        self.note = note
+        self.note = note  # pre-filled when editing an existing annotation
+        self.checked = set(checked)
+        self.heading_text = title or f"Note on {citation}"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="note-box", classes="dialog"):
-            yield Label(f"Note on {self.citation}", classes="dialog-title")
+            yield Label(self.heading_text, classes="dialog-title")
             if self.quote:
                 yield Static(Text(f"“{self.quote}”", style="italic"), id="note-quote")
             yield TextArea(self.note, id="note-text", soft_wrap=True)
-            with Horizontal(classes="dialog-row", id="note-labels"):
+            # A grid of fixed-width cells, not a row of 1fr boxes: a row squeezed
+            # each checkbox to its box and cut the label name off at any width.
+            with Grid(id="note-labels"):
                 for name in self.labels:
-                    yield Checkbox(name, id=f"note-label-{_css_id(name)}", name=name)
+                    yield Checkbox(
+                        name,
+                        name in self.checked,
+                        id=f"note-label-{_css_id(name)}",
+                        name=name,
+                    )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (Ctrl+S)", variant="primary", id="note-save")
                 yield Button("Cancel", id="note-cancel")
@@ -265,8 +289,43 @@ class NoteEditor(ModalScreen[NoteRequest | None]):
         )
         if note or labels:
             self.dismiss(NoteRequest(note, labels))
+        elif self.checked or self.note:
+            self.notify(
+                "An annotation needs a note or a label; Del in the annotations panel deletes it.",
+                severity="warning",
+            )
         else:
             self.notify("Write a note or tick a label first.", severity="warning")
+
+
+@keys.section("Dialogs", 8.3)
+class AuthorDialog(ModalScreen[str | None]):
+    """Who signs the annotations: asked once on the first run, changeable from the palette."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, default: str, *, first: bool = False) -> None:
+        super().__init__()
+        self.default = default
+        self.first = first
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="author-box", classes="dialog"):
+            yield Label("Your name on annotations", classes="dialog-title")
+            if self.first:
+                yield Static(
+                    "Asked once: it is kept in your user configuration, not in the workspace."
+                )
+            yield Input(self.default, placeholder="name", id="author-name")
+            hint = (
+                "Enter saves · Esc keeps this name" if self.first else "Enter saves · Esc cancels"
+            )
+            yield Label(hint, classes="dialog-hint")
+
+    @on(Input.Submitted, "#author-name")
+    def _save(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.dismiss(event.value.strip())
 
 
 @dataclass(frozen=True)

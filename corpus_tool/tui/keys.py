@@ -19,7 +19,6 @@ from corpus_tool.tui.session import LabelInfo
 # Keys Textual itself provides (not declared in our BINDINGS).
 BUILT_IN = [
     ("ctrl+p", "Command palette: review, export, open a document, run a saved search…"),
-    ("ctrl+q", "Quit (with unsaved annotations: warns first, then writes a recovery file)"),
     ("tab / shift+tab", "Move between panes"),
     ("arrows pgup pgdn home end", "Move in tables, lists and trees"),
     ("enter", "Open the row / follow the reference / choose the entry"),
@@ -141,7 +140,7 @@ def _label_rows(scheme: Sequence[LabelInfo], owners: Sequence[type]) -> list[tup
             if textual_key(lab.key) in reader_keys
             else ""
         )
-        label_rows.append((lab.key, f"Annotate with label {lab.name}{taken}"))
+        label_rows.append((lab.key, f"In annotate mode (Ctrl+A): label {lab.name}{taken}"))
     if not label_rows:
         label_rows.append(("(keys)", "Each label of the scheme (labels.toml) binds its key"))
     return label_rows

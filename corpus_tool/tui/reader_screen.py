@@ -15,6 +15,7 @@ from textual.widgets import Footer, Header, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from corpus_tool.annotations.store import DuplicateLabelError
 from corpus_tool.errors import CorpusToolError, StoreError
 from corpus_tool.model import Annotation, Provision, Tag
 from corpus_tool.tui import keys, render
@@ -26,6 +27,12 @@ from corpus_tool.tui.widgets.outline import OutlineTree
 # The reader's own keys are ctrl-keys and punctuation so that the label scheme's
 # single letters stay free; a scheme key that still collides wins over the reader's
 # key (the action keeps its other key), because labelling is what the reader is for.
+
+
+# Reader actions switched off in annotate mode (they move focus or leave the reader).
+ANNOTATE_MODE_OFF = frozenset(
+    {"annotate_mode", "find", "focus_outline", "focus_refs", "focus_annotations"}
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,7 @@ class ProvisionView:
     printed_pages: tuple[str, ...] = ()
     pinpoint: str = ""
     page_labels: tuple[str, ...] = ()
+    children: tuple[Provision, ...] = ()  # shown below a unit that holds only its own text
 
 
 @keys.section(
@@ -70,7 +78,7 @@ class ProvisionView:
     5,
     extra=[
         ("shift+arrows / drag", "Select the quote"),
-        ("a label key", "Annotate the selection with that label at once"),
+        ("ctrl+a", "Take the selection as the quote and enter annotate mode"),
     ],
 )
 class QuoteArea(TextArea):
@@ -107,15 +115,122 @@ class QuoteArea(TextArea):
         self.post_message(self.Chosen(None))
 
 
+@keys.section("Annotations panel", 3.5)
+class AnnotationPanel(Static, can_focus=True):
+    """The provision's annotations, one chosen with the arrows: Enter edits, Del deletes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "move(-1)", "Up", show=False, tooltip="The annotation above"),
+        Binding("down", "move(1)", "Down", show=False, tooltip="The annotation below"),
+        Binding(
+            "enter", "edit", "Edit note", tooltip="Edit the chosen annotation's note and labels"
+        ),
+        Binding(
+            "delete",
+            "delete",
+            "Delete",
+            key_display="del",
+            tooltip="Delete the chosen annotation (Ctrl+Z undoes)",
+        ),
+    ]
+
+    @dataclass
+    class EditRequested(Message):
+        annotation: Annotation
+
+    @dataclass
+    class DeleteRequested(Message):
+        annotation: Annotation
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__("", **kwargs)
+        self.items: list[Annotation] = []
+        self.colours: dict[str, str] = {}
+        self.error: str | None = None
+        self.cursor = 0
+
+    def show(self, items: list[Annotation], colours: dict[str, str], error: str | None) -> None:
+        # Keep the cursor on the same annotation when the list is refreshed.
+        chosen = self.current()
+        self.items, self.colours, self.error = list(items), colours, error
+        ids = [a.id for a in self.items]
+        if chosen is not None and chosen.id in ids:
+            self.cursor = ids.index(chosen.id)
+        self.cursor = max(0, min(self.cursor, len(self.items) - 1))
+        self._paint()
+
+    def current(self) -> Annotation | None:
+        return self.items[self.cursor] if 0 <= self.cursor < len(self.items) else None
+
+    def _paint(self, focused: bool | None = None) -> None:
+        # Focus/Blur arrive before has_focus changes: the handlers say which it is.
+        focused = self.has_focus if focused is None else focused
+        text = Text()
+        if self.error:
+            text.append(f"Annotations unavailable: {self.error}\n", style="red")
+        for i, ann in enumerate(self.items):
+            if i:
+                text.append("\n")
+            line = render.annotation_line(ann, self.colours)
+            if focused and i == self.cursor:
+                line.stylize("reverse")
+            text.append_text(line)
+        if not self.items and not self.error:
+            text.append("none yet", style="dim")
+        elif self.items and focused:
+            text.append("\nEnter edits · Del deletes · Ctrl+Z undoes", style="dim")
+        self.update(text)
+
+    def on_focus(self) -> None:
+        self._paint(focused=True)
+
+    def on_blur(self) -> None:
+        self._paint(focused=False)
+
+    def action_move(self, delta: int) -> None:
+        if self.items:
+            self.cursor = max(0, min(len(self.items) - 1, self.cursor + delta))
+            self._paint()
+
+    def action_edit(self) -> None:
+        chosen = self.current()
+        if chosen is not None:
+            self.post_message(self.EditRequested(chosen))
+
+    def action_delete(self) -> None:
+        chosen = self.current()
+        if chosen is not None:
+            self.post_message(self.DeleteRequested(chosen))
+
+
 @keys.section("Reader", 3)
 class ReaderScreen(CoreScreen):
     AUTO_FOCUS = "#refs"
+    # Below 120 columns the side panes narrow so the text keeps a readable width.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
+        # Esc leaves the innermost mode first (annotate, quote), then the reader.
         Binding(
-            "escape,backspace",
-            "back",
-            "Back",
-            tooltip="Back to where you came from (reference, outline, results)",
+            "escape",
+            "leave_mode",
+            "Leave mode",
+            tooltip="Leave annotate mode or the quote selection",
+        ),
+        Binding("escape", "back", "Back", tooltip="Back to the results"),
+        Binding(
+            "backspace",
+            "previous_place",
+            "Previous place",
+            show=False,
+            tooltip="Back to the provision you came from (reference, outline, next/previous)",
+        ),
+        # Priority: the quote selector's TextArea would take ctrl+a (start of line).
+        Binding(
+            "ctrl+a",
+            "annotate_mode",
+            "Annotate",
+            priority=True,
+            tooltip="Annotate mode: label keys label the provision (or the selected quote)",
         ),
         Binding(
             "left_square_bracket",
@@ -132,16 +247,29 @@ class ReaderScreen(CoreScreen):
             tooltip="Next provision in document order",
         ),
         Binding(
+            "ctrl+f",
+            "find",
+            "Query",
+            tooltip="Back to the search screen, in the query bar",
+        ),
+        Binding(
             "ctrl+o",
             "focus_outline",
             "Outline",
             tooltip="Go to the document outline (Enter opens an entry)",
         ),
         Binding(
-            "ctrl+f",
+            "ctrl+g",
             "focus_refs",
             "References",
+            show=False,
             tooltip="Go to the cross-references (Enter follows one)",
+        ),
+        Binding(
+            "ctrl+l",
+            "focus_annotations",
+            "Annotations",
+            tooltip="Go to the annotations panel (Enter edits, Del deletes)",
         ),
         Binding(
             "quotation_mark,ctrl+t",
@@ -153,9 +281,12 @@ class ReaderScreen(CoreScreen):
         Binding(
             "ctrl+n", "note", "Note", tooltip="Write a note (with labels) on the provision or quote"
         ),
-        Binding("u,ctrl+z", "undo", "Undo", tooltip="Undo your last annotation"),
         Binding(
-            "ctrl+y",
+            "ctrl+z", "undo", "Undo", tooltip="Undo your newest action (label, note, edit, delete)"
+        ),
+        Binding("ctrl+y", "redo", "Redo", tooltip="Redo the action you undid last"),
+        Binding(
+            "ctrl+k",
             "copy_pinpoint",
             "Copy cite",
             tooltip="Copy the provision's pinpoint citation (printed page) to the clipboard",
@@ -188,6 +319,17 @@ class ReaderScreen(CoreScreen):
     class AnnotationRefused(Message):
         error: str
 
+    @dataclass
+    class AlreadyLabelled(Message):
+        error: str
+
+    @dataclass
+    class HistoryMoved(Message):
+        """An undo, redo, edit or delete was written (or refused: ``error``)."""
+
+        message: str
+        error: bool = False
+
     def __init__(self, place: Place, *, outline: bool = False) -> None:
         super().__init__()
         self.place = place
@@ -196,6 +338,8 @@ class ReaderScreen(CoreScreen):
         self.quote: QuoteChoice | None = None
         self.focus_outline_first = outline
         self.label_keys: dict[str, LabelInfo] = {}
+        # Label keys write only in annotate mode, so text typed by mistake writes nothing.
+        self.annotating = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -207,6 +351,7 @@ class ReaderScreen(CoreScreen):
                 yield Static("", id="before", classes="context")
                 yield Static("", id="heading")
                 yield Static("Loading…", id="provision")
+                yield Static("", id="children")
                 yield QuoteArea(
                     "", id="quote-area", read_only=True, soft_wrap=True, show_cursor=True
                 )
@@ -218,7 +363,7 @@ class ReaderScreen(CoreScreen):
                 yield Label("Annotations", classes="side-title")
                 with VerticalScroll(id="annotations-scroll"):
                     yield Static("", id="quote-pending")
-                    yield Static("", id="annotations")
+                    yield AnnotationPanel(id="annotations")
                     yield Static("", id="unsaved")
                 yield Static("", id="label-keys")
         yield Footer()
@@ -226,7 +371,55 @@ class ReaderScreen(CoreScreen):
     def on_mount(self) -> None:
         self.query_one("#quote-area").display = False
         self._bind_label_keys()
+        self._show_mode()
         self.load(self.place)
+
+    # --- modes: annotate mode and the quote selection --------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "label":
+            return self.annotating  # hidden from the footer, and inert, outside annotate mode
+        if action == "leave_mode":
+            return self.annotating or self._quoting()
+        if action == "back":
+            return not (self.annotating or self._quoting())
+        if action in ANNOTATE_MODE_OFF:
+            # In annotate mode the footer keeps to what matters there: the label keys,
+            # next/previous, quote, note, undo/redo and Esc.
+            return not self.annotating
+        return True
+
+    def _quoting(self) -> bool:
+        try:
+            return bool(self.query_one("#quote-area").display)
+        except Exception:  # not composed yet
+            return False
+
+    def action_annotate_mode(self) -> None:
+        area = self.query_one("#quote-area", QuoteArea)
+        if area.display:
+            # Entering annotate mode from the quote selector: the selection is the quote.
+            self.quote = area.chosen_span() or self.quote
+            self._leave_quote_mode()
+            self._show_quote()
+        self.annotating = True
+        self._show_mode()
+
+    def action_leave_mode(self) -> None:
+        if self._quoting():
+            self._leave_quote_mode()
+        elif self.annotating:
+            self.annotating = False
+        self._show_mode()
+
+    def _show_mode(self) -> None:
+        scroll = self.query_one("#reader-scroll", VerticalScroll)
+        scroll.set_class(self.annotating, "-annotate")
+        if self.annotating:
+            keys_shown = " ".join(info.key for info in self.label_keys.values())
+            scroll.border_title = f"ANNOTATE MODE · label keys {keys_shown} write · Esc leaves"
+        else:
+            scroll.border_title = "Reader · Ctrl+A annotate"
+        self.refresh_bindings()
 
     def _bind_label_keys(self) -> None:
         try:
@@ -242,8 +435,9 @@ class ReaderScreen(CoreScreen):
             textual_key = keys.textual_key(key)
             self._bindings.key_to_bindings.pop(textual_key, None)
             self.label_keys[textual_key] = label
+            # Shown in the footer only in annotate mode (check_action hides them otherwise).
             self._bindings.bind(
-                textual_key, f"label({label.name!r})", label.name, show=False, key_display=key
+                textual_key, f"label({label.name!r})", label.name, show=True, key_display=key
             )
             help_text.append(f" {key} ", style="bold reverse")
             help_text.append(f" {label.name}\n", style=label.colour or "")
@@ -292,6 +486,7 @@ class ReaderScreen(CoreScreen):
             colours=session.label_colours(labels),
             targets=targets,
             annotation_error=annotation_error,
+            children=tuple(session.children_shown(provision)),
         )
         view.printed_pages, view.pinpoint = session.page_fields(provision)
         view.page_labels = session.page_labels(place.doc_id)
@@ -322,6 +517,9 @@ class ReaderScreen(CoreScreen):
                 annotations=view.annotations,
             )
         )
+        children = self.query_one("#children", Static)
+        children.update(_children_text(view.children))
+        children.display = bool(view.children)
         self.query_one("#before", Static).update(render.context_text("Before", view.before))
         self.query_one("#after", Static).update(render.context_text("After", view.after))
         footnotes = self.query_one("#footnotes", Static)
@@ -405,17 +603,11 @@ class ReaderScreen(CoreScreen):
 
     def _show_annotations(self) -> None:
         view = self.view
-        text = Text()
-        if view is not None:
-            if view.annotation_error:
-                text.append(f"Annotations unavailable: {view.annotation_error}\n", style="red")
-            for i, ann in enumerate(view.annotations):
-                if i:
-                    text.append("\n")
-                text.append_text(render.annotation_line(ann, view.colours))
-            if not view.annotations and not view.annotation_error:
-                text.append("none yet", style="dim")
-        self.query_one("#annotations", Static).update(text)
+        panel = self.query_one("#annotations", AnnotationPanel)
+        if view is None:
+            panel.show([], {}, None)
+        else:
+            panel.show(view.annotations, view.colours, view.annotation_error)
         unsaved = Text()
         for item in self.session.pending:
             kw = item.kwargs
@@ -437,13 +629,22 @@ class ReaderScreen(CoreScreen):
         self.load(place)
 
     def action_back(self) -> None:
-        if self.query_one("#quote-area").display:
-            self._leave_quote_mode()
+        if self.annotating or self._quoting():
+            self.action_leave_mode()
             return
+        self.app.pop_screen()
+
+    def action_previous_place(self) -> None:
         if self.trail:
             self.load(self.trail.pop())
         else:
-            self.app.pop_screen()
+            self.notify(
+                "This is the first provision you opened here; Esc goes back to the results."
+            )
+
+    def action_find(self) -> None:
+        # Whatever opened the reader (results, palette, review), Ctrl+F is the query bar.
+        self.corpus_app.on_search_screen("action_focus_query")
 
     def action_step(self, delta: int) -> None:
         if self.view is None:
@@ -481,6 +682,9 @@ class ReaderScreen(CoreScreen):
         self.app.copy_to_clipboard(cite)
         self.notify(cite, title="Copied the pinpoint citation", timeout=5)
 
+    def action_focus_annotations(self) -> None:
+        self.query_one("#annotations", AnnotationPanel).focus()
+
     # --- quotes --------------------------------------------------------------------------
     def action_select_quote(self) -> None:
         if self.view is None:
@@ -490,6 +694,7 @@ class ReaderScreen(CoreScreen):
         self.query_one("#provision").display = False
         area.display = True
         area.focus()
+        self.refresh_bindings()  # Esc now leaves the selection
 
     def _leave_quote_mode(self) -> None:
         area = self.query_one("#quote-area", QuoteArea)
@@ -497,6 +702,7 @@ class ReaderScreen(CoreScreen):
             area.display = False
             self.query_one("#provision").display = True
             self.query_one("#refs", OptionList).focus()
+            self.refresh_bindings()
 
     @on(QuoteArea.Chosen)
     def _quote_chosen(self, event: QuoteArea.Chosen) -> None:
@@ -513,7 +719,8 @@ class ReaderScreen(CoreScreen):
             return
         text = Text("Quote: ", style="bold")
         text.append(f"“{self.quote.exact}”", style="italic")
-        text.append("\nPress a label key or Ctrl+N to annotate it.", style="dim")
+        hint = "a label key" if self.annotating else "Ctrl+A then a label key"
+        text.append(f"\nPress {hint}, or Ctrl+N, to annotate it.", style="dim")
         widget.update(text)
         widget.display = True
 
@@ -534,11 +741,8 @@ class ReaderScreen(CoreScreen):
         return kwargs
 
     def action_label(self, name: str) -> None:
-        area = self.query_one("#quote-area", QuoteArea)
-        if area.display:
-            # A label key while selecting: the selection is the quote (no Enter needed).
-            self.quote = area.chosen_span() or self.quote
-            self._leave_quote_mode()
+        if not self.annotating:
+            return  # check_action already keeps label keys inert outside annotate mode
         kwargs = self._annotation_kwargs((name,))
         if kwargs is not None:
             self.save_annotation(kwargs)
@@ -546,10 +750,6 @@ class ReaderScreen(CoreScreen):
     def action_note(self) -> None:
         if self.view is None:
             return
-        try:
-            names = [lab.name for lab in self.session.label_scheme()]
-        except CorpusToolError:
-            names = []
 
         def done(request: NoteRequest | None) -> None:
             if request is None:
@@ -559,12 +759,21 @@ class ReaderScreen(CoreScreen):
                 self.save_annotation(kwargs)
 
         quote = self.quote.exact if self.quote else None
-        self.app.push_screen(NoteEditor(self.view.provision.citation, quote, names), done)
+        self.app.push_screen(NoteEditor(self.view.provision.citation, quote, self._names()), done)
+
+    def _names(self) -> list[str]:
+        try:
+            return [lab.name for lab in self.session.label_scheme()]
+        except CorpusToolError:
+            return []
 
     @work(thread=True, exclusive=False, group="annotate", exit_on_error=False)
     def save_annotation(self, kwargs: dict[str, Any]) -> None:
         try:
             created = self.session.annotate(**kwargs)
+        except DuplicateLabelError as exc:
+            self.post_message(self.AlreadyLabelled(str(exc)))
+            return
         except StoreError as exc:
             self.post_message(self.AnnotationRefused(str(exc)))
             return
@@ -572,12 +781,18 @@ class ReaderScreen(CoreScreen):
 
     @on(AnnotationSaved)
     def _saved(self, event: AnnotationSaved) -> None:
-        self.corpus_app.undo_stack.append(event.annotation)
         self.corpus_app.note_write()
         self.quote = None
         labels = ", ".join(event.annotation.labels) or "note"
-        self.notify(f"Annotated {event.annotation.provision_id}: {labels}", timeout=3)
+        self.notify(f"Annotated {self._cite()}: {labels} — Ctrl+Z undoes", timeout=4)
         self.load(self.place)
+
+    @on(AlreadyLabelled)
+    def _already(self, event: AlreadyLabelled) -> None:
+        self.notify(f"Already labelled: {event.error}", severity="warning", timeout=5)
+
+    def _cite(self) -> str:
+        return self.view.provision.citation if self.view is not None else ""
 
     @on(AnnotationRefused)
     def _refused(self, event: AnnotationRefused) -> None:
@@ -609,21 +824,89 @@ class ReaderScreen(CoreScreen):
         self.app.call_from_thread(self.notify, f"Saved {saved} pending annotation(s).")
         self.app.call_from_thread(self.load, self.place)
 
+    # --- undo, redo, edit and delete (the session's History) ---------------------------
     def action_undo(self) -> None:
-        stack = self.corpus_app.undo_stack
-        if not stack:
-            self.notify("Nothing to undo.")
+        self.move_history("undo")
+
+    def action_redo(self) -> None:
+        self.move_history("redo")
+
+    @work(thread=True, exclusive=True, group="annotate-history", exit_on_error=False)
+    def move_history(self, which: str) -> None:
+        session = self.session
+        try:
+            action = session.undo() if which == "undo" else session.redo()
+        except StoreError as exc:
+            self.post_message(self.HistoryMoved(str(exc), error=True))
             return
-        self.undo_annotation(stack[-1])
+        if action is None:
+            message = "Nothing to undo." if which == "undo" else "Nothing to redo."
+        elif which == "undo":
+            message = f"Undone: {action.summary} — Ctrl+Y redoes"
+        else:
+            message = f"Redone: {action.summary} — Ctrl+Z undoes"
+        self.post_message(self.HistoryMoved(message))
 
-    @work(thread=True, exclusive=True, group="annotate-undo", exit_on_error=False)
-    def undo_annotation(self, annotation: Annotation) -> None:
-        self.session.delete_annotation(annotation.id)
-        self.app.call_from_thread(self._undone, annotation)
-
-    def _undone(self, annotation: Annotation) -> None:
-        stack = self.corpus_app.undo_stack
-        if stack and stack[-1].id == annotation.id:
-            stack.pop()
-        self.notify(f"Undone: annotation on {annotation.provision_id}", timeout=3)
+    @on(HistoryMoved)
+    def _history_moved(self, event: HistoryMoved) -> None:
+        self.corpus_app.note_write()
+        self.notify(event.message, severity="error" if event.error else "information", timeout=5)
         self.load(self.place)
+
+    @on(AnnotationPanel.EditRequested)
+    def _edit_requested(self, event: AnnotationPanel.EditRequested) -> None:
+        ann = event.annotation
+        quote = ann.quote.exact if ann.quote else None
+
+        def done(request: NoteRequest | None) -> None:
+            if request is not None:
+                self.edit_annotation(ann.id, request.note, request.labels)
+
+        self.app.push_screen(
+            NoteEditor(
+                self._cite(),
+                quote,
+                self._names(),
+                note=ann.note,
+                checked=ann.labels,
+                title=f"Edit annotation on {self._cite()}",
+            ),
+            done,
+        )
+
+    @work(thread=True, exclusive=True, group="annotate-history", exit_on_error=False)
+    def edit_annotation(self, annotation_id: str, note: str, labels: tuple[str, ...]) -> None:
+        try:
+            self.session.edit_annotation(annotation_id, note=note, labels=labels)
+        except StoreError as exc:
+            self.post_message(self.HistoryMoved(f"Not edited: {exc}", error=True))
+            return
+        self.post_message(
+            self.HistoryMoved(f"Edited the annotation on {self._cite()} — Ctrl+Z undoes")
+        )
+
+    @on(AnnotationPanel.DeleteRequested)
+    def _delete_requested(self, event: AnnotationPanel.DeleteRequested) -> None:
+        self.delete_annotation(event.annotation.id)
+
+    @work(thread=True, exclusive=True, group="annotate-history", exit_on_error=False)
+    def delete_annotation(self, annotation_id: str) -> None:
+        try:
+            gone = self.session.delete_annotation(annotation_id)
+        except StoreError as exc:
+            self.post_message(self.HistoryMoved(f"Not deleted: {exc}", error=True))
+            return
+        what = ", ".join(gone.labels) or "note"
+        self.post_message(self.HistoryMoved(f"Deleted {what} on {self._cite()} — Ctrl+Z undoes"))
+
+
+def _children_text(children: tuple[Provision, ...]) -> Text:
+    """The points (or other children) of a unit whose own text is only a lead-in."""
+    text = Text()
+    for i, child in enumerate(children):
+        if i:
+            text.append("\n")
+        text.append(child.citation, style="bold")
+        text.append("  ")
+        text.append(" ".join(child.text.split()))
+    return text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from rich.text import Text
@@ -68,6 +68,12 @@ class SearchScreen(CoreScreen):
         ),
         Binding("ctrl+l", "saved_searches", "Saved", tooltip="List saved searches; Enter runs one"),
         Binding(
+            "f2",
+            "toggle_sort",
+            "Sort",
+            tooltip="Sort the results by score or in document order",
+        ),
+        Binding(
             "ctrl+o",
             "browse_document",
             "Browse doc",
@@ -75,10 +81,11 @@ class SearchScreen(CoreScreen):
         ),
         Binding(
             "escape",
-            "clear_filters",
-            "Clear filters",
+            "back",
+            "Back",
             show=False,
-            tooltip="Clear the facet filters",
+            tooltip="Back one level: from the results or facets to the query bar; "
+            "in the query bar, clear the facet filters",
         ),
     ]
 
@@ -86,6 +93,11 @@ class SearchScreen(CoreScreen):
     class SearchDone(Message):
         generation: int
         outcome: SearchOutcome
+
+    @dataclass
+    class Relabelled(Message):
+        generation: int
+        rows: tuple[ResultRow, ...]
 
     @dataclass
     class PreviewReady(Message):
@@ -103,6 +115,7 @@ class SearchScreen(CoreScreen):
         self._facet_timer: Timer | None = None
         self._focus_results_when_shown = False
         self._last_keystroke = 0.0
+        self.sort_by = "score"  # or "document" (F2)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -126,15 +139,36 @@ class SearchScreen(CoreScreen):
         )
 
     def on_screen_resume(self) -> None:
-        # Back from the reader or the review queue: labels and decisions may have
-        # changed, so the rows (tags · labels) are refreshed.
-        if self.last_outcome is not None:
-            self.start_search(limit=max(LIVE_LIMIT, len(self.last_outcome.rows)))
+        # Back from the reader or the review queue: labels may have changed. Only
+        # the labels are shown again: searching anew could reorder the rows (labels
+        # change scores) and move the list under the cursor.
+        self.annotations_changed()
 
     def annotations_changed(self) -> None:
-        """A colleague's annotation arrived: the rows' labels are shown again, cursor kept."""
+        """Labels changed (here or a colleague's): the rows show them; order and cursor stay."""
         if self.last_outcome is not None and not self.workers_busy():
-            self.start_search(limit=max(LIVE_LIMIT, len(self.last_outcome.rows)))
+            self.relabel(self.shown_generation, self.results.rows_shown)
+
+    @work(thread=True, exclusive=True, group="relabel", exit_on_error=False)
+    def relabel(self, generation: int, rows: list[ResultRow]) -> None:
+        fresh = self.session.relabelled(rows)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Relabelled(generation, fresh))
+
+    @on(Relabelled)
+    def _relabelled(self, event: Relabelled) -> None:
+        if event.generation != self.shown_generation:
+            return  # a new search replaced the rows meanwhile
+        if [r.hit for r in event.rows] != [r.hit for r in self.results.rows_shown]:
+            return
+        colours = self.session.label_colours(
+            {lab for row in event.rows for lab in (*row.tags, *row.labels)}
+        )
+        self.results.relabel(event.rows, colours)
+        if self.last_outcome is not None:
+            by_hit = {(r.hit.doc_id, r.hit.id): r for r in event.rows}
+            rows = tuple(by_hit.get((r.hit.doc_id, r.hit.id), r) for r in self.last_outcome.rows)
+            self.last_outcome = replace(self.last_outcome, rows=rows)
 
     def workers_busy(self) -> bool:
         # A search on its way will read the new labels anyway.
@@ -243,7 +277,7 @@ class SearchScreen(CoreScreen):
         colours = self.session.label_colours(
             {lab for row in outcome.rows for lab in (*row.tags, *row.labels)}
         )
-        self.results.show(outcome, colours)
+        self.results.show(self._in_order(outcome), colours)
         if self._focus_results_when_shown:
             self._focus_results_when_shown = False
             if outcome.rows and self.search_bar.input.has_focus:
@@ -262,6 +296,29 @@ class SearchScreen(CoreScreen):
         if not outcome.rows:
             self.query_one("#preview", TextPane).update("No provision matches.")
 
+    def _in_order(self, outcome: SearchOutcome) -> SearchOutcome:
+        if self.sort_by == "score":
+            return outcome
+        return replace(outcome, rows=self.session.sorted_rows(outcome.rows, self.sort_by))
+
+    def action_toggle_sort(self) -> None:
+        self.sort_by = "document" if self.sort_by == "score" else "score"
+        outcome = self.last_outcome
+        if outcome is None:
+            self.notify(f"Results will be sorted by {self.sort_by} order.")
+            return
+        chosen = self.results.current()
+        colours = self.session.label_colours(
+            {lab for row in outcome.rows for lab in (*row.tags, *row.labels)}
+        )
+        self.results.show(self._in_order(outcome), colours)
+        if chosen is not None:
+            # The cursor stays on the provision it was on, wherever it moved.
+            hits = [r.hit for r in self.results.rows_shown]
+            if chosen.hit in hits:
+                self.results.move_cursor(row=hits.index(chosen.hit), animate=False)
+        self.notify(f"Sorted by {'document order' if self.sort_by == 'document' else 'score'}")
+
     def _show_facets(self, generation: int) -> None:
         if generation == self.shown_generation and self.last_outcome is not None:
             self.facets.show(self.last_outcome.facets, self.filters)
@@ -278,7 +335,8 @@ class SearchScreen(CoreScreen):
     def _show_filters(self) -> None:
         active = self.filters.as_kwargs()
         self.search_bar.show_filters(
-            "  ".join(f"{k}:{v}" for k, v in active.items()) + ("  (Esc clears)" if active else "")
+            "  ".join(f"{k}:{v}" for k, v in active.items())
+            + ("  (Esc in the query bar clears)" if active else "")
         )
 
     # --- facets ----------------------------------------------------------------------
@@ -287,6 +345,13 @@ class SearchScreen(CoreScreen):
         self.filters = self.filters.with_(event.facet, event.value)
         self._show_filters()
         self.start_search()
+
+    def action_back(self) -> None:
+        # Esc is "back one level" everywhere (reader -> results -> query).
+        if not self.search_bar.input.has_focus:
+            self.search_bar.input.focus()
+        elif self.filters.as_kwargs():
+            self.action_clear_filters()
 
     def action_clear_filters(self) -> None:
         self.filters = Filters()

@@ -2,7 +2,9 @@
 
 Everything here is plain Python over the core functions, imported by name (so
 mypy and the import contract see every edge), and can be tested without a
-terminal.
+terminal. The search engine, the exporters and the citation grammar are imported
+where first used (``preload`` imports them in the background after the first
+paint), so that they do not delay the first screen.
 """
 
 from __future__ import annotations
@@ -15,9 +17,8 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from corpus_tool import export as export_core
 from corpus_tool import pinpoint
 from corpus_tool.annotations import (
     AnnotationStore,
@@ -28,13 +29,18 @@ from corpus_tool.annotations import (
     searches,
     tag_decisions,
 )
+from corpus_tool.annotations.history import Action, History
 from corpus_tool.annotations.labels import LabelScheme, default_scheme, label_colour
 from corpus_tool.annotations.searches import SavedSearch
 from corpus_tool.annotations.store import labels_by_provision
 from corpus_tool.errors import CorpusToolError, StoreError
-from corpus_tool.index import search, validate_query
 from corpus_tool.model import Annotation, Provision, SearchHit, Tag
 from corpus_tool.workspace import DocBundle, Workspace, atomic_write_bytes
+
+if TYPE_CHECKING:
+    from corpus_tool.citations import Resolved
+
+# Shown for machine tag labels that the label scheme does not colour.
 
 
 @dataclass(frozen=True)
@@ -123,6 +129,7 @@ class Session:
         self._colour_scheme: LabelScheme | None = None
         self._page_labels: pinpoint.PageLabels | None = None
         self._pages_lock = threading.Lock()
+        self._history: History | None = None
         self.pending: list[PendingAnnotation] = []
 
     # --- documents ---------------------------------------------------------
@@ -143,6 +150,12 @@ class Session:
                 key = (tag.doc_id, tag.provision_id)
                 self._tags[key] = (*self._tags.get(key, ()), tag)
         return bundle
+
+    @staticmethod
+    def preload() -> None:
+        """Import the search engine and the exporters (a background worker, after start-up)."""
+        import corpus_tool.export
+        import corpus_tool.index  # noqa: F401
 
     def warm(self) -> int:
         """Load every bundle now (a background worker calls this after start-up)."""
@@ -175,6 +188,29 @@ class Session:
         before = siblings[i - 1] if i > 0 else None
         after = siblings[i + 1] if i + 1 < len(siblings) else None
         return (before, after)
+
+    def children_shown(self, provision: Provision) -> list[Provision]:
+        """The children a reader shows under ``provision``: those whose text it does not hold.
+
+        A paragraph with points holds only its lead-in (docs/decisions.md section 2),
+        so its points are shown below it; an article whose text already runs
+        through its paragraphs shows nothing twice.
+        """
+        bundle = self.bundle(provision.doc_id)
+        if bundle is None:
+            return []
+        own = " ".join(provision.text.split())
+        kids = sorted(
+            (p for p in bundle.provisions if p.parent == provision.id), key=lambda p: p.order
+        )
+        return [k for k in kids if " ".join(k.text.split()) not in own]
+
+    def resolve_citation(self, text: str) -> list[Resolved]:
+        """Provisions a typed citation names ("Art. 53(2)", "rec. 15", "AI Act 53(2)")."""
+        # Imported on first use: the citation grammar is not needed to draw the first screen.
+        from corpus_tool.citations import resolve
+
+        return resolve(self.ws, text)
 
     def step(self, provision: Provision, delta: int) -> Provision | None:
         """The provision ``delta`` places away in document order (any level)."""
@@ -222,10 +258,14 @@ class Session:
     # --- search ------------------------------------------------------------
     def validate(self, query: str) -> None:
         """Raise QueryError (with a position) when ``query`` cannot be parsed."""
+        from corpus_tool.index import validate_query
+
         validate_query(query)
 
     def search(self, query: str, filters: Filters, limit: int | None = 200) -> SearchOutcome:
         started = time.perf_counter()
+        from corpus_tool.index import search
+
         result = search(self.ws, query, limit=limit, **filters.as_kwargs())
         labels = self.labels()
         rows = tuple(
@@ -244,6 +284,29 @@ class Session:
             facets={k: dict(v) for k, v in result.facets.items()},
             seconds=time.perf_counter() - started,
         )
+
+    def relabelled(self, rows: Sequence[ResultRow]) -> tuple[ResultRow, ...]:
+        """The same rows in the same order with the labels as they are now."""
+        labels = self.labels()
+        return tuple(
+            ResultRow(
+                r.hit,
+                tuple(sorted({t.label for t in self.tags_for(r.hit.doc_id, r.hit.id)})),
+                labels.get((r.hit.doc_id, r.hit.id), ()),
+            )
+            for r in rows
+        )
+
+    def sorted_rows(self, rows: Sequence[ResultRow], by: str) -> tuple[ResultRow, ...]:
+        """Rows by ``score`` (as the search ranked them) or in ``document`` order."""
+        if by != "document":
+            return tuple(sorted(rows, key=lambda r: -r.hit.score))
+
+        def place(row: ResultRow) -> tuple[str, int]:
+            p = self.provision(row.hit.doc_id, row.hit.id)
+            return (row.hit.doc_id, p.order if p is not None else 0)
+
+        return tuple(sorted(rows, key=place))
 
     # --- labels and annotations ------------------------------------------------
     def label_scheme(self) -> tuple[LabelInfo, ...]:
@@ -274,6 +337,19 @@ class Session:
         if self._store is None:
             self._store = AnnotationStore(self.ws, author=self.author)
         return self._store
+
+    def history(self) -> History:
+        """This session's undo/redo stack: every create, edit and delete made in the UI."""
+        if self._history is None:
+            self._history = History(self.store())
+        return self._history
+
+    def set_author(self, name: str) -> None:
+        """Sign what is written from now on with ``name`` (the stack starts afresh)."""
+        with self._store_lock:
+            self.author = name
+            self._store = None
+            self._history = None
 
     # --- the shared store (PostgreSQL), when the workspace names one ----------------
     def shared(self) -> Any:
@@ -360,7 +436,7 @@ class Session:
             raise
         try:
             with self._store_lock:
-                created = self.store().create(**kwargs)
+                created = self.history().create(**kwargs)
         except StoreError as exc:
             if type(exc).__name__ == "DuplicateLabelError":
                 raise  # already labelled: nothing to save later, so not queued
@@ -380,7 +456,7 @@ class Session:
             item = self.pending[0]
             try:
                 with self._store_lock:
-                    self.store().create(**item.kwargs)
+                    self.history().create(**item.kwargs)
             except (StoreError, OSError) as exc:
                 item.error = str(exc)
                 raise StoreError(f"{len(self.pending)} annotation(s) still unsaved: {exc}") from exc
@@ -411,22 +487,49 @@ class Session:
             return path
         return None
 
-    def delete_annotation(self, annotation_id: str) -> None:
+    def delete_annotation(self, annotation_id: str) -> Annotation:
+        """Delete an annotation (undoable); returns it as it was."""
         with self._store_lock:
-            self.store().delete(annotation_id)
+            deleted = self.history().delete(annotation_id)
         self._labels = None
+        return deleted
 
     def update_annotation(self, annotation_id: str, **changes: Any) -> Annotation:
         with self._store_lock:
-            updated = self.store().update(annotation_id, **changes)
+            updated = self.history().update(annotation_id, **changes)
         self._labels = None
         return updated
+
+    def edit_annotation(
+        self, annotation_id: str, *, note: str | None = None, labels: Sequence[str] | None = None
+    ) -> Annotation:
+        """Change the note and/or labels of an annotation: one ``update`` event, undoable."""
+        with self._store_lock:
+            edited = self.history().edit(annotation_id, note=note, labels=labels)
+        self._labels = None
+        return edited
+
+    def undo(self) -> Action | None:
+        """Reverse this session's newest action (None: nothing to undo)."""
+        with self._store_lock:
+            done = self.history().undo()
+        self._labels = None
+        return done
+
+    def redo(self) -> Action | None:
+        """Re-apply the newest undone action (None: nothing to redo)."""
+        with self._store_lock:
+            done = self.history().redo()
+        self._labels = None
+        return done
 
     # --- review -----------------------------------------------------------------
     def review_queue(self, label: str | None = None, query: str = "") -> list[ReviewItem]:
         """Machine tags in document order, limited to a label and/or a query's hits."""
         wanted: set[tuple[str, str]] | None = None
         if query.strip():
+            from corpus_tool.index import search
+
             result = search(self.ws, query, limit=None)
             wanted = {(h.doc_id, h.id) for h in result.hits}
         items = []
@@ -472,21 +575,31 @@ class Session:
         return made, earlier
 
     def undo_review(self, annotation: Annotation, earlier: str | None) -> None:
-        if earlier is None:
-            self.delete_annotation(annotation.id)
-        else:
-            self.update_annotation(annotation.id, decision=earlier)
+        # The review queue keeps its own undo (its skips are not annotations), so
+        # this goes to the store directly, not onto the reader's History.
+        with self._store_lock:
+            if earlier is None:
+                self.store().delete(annotation.id)
+            else:
+                self.store().update(annotation.id, decision=earlier)
+        self._labels = None
 
     # --- export -----------------------------------------------------------------
     def export_formats(self) -> tuple[str, ...]:
-        return tuple(export_core.FORMATS)
+        from corpus_tool.export import FORMATS
+
+        return tuple(FORMATS)
 
     def export_suffixes(self) -> dict[str, str]:
-        return {name: spec[1] for name, spec in export_core.FORMATS.items()}
+        from corpus_tool.export import FORMATS
+
+        return {name: spec[1] for name, spec in FORMATS.items()}
 
     def export(self, fmt: str, path: Path, **selection: Any) -> int:
         chosen = {k: v for k, v in selection.items() if v not in (None, "", False)}
-        return export_core.export(self.ws, fmt, path, **chosen)
+        from corpus_tool.export import export
+
+        return export(self.ws, fmt, path, **chosen)
 
     # --- saved searches and history (kept by the core: corpus_tool.annotations.searches) ---
     def saved_searches(self) -> list[SavedSearch]:
