@@ -15,6 +15,7 @@ import itertools
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.matching import binary, mcore
 from whoosh.matching.binary import AndNotMatcher
@@ -23,10 +24,13 @@ from corpus_tool import query as ast
 from corpus_tool.errors import QueryError
 from corpus_tool.index.analysis import query_words
 from corpus_tool.index.evaluate import (
-    Matches,
+    EMPTY,
+    PARAGRAPHS,
+    Occurrences,
     Unit,
     heading_text,
     positional,
+    positional_arrays,
     upto_regex,
 )
 from corpus_tool.index.expansion import Alternative, alternatives
@@ -34,11 +38,13 @@ from corpus_tool.index.postings import (
     BulkPhrase,
     Postings,
     PostingsMatcher,
-    Recorded,
     Unsupported,
+    _in_sorted,
+    _matching_rows,
+    as_sorted_array,
     evaluate,
     postings_of,
-    recording,
+    term_arrays,
     term_postings,
     union_postings,
 )
@@ -103,37 +109,26 @@ class Proximity(wq.Query):
         unit = _unit_of(searcher, docnum)
         return bool(positional(self.node, unit.leaf))
 
-    def _decide(
-        self,
-        searcher: Any,
-        context: Any,
-        candidates: list[int],
-        read: Recorded | None = None,
-    ) -> list[int]:
-        """The candidates where the connector holds: from their postings where these can
-        be read in bulk, else from their stored text (the same evaluator either way)."""
+    def _decide(self, searcher: Any, candidates: list[int]) -> list[int]:
+        """The candidates where the connector holds: from the postings of all of them at
+        once where these can be read in bulk, else from each one's stored text (the
+        same evaluator either way)."""
+        if not candidates:
+            return []
         try:
-            occurrences = _leaf_occurrences(self.node, searcher, context, candidates, read or {})
+            occurrences = _leaf_occurrences(self.node, searcher, as_sorted_array(candidates))
         except Unsupported:
             return [d for d in candidates if self._holds(searcher, d)]
-        kept = []
-        for d in candidates:
-
-            def leaf(node: ast.Node, d: int = d) -> Matches:
-                return occurrences[id(node)].get(d, {})
-
-            if positional(self.node, leaf):
-                kept.append(d)
-        return kept
+        found = positional_arrays(self.node, lambda leaf: occurrences[id(leaf)])
+        return list(found.entries().tolist())
 
     def bulk_postings(
         self, searcher: Any, context: Any, among: Sequence[int] | None = None
     ) -> Postings | None:
-        with recording() as read:
-            found = postings_of(self.candidates, searcher, context, among)
+        found = postings_of(self.candidates, searcher, context, among)
         if found is None:
             return None
-        ids = self._decide(searcher, context, found.ids, read)
+        ids = self._decide(searcher, found.ids)
         if not ids:
             return None
         return Postings(ids, found.score, lambda d: [])
@@ -147,7 +142,7 @@ class Proximity(wq.Query):
             while m.is_active():
                 scores[m.id()] = m.score()
                 m.next()
-            ids = self._decide(searcher, context, list(scores))
+            ids = self._decide(searcher, list(scores))
             postings = Postings(ids, scores.__getitem__, lambda d: []) if ids else None
         return PostingsMatcher(postings) if postings is not None else mcore.NullMatcher()
 
@@ -255,80 +250,50 @@ def _index_words(searcher: Any, fieldname: str, slot: Any) -> list[bytes]:
 
 
 def _leaf_occurrences(
-    node: ast.Node,
-    searcher: Any,
-    context: Any,
-    ids: Sequence[int],
-    already: Recorded,
-) -> dict[int, dict[int, Matches]]:
-    """For each leaf of ``node`` (by id): entry -> paragraph -> occurrences, read from the
-    postings of the candidate entries only (Unsupported where they cannot be read).
-    ``already``: postings read while finding the candidates (holding every candidate
-    that has the word), whose positions are decoded without reading them again."""
-    decoded: dict[tuple[str, bytes], dict[int, list[int]]] = {}
-    wanted = frozenset(ids)
-
-    def positions(fieldname: str, word: bytes) -> dict[int, list[int]]:
-        key = (fieldname, word)
-        if key not in decoded:  # a word in several leaves (or forms) is decoded once
-            p = next(
-                (
-                    got
-                    for among, got in already.get((id(searcher), fieldname, word), ())
-                    if among is None or wanted <= among
-                ),
-                None,
-            )
-            if p is not None:
-                docs = [d for d in p.ids if d in wanted]
-            else:
-                p = term_postings(searcher, context, fieldname, word, ids)
-                docs = p.ids if p is not None else []
-            decoded[key] = p.positions_of(docs) if p is not None and docs else {}  # type: ignore[attr-defined]
-        return decoded[key]
-
-    out: dict[int, dict[int, Matches]] = {}
+    node: ast.Node, searcher: Any, candidates: np.ndarray
+) -> dict[int, Occurrences]:
+    """For each leaf of ``node`` (by id): its occurrences in the candidate entries (sorted
+    entry numbers) of one segment, read from the decoded postings (Unsupported where
+    they cannot be read)."""
+    out: dict[int, Occurrences] = {}
     for leaf in ast.leaves(node):
         if id(leaf) in out:
             continue
-        per_doc: dict[int, Matches] = {}
-        mixed: set[tuple[int, str]] = set()  # lists filled from several words: to sort
+        firsts: list[np.ndarray] = []
+        lasts: list[np.ndarray] = []
         for para, fieldname in WORD_FIELDS.items():
+            paragraph = PARAGRAPHS.index(para)
+
+            def key_of(ids: np.ndarray, paragraph: int = paragraph) -> np.ndarray:
+                return ids * 2 + paragraph
+
+            def slot_coordinates(slot: Any, fieldname: str = fieldname) -> np.ndarray:
+                found = []
+                for word in _index_words(searcher, fieldname, slot):
+                    arrays = term_arrays(searcher, fieldname, word)
+                    if arrays is None:
+                        continue
+                    if not arrays.positional:
+                        raise Unsupported(f"{fieldname} has no positions")
+                    rows = _matching_rows(arrays.ids, candidates)
+                    found.append(arrays.coordinates(rows, key_of))
+                if not found:
+                    return np.empty(0, dtype=np.int64)
+                return found[0] if len(found) == 1 else np.unique(np.concatenate(found))
+
             for alt in alternatives(leaf):
-                if len(alt) == 1:  # one word (the usual case): its positions as they are
-                    for word in _index_words(searcher, fieldname, alt[0]):
-                        for d, ps in positions(fieldname, word).items():
-                            found = per_doc.setdefault(d, {})
-                            if para in found:
-                                mixed.add((d, para))
-                                found[para].extend((p, p) for p in ps)
-                            else:
-                                found[para] = [(p, p) for p in ps]
-                    continue
-                slots: list[dict[int, set[int]]] = []
-                for slot in alt:
-                    merged: dict[int, set[int]] = {}
-                    for word in _index_words(searcher, fieldname, slot):
-                        for d, ps in positions(fieldname, word).items():
-                            merged.setdefault(d, set()).update(ps)
-                    slots.append(merged)
-                    if not merged:
+                starts = slot_coordinates(alt[0])
+                # consecutive positions: a phrase never crosses a sentence end
+                for k in range(1, len(alt)):
+                    if not len(starts):
                         break
-                if not slots[-1]:
-                    continue
-                last = len(slots) - 1
-                for d, starts in slots[0].items():
-                    # consecutive positions: a phrase never crosses a sentence end
-                    rest = [slots[k].get(d, set()) for k in range(1, last + 1)]
-                    kept = [p for p in starts if all(p + k + 1 in r for k, r in enumerate(rest))]
-                    if kept:
-                        mixed.add((d, para))
-                        per_doc.setdefault(d, {}).setdefault(para, []).extend(
-                            (p, p + last) for p in kept
-                        )
-        for d, para in mixed:
-            per_doc[d][para] = sorted(set(per_doc[d][para]))
-        out[id(leaf)] = per_doc
+                    starts = starts[_in_sorted(starts + k, slot_coordinates(alt[k]))]
+                if len(starts):
+                    firsts.append(starts)
+                    lasts.append(starts + (len(alt) - 1))
+        out[id(leaf)] = (
+            Occurrences.of(np.concatenate(firsts), np.concatenate(lasts)) if firsts else EMPTY
+        )
     return out
 
 

@@ -13,17 +13,19 @@ bite /20 liability"; Lexis: "w/n ... either"). Three or more terms joined by
 
 The same functions serve the search (over occurrences read for a candidate)
 and the highlights (over the words of the one provision shown), so a hit and
-its highlights cannot disagree. The data are plain lists of int pairs per
-unit, so a later version can run the same steps on arrays.
+its highlights cannot disagree. Connectors are decided on arrays of
+occurrences (``Occurrences``): the search runs them over all the candidate
+units of a segment at once, the highlights over the one unit shown.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import re
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+
+import numpy as np
 
 from corpus_tool import query as ast
 from corpus_tool.index.analysis import SENTENCE_STRIDE, Word, words
@@ -39,7 +41,11 @@ LeafFn = Callable[[ast.Node], Matches]
 
 
 def _satisfies(a: Interval, b: Interval, unit: str, n: int, ordered: bool) -> bool:
-    """Whether occurrence ``a`` (left) and ``b`` (right), in one paragraph, satisfy a connector."""
+    """Whether occurrence ``a`` (left) and ``b`` (right), in one paragraph, satisfy a connector.
+
+    The rule as written; ``connect_arrays`` decides it for many occurrences at once
+    (and the tests hold the two together).
+    """
     if a[1] < b[0]:
         first, second = a, b
     elif b[1] < a[0]:
@@ -55,68 +61,177 @@ def _satisfies(a: Interval, b: Interval, unit: str, n: int, ordered: bool) -> bo
     return True  # same paragraph
 
 
+# An occurrence is kept as two coordinates, of its first and its last word:
+# ``(entry * 2 + paragraph) << SHIFT | position``. Positions stay below 2**40 (a
+# million sentences), so one sorted int64 array orders occurrences by entry,
+# paragraph and position, and "the same paragraph" or "the same sentence" is a
+# range of coordinates that numpy's searchsorted can count in bulk.
+SHIFT = 40
+_POSITION = (1 << SHIFT) - 1
+_SENTENCE_START = ~(SENTENCE_STRIDE - 1)
+_WORD = SENTENCE_STRIDE - 1
+
+
+class Occurrences:
+    """Occurrences of a query part in many paragraphs: coordinates of their first and
+    last words, sorted by (first, last), without repeats."""
+
+    __slots__ = ("first", "last")
+
+    def __init__(self, first: np.ndarray, last: np.ndarray) -> None:
+        self.first = first
+        self.last = last
+
+    def __len__(self) -> int:
+        return len(self.first)
+
+    def take(self, mask: np.ndarray) -> Occurrences:
+        return Occurrences(self.first[mask], self.last[mask])
+
+    def keys(self) -> np.ndarray:
+        """entry * 2 + paragraph of each occurrence."""
+        return self.first >> SHIFT
+
+    def entries(self) -> np.ndarray:
+        """The entries with an occurrence, sorted, once each."""
+        return np.unique(self.first >> (SHIFT + 1))
+
+    @staticmethod
+    def of(first: np.ndarray, last: np.ndarray) -> Occurrences:
+        """Occurrences from unsorted coordinates that may repeat."""
+        if len(first) > 1:
+            order = np.lexsort((last, first))
+            first, last = first[order], last[order]
+            keep = np.empty(len(first), dtype=bool)
+            keep[0] = True
+            np.not_equal(first[1:], first[:-1], out=keep[1:])
+            keep[1:] |= last[1:] != last[:-1]
+            if not keep.all():
+                first, last = first[keep], last[keep]
+        return Occurrences(first, last)
+
+
+EMPTY = Occurrences(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+
+
+def union(parts: Iterable[Occurrences]) -> Occurrences:
+    """Every occurrence of any part."""
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return EMPTY
+    if len(parts) == 1:
+        return parts[0]
+    return Occurrences.of(
+        np.concatenate([p.first for p in parts]), np.concatenate([p.last for p in parts])
+    )
+
+
+def _in_paragraphs(occ: Occurrences, paragraphs: tuple[str, ...]) -> Occurrences:
+    if paragraphs is PARAGRAPHS or not len(occ):
+        return occ
+    if not paragraphs:
+        return EMPTY
+    wanted = [PARAGRAPHS.index(p) for p in paragraphs]
+    para = occ.keys() & 1
+    mask = para == wanted[0] if len(wanted) == 1 else np.isin(para, wanted)
+    return occ.take(mask)
+
+
+def _after(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Whether the sorted ``x`` has a value in ``(lo, hi]``, for each pair of bounds."""
+    return np.searchsorted(x, hi, "right") > np.searchsorted(x, lo, "right")
+
+
+def _before(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Whether the sorted ``x`` has a value in ``[lo, hi)``, for each pair of bounds."""
+    return np.searchsorted(x, hi, "left") > np.searchsorted(x, lo, "left")
+
+
+def _word_coordinates(c: np.ndarray) -> np.ndarray:
+    """Coordinates with the sentence dropped from the position: the word number in the
+    paragraph, which grows with the position, so the order is kept."""
+    return (c & ~_POSITION) | (c & _WORD)
+
+
+def connect_arrays(
+    left: Occurrences, right: Occurrences, unit: str, n: int, ordered: bool, negated: bool
+) -> Occurrences:
+    """The occurrences of both sides that satisfy a connector (``_satisfies``) with an
+    occurrence of the other side in the same paragraph (for a negated connector: the
+    left occurrences that have none), over any number of paragraphs at once.
+
+    For each occurrence the other side's that can satisfy the rule form one range
+    of coordinates (after it, or before it), so the rule is decided by counting in
+    sorted arrays. The sentence of an occurrence is its first word's (an
+    occurrence never spans a sentence end: a phrase's words are consecutive).
+    """
+    if not len(left):
+        return EMPTY
+    if not len(right):
+        return left if negated else EMPTY
+    a0, a1, b0, b1 = left.first, left.last, right.first, right.last
+    if unit == "word":
+        a0, a1, b0, b1 = (_word_coordinates(c) for c in (a0, a1, b0, b1))
+
+    def reach(c: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """How far back and forward from ``c`` an occurrence at ``at`` may satisfy the rule."""
+        if unit == "word":
+            return c - n, c + n
+        if unit == "sentence":
+            start = at & _SENTENCE_START
+            return start, start + (SENTENCE_STRIDE - 1)
+        start = at & ~_POSITION
+        return start, start + _POSITION
+
+    b0_sorted = b0  # sorted: occurrences are sorted by their first coordinate
+    b1_sorted = np.sort(b1)
+    _, forward = reach(a1, left.first)
+    back, _ = reach(a0, left.first)
+    has = _after(b0_sorted, a1, forward)  # a right occurrence after, close enough
+    if not ordered:
+        has |= _before(b1_sorted, back, a0)  # or before
+    if negated:
+        return left.take(~has)
+    a1_sorted = np.sort(a1)
+    back, _ = reach(b0, right.first)
+    _, forward = reach(b1, right.first)
+    has_b = _before(a1_sorted, back, b0)  # a left occurrence before it
+    if not ordered:
+        has_b |= _after(a0, b1, forward)  # or after
+    return union([left.take(has), right.take(has_b)])
+
+
+def _to_occurrences(found: Matches) -> Occurrences:
+    """One unit's matches (paragraph -> intervals) as coordinates of entry 0."""
+    firsts: list[int] = []
+    lasts: list[int] = []
+    for para, ivs in found.items():
+        base = PARAGRAPHS.index(para) << SHIFT
+        firsts.extend(base + f for f, _ in ivs)
+        lasts.extend(base + last for _, last in ivs)
+    return Occurrences.of(np.array(firsts, dtype=np.int64), np.array(lasts, dtype=np.int64))
+
+
+def _to_matches(occ: Occurrences) -> Matches:
+    out: Matches = {}
+    for f, last in zip(occ.first.tolist(), occ.last.tolist(), strict=True):
+        out.setdefault(PARAGRAPHS[(f >> SHIFT) & 1], []).append((f & _POSITION, last & _POSITION))
+    return out
+
+
 def connect(
     left: list[Interval], right: list[Interval], unit: str, n: int, ordered: bool, negated: bool
 ) -> list[Interval]:
-    """The occurrences of both sides that satisfy a connector in one paragraph (for a
-    negated connector: the left occurrences that have no right one satisfying it).
-
-    The rule is ``_satisfies``; the loops below only look at the right occurrences
-    that can satisfy it (a window of words, or the same sentence), with the rule
-    inlined, as this runs for every candidate of a connector.
-    """
-    if not left:
-        return []
-    if not right:
-        return list(left) if negated else []
-    right = sorted(right)
-    stride = SENTENCE_STRIDE
-    kept: set[Interval] = set()
-    # Occurrences are sorted by position, and a position's sentence and word number
-    # both grow with it, so the window keys are sorted too.
-    if unit == "word":
-        keys = [b0 % stride for b0, _ in right]
-        widest = max(b1 - b0 for b0, b1 in right)
-        for a in left:
-            a0, a1 = a
-            w0, w1 = a0 % stride, a1 % stride
-            found = False
-            for b in right[bisect_left(keys, w0 - n - widest) : bisect_right(keys, w1 + n)]:
-                b0, b1 = b
-                if a1 < b0:
-                    ok = b0 % stride - w1 <= n
-                elif b1 < a0:
-                    ok = not ordered and w0 - b1 % stride <= n
-                else:
-                    ok = False
-                if ok:
-                    found = True
-                    if negated:
-                        break
-                    kept.add(b)
-            if found != negated:
-                kept.add(a)
-        return sorted(kept)
-    if unit == "sentence":
-        keys = [b0 // stride for b0, _ in right]
-    for a in left:
-        a0, a1 = a
-        if unit == "sentence":
-            s = a0 // stride
-            window = right[bisect_left(keys, s) : bisect_right(keys, s)]
-        else:
-            window = right
-        found = False
-        for b in window:
-            b0, b1 = b
-            if a1 < b0 or (not ordered and b1 < a0):
-                found = True
-                if negated:
-                    break
-                kept.add(b)
-        if found != negated:
-            kept.add(a)
-    return sorted(kept)
+    """``connect_arrays`` on the occurrences of one paragraph, as sorted intervals."""
+    got = connect_arrays(
+        _to_occurrences({"text": left}),
+        _to_occurrences({"text": right}),
+        unit,
+        n,
+        ordered,
+        negated,
+    )
+    return _to_matches(got).get("text", [])
 
 
 # --- the tree ----------------------------------------------------------------------------
@@ -135,29 +250,40 @@ def _restrict(node: ast.Field, paragraphs: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(p for p in paragraphs if p == node.name)
 
 
-def positional(node: ast.Node, leaf: LeafFn, paragraphs: tuple[str, ...] = PARAGRAPHS) -> Matches:
-    """The occurrences that satisfy a positional node (leaf, OR of them, connector)."""
+def positional_arrays(
+    node: ast.Node,
+    leaf: Callable[[ast.Node], Occurrences],
+    paragraphs: tuple[str, ...] = PARAGRAPHS,
+) -> Occurrences:
+    """The occurrences that satisfy a positional node (leaf, OR of them, connector), in
+    every entry and paragraph that ``leaf`` gives occurrences for."""
     if isinstance(node, (ast.Words, ast.Quoted, ast.Pattern)):
-        found = leaf(node)
-        if paragraphs is PARAGRAPHS:
-            return found  # leaf functions give only non-empty lists
-        return {p: found[p] for p in paragraphs if found.get(p)}
+        return _in_paragraphs(leaf(node), paragraphs)
     if isinstance(node, ast.Or):
-        return _merge(positional(c, leaf, paragraphs) for c in node.children)
+        return union(positional_arrays(c, leaf, paragraphs) for c in node.children)
     if isinstance(node, ast.Field) and node.name in PARAGRAPHS:
-        return positional(node.value, leaf, _restrict(node, paragraphs))
+        return positional_arrays(node.value, leaf, _restrict(node, paragraphs))
     if isinstance(node, ast.Near):
-        left = positional(node.left, leaf, paragraphs)
-        if not left:
-            return {}
-        right = positional(node.right, leaf, paragraphs)
-        out: Matches = {}
-        for para, ivs in left.items():
-            kept = connect(ivs, right.get(para, []), node.unit, node.n, node.ordered, node.negated)
-            if kept:
-                out[para] = kept
-        return out
+        left = positional_arrays(node.left, leaf, paragraphs)
+        if not len(left):
+            return EMPTY
+        right = positional_arrays(node.right, leaf, paragraphs)
+        return connect_arrays(left, right, node.unit, node.n, node.ordered, node.negated)
     raise ValueError(f"not a positional node: {type(node).__name__}")
+
+
+def positional(node: ast.Node, leaf: LeafFn, paragraphs: tuple[str, ...] = PARAGRAPHS) -> Matches:
+    """The occurrences that satisfy a positional node in one unit (``positional_arrays``
+    over the unit's matches)."""
+    converted: dict[int, Occurrences] = {}
+
+    def as_arrays(n: ast.Node) -> Occurrences:
+        got = converted.get(id(n))
+        if got is None:
+            got = converted[id(n)] = _to_occurrences(leaf(n))
+        return got
+
+    return _to_matches(positional_arrays(node, as_arrays, paragraphs))
 
 
 def evaluate(

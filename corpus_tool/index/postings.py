@@ -15,20 +15,26 @@ with deleted entries, another posting format) falls back to Whoosh's matchers.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from bisect import bisect_left
-from collections.abc import Callable, Iterator, Sequence
-from itertools import accumulate
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from itertools import accumulate, chain
 from pickle import loads
 from typing import Any
 
+import numpy as np
 from whoosh import formats
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import mcore
 from whoosh.query.spans import Span, SpanNear2, SpanQuery
 from whoosh.scoring import BM25FScorer, WeightScorer
+
+from corpus_tool.index.evaluate import SHIFT
+from corpus_tool.index.scoring import field_length_array
+
+_POSITION = (1 << SHIFT) - 1
 
 _INT_SIZE = formats._INT_SIZE
 
@@ -86,156 +92,306 @@ def _decode(value: bytes) -> list[int]:
     return list(accumulate(loads(value[_INT_SIZE:])))
 
 
-def term_postings(
-    searcher: Any, context: Any, fieldname: str, text: Any, among: Sequence[int] | None = None
-) -> Postings | None:
-    """Entries of one word in a segment (``None`` when there are none).
+class TermArrays:
+    """One word's postings in one segment, decoded once: entry numbers, weights, and
+    (on first use) every entry's positions as one flat array with offsets."""
 
-    With ``among`` (sorted entry numbers), only those entries are kept and posting
-    blocks holding none of them are skipped unread, so a common word costs little
-    next to a rare one.
-    """
-    m = wq.Term(fieldname, text).matcher(searcher, context)
-    if not m.is_active():
+    __slots__ = (
+        "_offsets", "_positions", "_values", "cached", "ids", "nbytes", "positional", "weights",
+    )  # fmt: skip
+
+    def __init__(
+        self, ids: np.ndarray, weights: np.ndarray, values: list[bytes], positional: bool
+    ) -> None:
+        self.ids = ids
+        self.weights = weights
+        self.positional = positional
+        self._values: list[bytes] | None = values if positional else None
+        self._offsets: np.ndarray | None = None
+        self._positions: np.ndarray | None = None
+        self.cached = False  # counted in ARRAYS' size
+        self.nbytes = ids.nbytes + weights.nbytes + sum(len(v) for v in values)
+
+    def positions(self) -> tuple[np.ndarray, np.ndarray]:
+        """(offsets, positions): entry ``i``'s positions are ``positions[offsets[i]:offsets[i + 1]]``."""
+        if self._positions is None:
+            if not self.positional or self._values is None:
+                raise Unsupported("no positions")
+            deltas = [
+                loads(v[_INT_SIZE:] if v.endswith(b".") else v[_INT_SIZE:] + b".")
+                for v in self._values
+            ]
+            counts = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
+            offsets = np.zeros(len(deltas) + 1, dtype=np.int64)
+            np.cumsum(counts, out=offsets[1:])
+            flat = np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=int(offsets[-1]))
+            # each entry's list is a first position and gaps: one running sum over
+            # all of them, less the sum reached before the entry starts
+            running = np.cumsum(flat)
+            before = np.concatenate(([0], running))[offsets[:-1]]
+            self._positions = running - np.repeat(before, counts)
+            self._offsets = offsets
+            self._values = None
+            before = self.nbytes
+            self.nbytes = self.ids.nbytes + self.weights.nbytes + self._positions.nbytes
+            ARRAYS.grew(before, self)
+        assert self._offsets is not None
+        return self._offsets, self._positions
+
+    def coordinates(
+        self, rows: np.ndarray | None, key_of: Callable[[np.ndarray], np.ndarray]
+    ) -> np.ndarray:
+        """``key_of(entry) << SHIFT | position`` of every position of these rows (all: None)."""
+        offsets, positions = self.positions()
+        counts = np.diff(offsets)
+        if rows is None:
+            keys = np.repeat(key_of(self.ids), counts)
+            return (keys << SHIFT) | positions
+        if not len(rows):
+            return np.empty(0, dtype=np.int64)
+        keep = np.zeros(len(self.ids), dtype=bool)
+        keep[rows] = True
+        keys = np.repeat(key_of(self.ids[rows]), counts[rows])
+        return (keys << SHIFT) | positions[np.repeat(keep, counts)]
+
+
+def _matching_rows(ids: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """Rows of sorted ``ids`` whose value is in sorted ``among``."""
+    rows = np.searchsorted(ids, among)
+    inside = rows < len(ids)
+    rows, wanted = rows[inside], among[inside]
+    return rows[ids[rows] == wanted]
+
+
+class _ArrayCache:
+    """Decoded TermArrays by (segment, field, word), least recently used dropped first
+    once they hold more than ``limit`` bytes. A segment never changes once written,
+    so its decoded postings stay true for as long as any reader sees it."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.items: OrderedDict[tuple[Any, ...], TermArrays | None] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> TermArrays | bool | None:
+        with self.lock:
+            if key not in self.items:
+                return False
+            self.items.move_to_end(key)
+            return self.items[key]
+
+    def put(self, key: tuple[Any, ...], value: TermArrays | None) -> None:
+        with self.lock:
+            old = self.items.pop(key, None)
+            if old is not None:
+                self.size -= old.nbytes
+                old.cached = False
+            self.items[key] = value
+            if value is not None:
+                self.size += value.nbytes
+                value.cached = True
+            self.trim()
+
+    def trim(self) -> None:
+        while self.size > self.limit and len(self.items) > 1:
+            _, dropped = self.items.popitem(last=False)
+            if dropped is not None:
+                self.size -= dropped.nbytes
+                dropped.cached = False
+
+    def grew(self, before: int, after: TermArrays) -> None:
+        """An entry's positions were decoded: account for its new size."""
+        with self.lock:
+            if after.cached:
+                self.size += after.nbytes - before
+                self.trim()
+
+    def clear(self) -> None:
+        with self.lock:
+            for value in self.items.values():
+                if value is not None:
+                    value.cached = False
+            self.items.clear()
+            self.size = 0
+
+
+# 256 MiB of decoded postings: the words of a few hundred queries at a million provisions.
+ARRAYS = _ArrayCache(256 << 20)
+
+
+def _segment_key(reader: Any) -> Any:
+    segment = getattr(reader, "segment", None)
+    if segment is None:
+        raise Unsupported("not a segment reader")
+    seg = segment()
+    return (id(getattr(reader, "_storage", None)), seg.segment_id())
+
+
+def term_arrays(searcher: Any, fieldname: str, text: Any) -> TermArrays | None:
+    """The decoded postings of one word in a segment (``None`` when it has none),
+    read from the index the first time and from the cache after."""
+    reader = searcher.reader()
+    if reader.has_deletions():
+        # Whoosh filters deleted entries in its matchers; leave those segments to it.
+        raise Unsupported("segment with deletions")
+    key = (_segment_key(reader), fieldname, text)
+    cached = ARRAYS.get(key)
+    if cached is not False:
+        return cached  # type: ignore[return-value]
+    if (fieldname, text) not in reader:
+        ARRAYS.put(key, None)
         return None
-    if type(m) is not W3LeafMatcher:  # e.g. a segment with deletions
+    m = reader.postings(fieldname, text)
+    if type(m) is not W3LeafMatcher:
         raise Unsupported(type(m).__name__)
     positional = type(m.format) is formats.Positions
-    scorer = m.scorer
-    if scorer is not None and type(scorer) not in (BM25FScorer, WeightScorer):
-        raise Unsupported(type(scorer).__name__)
     ids: list[int] = []
     weights: list[float] = []
     values: list[bytes] = []
-    if among is None:
-        while m.is_active():
-            m._read_ids()
-            m._read_weights()
+    while m.is_active():
+        m._read_ids()
+        m._read_weights()
+        start = m._i
+        ids.extend(m._ids[start:])
+        weights.extend(m._weights[start:])
+        if positional:
             m._read_values()
-            start = m._i
-            ids.extend(m._ids[start:])
-            weights.extend(m._weights[start:])
             values.extend(m._values[start:])
-            m._next_block()
+        m._next_block()
+    arrays = TermArrays(
+        np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64), values, positional
+    )
+    ARRAYS.put(key, arrays)
+    return arrays
+
+
+def _scorer(searcher: Any, context: Any, fieldname: str, text: Any) -> Any:
+    """The scorer Whoosh's Term.matcher would give this word (see whoosh.query.terms)."""
+    weighting = searcher.weighting if context is None else context.weighting
+    scorer = (weighting or searcher.weighting).scorer(searcher, fieldname, text)
+    if scorer is not None and type(scorer) not in (BM25FScorer, WeightScorer):
+        raise Unsupported(type(scorer).__name__)
+    return scorer
+
+
+def as_sorted_array(among: Sequence[int] | set[int] | frozenset[int]) -> np.ndarray:
+    """Entry numbers as a sorted int64 array."""
+    if isinstance(among, np.ndarray):
+        return among
+    if isinstance(among, (set, frozenset)):
+        return np.sort(np.fromiter(among, dtype=np.int64, count=len(among)))
+    arr = np.asarray(among, dtype=np.int64)
+    if len(arr) > 1 and not (arr[1:] >= arr[:-1]).all():
+        arr = np.sort(arr)
+    return arr
+
+
+def term_postings(
+    searcher: Any, context: Any, fieldname: str, text: Any, among: Sequence[int] | None = None
+) -> Postings | None:
+    """Entries of one word in a segment (``None`` when there are none); with ``among``,
+    only those entries."""
+    arrays = term_arrays(searcher, fieldname, text)
+    if arrays is None:
+        return None
+    scorer = _scorer(searcher, context, fieldname, text)
+    if among is None:
+        rows = None
+        ids_arr = arrays.ids
     else:
-        wanted = among if isinstance(among, (set, frozenset)) else set(among)
-        ordered = sorted(among)
-        k, n = 0, len(ordered)
-        while m.is_active() and k < n:
-            top = m._maxid
-            if ordered[k] > top:  # no candidate in this block: do not read it
-                m._next_block()
-                continue
-            m._read_ids()
-            block_ids = m._ids
-            hits = [i for i in range(m._i, len(block_ids)) if block_ids[i] in wanted]
-            if hits:
-                m._read_weights()
-                m._read_values()
-                bw, bv = m._weights, m._values
-                ids.extend(block_ids[i] for i in hits)
-                weights.extend(bw[i] for i in hits)
-                values.extend(bv[i] for i in hits)
-            k = bisect_left(ordered, top + 1, k)
-            m._next_block()
-        if not ids:
+        rows = _matching_rows(arrays.ids, as_sorted_array(among))
+        if not len(rows):
             return None
+        ids_arr = arrays.ids[rows]
+    ids: list[int] = ids_arr.tolist()
     index: dict[int, int] = {}
-
-    def where(docnum: int) -> int:
-        if not index:
-            index.update(zip(ids, range(len(ids)), strict=True))
-        return index[docnum]
-
     scores: dict[int, float] = {}
 
-    def score(docnum: int) -> float:
+    def score_array() -> np.ndarray:
+        weights = arrays.weights if rows is None else arrays.weights[rows]
+        return _score_array(searcher, scorer, fieldname, ids_arr, weights)
+
+    def score_map() -> dict[int, float]:
         if not scores:
-            scores.update(zip(ids, _scores(scorer, ids, weights), strict=True))
-        return scores[docnum]
+            scores.update(zip(ids, score_array().tolist(), strict=True))
+        return scores
+
+    def score(docnum: int) -> float:
+        return score_map()[docnum]
+
+    def positions_of(docnums: Sequence[int]) -> dict[int, list[int]]:
+        if not arrays.positional:
+            raise Unsupported(f"{fieldname} has no positions")
+        offsets, positions = arrays.positions()
+        if not index:
+            index.update(
+                zip(ids, (range(len(ids)) if rows is None else rows.tolist()), strict=True)
+            )
+        out = {}
+        for d in docnums:
+            r = index[d]
+            out[d] = positions[offsets[r] : offsets[r + 1]].tolist()
+        return out
 
     def positions(docnum: int) -> list[int]:
-        if not positional:
-            raise Unsupported(f"{fieldname} has no positions")
-        return _decode(values[where(docnum)])
+        return positions_of([docnum])[docnum]
 
     def intervals(docnum: int) -> list[Interval]:
         return [(p, p) for p in positions(docnum)]
-
-    def positions_of(docnums: Sequence[int]) -> dict[int, list[int]]:
-        if not positional:
-            raise Unsupported(f"{fieldname} has no positions")
-        if not index:
-            index.update(zip(ids, range(len(ids)), strict=True))
-        # _decode, inlined: this loop runs for every candidate of a phrase or connector
-        return {
-            d: list(accumulate(loads(v[_INT_SIZE:] if v.endswith(b".") else v[_INT_SIZE:] + b".")))
-            for d, v in zip(docnums, [values[index[d]] for d in docnums], strict=True)
-        }
 
     def intervals_of(docnums: Sequence[int]) -> dict[int, list[Interval]]:
         return {d: [(p, p) for p in ps] for d, ps in positions_of(docnums).items()}
 
     postings = Postings(ids, score, intervals)
+    postings.ids_array = ids_arr  # type: ignore[attr-defined]
+    postings.score_array = score_array  # type: ignore[attr-defined]
     postings.positions = positions  # type: ignore[attr-defined]
     postings.positions_of = positions_of  # type: ignore[attr-defined]
     postings.intervals_of = intervals_of  # type: ignore[method-assign]
-
-    def score_map() -> dict[int, float]:
-        if not scores:
-            scores.update(zip(ids, _scores(scorer, ids, weights), strict=True))
-        return scores
-
     postings.score_map = score_map  # type: ignore[method-assign]
-    recorder = getattr(_RECORDING, "read", None)
-    if recorder is not None:
-        # kept with the entries it was read among (None: all), so that a reader of it
-        # can tell whether it holds every entry it asks about
-        recorder.setdefault((id(searcher), fieldname, text), []).append(
-            (None if among is None else frozenset(among), postings)
-        )
     return postings
 
 
-# Words read while a connector's candidates are found, kept so that the
-# connector can decode their positions without reading the blocks again.
-_RECORDING = threading.local()
-Recorded = dict[tuple[int, str, Any], list[tuple[frozenset[int] | None, Postings]]]
-
-
-@contextlib.contextmanager
-def recording() -> Iterator[Recorded]:
-    """Keep every word's Postings read inside the block, by (searcher, field, word)."""
-    outer = getattr(_RECORDING, "read", None)
-    read: Recorded = {}
-    _RECORDING.read = read
-    try:
-        yield read
-    finally:
-        _RECORDING.read = outer
-
-
-def _scores(scorer: Any, ids: list[int], weights: list[float]) -> list[float]:
+def _score_array(
+    searcher: Any, scorer: Any, fieldname: str, ids: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
     """Every entry's score at once, with the very arithmetic of Whoosh's scorers."""
     if scorer is None:
-        return [0.0] * len(ids)
+        return np.zeros(len(ids), dtype=np.float64)
     if type(scorer) is WeightScorer:
-        return list(weights)
-    # whoosh.scoring.bm25 inlined, operation for operation, so scores are equal bit for bit.
+        return weights.copy()
+    # whoosh.scoring.bm25, operation for operation on float64 arrays (each operation
+    # rounds as Python's float does), so scores are equal bit for bit.
     idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-    dfl = scorer.dfl
-    return [
-        idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * dfl(d) / avgfl)))
-        for d, tf in zip(ids, weights, strict=True)
-    ]
+    lengths = field_length_array(searcher.reader(), fieldname)
+    if lengths is not None:
+        dfl = lengths[ids]
+    else:
+        dfl = np.array([scorer.dfl(d) for d in ids.tolist()], dtype=np.float64)
+    tf = weights
+    return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * dfl / avgfl)))
 
 
-def _tree_sum(parts: Sequence[float]) -> float:
+def _tree_sum(parts: Sequence[Any]) -> Any:
     """Sum in the order of whoosh.util.make_binary_tree (so scores match Whoosh's bit for bit)."""
     if len(parts) == 1:
         return parts[0]
     half = len(parts) // 2
     return _tree_sum(parts[:half]) + _tree_sum(parts[half:])
+
+
+def _in_sorted(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
+    """Whether each of ``values`` is in the sorted array."""
+    if not len(sorted_values):
+        return np.zeros(len(values), dtype=bool)
+    at = np.searchsorted(sorted_values, values)
+    at[at == len(sorted_values)] = 0
+    return sorted_values[at] == values
+
+
+def _entry(ids: np.ndarray) -> np.ndarray:
+    return ids
 
 
 def phrase_postings(
@@ -246,40 +402,52 @@ def phrase_postings(
     among: Sequence[int] | None = None,
 ) -> Postings | None:
     """Entries where ``words`` occur at consecutive positions (Whoosh's Phrase / SpanNear2)."""
-    reader = searcher.reader()
-    by_rarity = sorted(range(len(words)), key=lambda i: reader.doc_frequency(fieldname, words[i]))
-    found_terms: dict[int, Postings] = {}
-    candidates: Sequence[int] | None = among
-    for i in by_rarity:
-        t = term_postings(searcher, context, fieldname, words[i], candidates)
-        if t is None:
+    arrays: list[TermArrays] = []
+    for w in words:
+        got = term_arrays(searcher, fieldname, w)
+        if got is None:
             return None
-        found_terms[i] = t
-        candidates = t.ids
-    terms = [found_terms[i] for i in range(len(words))]
-    last = len(terms) - 1
+        if not got.positional:
+            raise Unsupported(f"{fieldname} has no positions")
+        arrays.append(got)
+    candidates = as_sorted_array(among) if among is not None else None
+    for got in sorted(arrays, key=lambda t: len(t.ids)):
+        candidates = got.ids if candidates is None else candidates[_in_sorted(candidates, got.ids)]
+        if not len(candidates):
+            return None
+    assert candidates is not None
+    coordinates = [t.coordinates(_matching_rows(t.ids, candidates), _entry) for t in arrays]
+    starts = coordinates[0]
+    for k in range(1, len(coordinates)):
+        starts = starts[_in_sorted(starts + k, coordinates[k])]
+        if not len(starts):
+            return None
+    docs = np.unique(starts >> SHIFT)
+    last = len(words) - 1
+    terms = [term_postings(searcher, context, fieldname, w, docs) for w in words]
+    ids: list[int] = docs.tolist()
     found: dict[int, list[int]] = {}
-    docnums = list(candidates or ())
-    first = terms[0].positions_of(docnums)  # type: ignore[attr-defined]
-    rest = [(k, terms[k].positions_of(docnums)) for k in range(1, len(terms))]  # type: ignore[attr-defined]
-    for docnum in docnums:
-        starts = set(first[docnum])
-        for k, positions in rest:
-            starts.intersection_update([p - k for p in positions[docnum]])
-            if not starts:
-                break
-        if starts:
-            found[docnum] = sorted(starts)
-    if not found:
-        return None
+    scores: dict[int, float] = {}
+
+    def score_map() -> dict[int, float]:
+        if not scores:
+            parts = [t.score_array() for t in terms]  # type: ignore[union-attr]
+            scores.update(zip(ids, _tree_sum(parts).tolist(), strict=True))
+        return scores
 
     def score(docnum: int) -> float:
-        return _tree_sum([t.score(docnum) for t in terms])
+        return score_map()[docnum]
 
     def intervals(docnum: int) -> list[Interval]:
+        if not found:
+            for c in starts.tolist():
+                found.setdefault(c >> SHIFT, []).append(c & _POSITION)
         return [(s, s + last) for s in found[docnum]]
 
-    return Postings(list(found), score, intervals)
+    postings = Postings(ids, score, intervals)
+    postings.ids_array = docs  # type: ignore[attr-defined]
+    postings.score_map = score_map  # type: ignore[method-assign]
+    return postings
 
 
 def union_postings(parts: list[Postings]) -> Postings:
