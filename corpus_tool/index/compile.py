@@ -12,7 +12,7 @@ the same evaluation that marks a hit's highlights.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -29,6 +29,7 @@ from corpus_tool.index.evaluate import (
     Occurrences,
     Unit,
     heading_text,
+    in_sorted,
     positional,
     positional_arrays,
     upto_regex,
@@ -39,7 +40,6 @@ from corpus_tool.index.postings import (
     Postings,
     PostingsMatcher,
     Unsupported,
-    _in_sorted,
     _matching_rows,
     as_sorted_array,
     evaluate,
@@ -109,18 +109,20 @@ class Proximity(wq.Query):
         unit = _unit_of(searcher, docnum)
         return bool(positional(self.node, unit.leaf))
 
-    def _decide(self, searcher: Any, candidates: list[int]) -> list[int]:
+    def _decide(self, searcher: Any, candidates: list[int] | np.ndarray) -> np.ndarray:
         """The candidates where the connector holds: from the postings of all of them at
         once where these can be read in bulk, else from each one's stored text (the
         same evaluator either way)."""
-        if not candidates:
-            return []
+        entries = as_sorted_array(candidates)
+        if not len(entries):
+            return entries
         try:
-            occurrences = _leaf_occurrences(self.node, searcher, as_sorted_array(candidates))
+            found = positional_arrays(self.node, leaf_reader(searcher, entries))
         except Unsupported:
-            return [d for d in candidates if self._holds(searcher, d)]
-        found = positional_arrays(self.node, lambda leaf: occurrences[id(leaf)])
-        return list(found.entries().tolist())
+            return np.array(
+                [d for d in entries.tolist() if self._holds(searcher, d)], dtype=np.int64
+            )
+        return found.entries()
 
     def bulk_postings(
         self, searcher: Any, context: Any, among: Sequence[int] | None = None
@@ -128,10 +130,10 @@ class Proximity(wq.Query):
         found = postings_of(self.candidates, searcher, context, among)
         if found is None:
             return None
-        ids = self._decide(searcher, found.ids)
-        if not ids:
+        kept = self._decide(searcher, found.entry_array())
+        if not len(kept):
             return None
-        return Postings(ids, found.score, lambda d: [])
+        return found.subset(kept)
 
     def matcher(self, searcher: Any, context: Any = None) -> mcore.Matcher:
         try:
@@ -142,8 +144,10 @@ class Proximity(wq.Query):
             while m.is_active():
                 scores[m.id()] = m.score()
                 m.next()
-            ids = self._decide(searcher, list(scores))
-            postings = Postings(ids, scores.__getitem__, lambda d: []) if ids else None
+            kept = self._decide(searcher, list(scores))
+            postings = (
+                Postings(kept.tolist(), scores.__getitem__, lambda d: []) if len(kept) else None
+            )
         return PostingsMatcher(postings) if postings is not None else mcore.NullMatcher()
 
 
@@ -249,52 +253,54 @@ def _index_words(searcher: Any, fieldname: str, slot: Any) -> list[bytes]:
     return out
 
 
-def _leaf_occurrences(
-    node: ast.Node, searcher: Any, candidates: np.ndarray
-) -> dict[int, Occurrences]:
-    """For each leaf of ``node`` (by id): its occurrences in the candidate entries (sorted
-    entry numbers) of one segment, read from the decoded postings (Unsupported where
-    they cannot be read)."""
-    out: dict[int, Occurrences] = {}
-    for leaf in ast.leaves(node):
-        if id(leaf) in out:
-            continue
+def leaf_reader(searcher: Any, entries: np.ndarray) -> Callable[[ast.Node], Occurrences]:
+    """The occurrences of a leaf (word, phrase, pattern) in these entries (sorted entry
+    numbers) of one segment, read from its decoded postings, each leaf once.
+
+    Raises Unsupported where the postings cannot be read in bulk (a segment with
+    deleted entries): the caller then reads the units' stored text.
+    """
+    read: dict[int, Occurrences] = {}
+
+    def slot_coordinates(fieldname: str, paragraph: int, slot: Any) -> np.ndarray:
+        found = []
+        for word in _index_words(searcher, fieldname, slot):
+            arrays = term_arrays(searcher, fieldname, word)
+            if arrays is None:
+                continue
+            if not arrays.positional:
+                raise Unsupported(f"{fieldname} has no positions")
+            rows = _matching_rows(arrays.ids, entries)
+            found.append(arrays.coordinates(rows, lambda ids: ids * 2 + paragraph))
+        if not found:
+            return np.empty(0, dtype=np.int64)
+        return found[0] if len(found) == 1 else np.unique(np.concatenate(found))
+
+    def leaf(node: ast.Node) -> Occurrences:
+        got = read.get(id(node))
+        if got is not None:
+            return got
         firsts: list[np.ndarray] = []
         lasts: list[np.ndarray] = []
         for para, fieldname in WORD_FIELDS.items():
             paragraph = PARAGRAPHS.index(para)
-
-            def key_of(ids: np.ndarray, paragraph: int = paragraph) -> np.ndarray:
-                return ids * 2 + paragraph
-
-            def slot_coordinates(slot: Any, fieldname: str = fieldname) -> np.ndarray:
-                found = []
-                for word in _index_words(searcher, fieldname, slot):
-                    arrays = term_arrays(searcher, fieldname, word)
-                    if arrays is None:
-                        continue
-                    if not arrays.positional:
-                        raise Unsupported(f"{fieldname} has no positions")
-                    rows = _matching_rows(arrays.ids, candidates)
-                    found.append(arrays.coordinates(rows, key_of))
-                if not found:
-                    return np.empty(0, dtype=np.int64)
-                return found[0] if len(found) == 1 else np.unique(np.concatenate(found))
-
-            for alt in alternatives(leaf):
-                starts = slot_coordinates(alt[0])
+            for alt in alternatives(node):
+                starts = slot_coordinates(fieldname, paragraph, alt[0])
                 # consecutive positions: a phrase never crosses a sentence end
                 for k in range(1, len(alt)):
                     if not len(starts):
                         break
-                    starts = starts[_in_sorted(starts + k, slot_coordinates(alt[k]))]
+                    starts = starts[
+                        in_sorted(starts + k, slot_coordinates(fieldname, paragraph, alt[k]))
+                    ]
                 if len(starts):
                     firsts.append(starts)
                     lasts.append(starts + (len(alt) - 1))
-        out[id(leaf)] = (
-            Occurrences.of(np.concatenate(firsts), np.concatenate(lasts)) if firsts else EMPTY
-        )
-    return out
+        got = Occurrences.of(np.concatenate(firsts), np.concatenate(lasts)) if firsts else EMPTY
+        read[id(node)] = got
+        return got
+
+    return leaf
 
 
 class _ButNotMatcher(AndNotMatcher):
@@ -315,12 +321,12 @@ class ButNot(wq.AndNot):
         kept = postings_of(self.a, searcher, context, among)
         if kept is None:
             return None
-        excluded = postings_of(self.b, searcher, searcher.boolean_context(), kept.ids)
+        excluded = postings_of(self.b, searcher, searcher.boolean_context(), kept.entry_array())
         if excluded is None:
             return kept
-        out = excluded.idset
-        ids = [d for d in kept.ids if d not in out]
-        return Postings(ids, kept.score, kept.intervals) if ids else None
+        ids = kept.entry_array()
+        ids = ids[~in_sorted(ids, excluded.entry_array())]
+        return kept.subset(ids) if len(ids) else None
 
     def matcher(self, searcher: Any, context: Any = None) -> mcore.Matcher:
         scored = self.a.matcher(searcher, context)

@@ -237,15 +237,6 @@ def connect(
 # --- the tree ----------------------------------------------------------------------------
 
 
-def _merge(parts: Iterable[Matches]) -> Matches:
-    out: dict[str, set[Interval]] = {}
-    for part in parts:
-        for para, ivs in part.items():
-            if ivs:
-                out.setdefault(para, set()).update(ivs)
-    return {para: sorted(ivs) for para, ivs in out.items()}
-
-
 def _restrict(node: ast.Field, paragraphs: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(p for p in paragraphs if p == node.name)
 
@@ -286,47 +277,91 @@ def positional(node: ast.Node, leaf: LeafFn, paragraphs: tuple[str, ...] = PARAG
     return _to_matches(positional_arrays(node, as_arrays, paragraphs))
 
 
-def evaluate(
-    node: ast.Node, leaf: LeafFn, paragraphs: tuple[str, ...] = PARAGRAPHS
-) -> Matches | None:
-    """Whether a unit satisfies ``node`` (None: it does not) and the occurrences that did.
+def _among(occ: Occurrences, entries: np.ndarray) -> Occurrences:
+    """The occurrences in these entries (sorted)."""
+    if not len(occ):
+        return occ
+    return occ.take(in_sorted(occ.first >> (SHIFT + 1), entries))
+
+
+def in_sorted(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
+    """Whether each of ``values`` is in the sorted array."""
+    if not len(sorted_values) or not len(values):
+        return np.zeros(len(values), dtype=bool)
+    at = np.searchsorted(sorted_values, values)
+    at[at == len(sorted_values)] = 0
+    return np.asarray(sorted_values[at] == values)
+
+
+def evaluate_arrays(
+    node: ast.Node,
+    leaf: Callable[[ast.Node], Occurrences],
+    entries: np.ndarray,
+    paragraphs: tuple[str, ...] = PARAGRAPHS,
+) -> tuple[np.ndarray, Occurrences]:
+    """Which of the sorted ``entries`` satisfy ``node`` (a mask beside them) and the
+    occurrences that did, in all of them at once.
 
     Restrictors other than ``text:`` and ``heading:`` (``kind:``, ``doc:`` …) say
     nothing about words: they count as satisfied and mark nothing, as does NOT
-    (the index decides them; here only the marks of a matching unit are wanted).
+    (the index decides them; here only the marks of matching units are wanted).
     """
     if isinstance(node, (ast.Words, ast.Quoted, ast.Pattern, ast.Near)):
-        found = positional(node, leaf, paragraphs)
-        return found or None
-    if isinstance(node, ast.And):
-        parts = []
-        for child in node.children:
-            got = evaluate(child, leaf, paragraphs)
-            if got is None:
-                return None
-            parts.append(got)
-        return _merge(parts)
-    if isinstance(node, ast.Or):
-        got_any = [
-            g for g in (evaluate(c, leaf, paragraphs) for c in node.children) if g is not None
-        ]
-        return _merge(got_any) if got_any else None
+        found = _among(positional_arrays(node, leaf, paragraphs), entries)
+        return in_sorted(entries, found.entries()), found
+    if isinstance(node, (ast.And, ast.Or)):
+        parts = [evaluate_arrays(c, leaf, entries, paragraphs) for c in node.children]
+        masks = [m for m, _ in parts]
+        mask = (
+            np.logical_and.reduce(masks)
+            if isinstance(node, ast.And)
+            else np.logical_or.reduce(masks)
+        )
+        return mask, _among(union(occ for _, occ in parts), entries[mask])
     if isinstance(node, ast.ButNot):
-        positive = evaluate(node.positive, leaf, paragraphs)
-        if positive is None:
-            return None
-        if _words_only(node.negative) and evaluate(node.negative, leaf, paragraphs) is not None:
-            return None
-        return positive
+        mask, occ = evaluate_arrays(node.positive, leaf, entries, paragraphs)
+        if _words_only(node.negative):
+            excluded, _ = evaluate_arrays(node.negative, leaf, entries, paragraphs)
+            mask = mask & ~excluded
+            occ = _among(occ, entries[mask])
+        return mask, occ
     if isinstance(node, ast.Not):
-        if _words_only(node.child) and evaluate(node.child, leaf, paragraphs) is not None:
-            return None
-        return {}
+        if _words_only(node.child):
+            excluded, _ = evaluate_arrays(node.child, leaf, entries, paragraphs)
+            return ~excluded, EMPTY
+        return np.ones(len(entries), dtype=bool), EMPTY
     if isinstance(node, ast.Field):
         if node.name in PARAGRAPHS:
-            return evaluate(node.value, leaf, _restrict(node, paragraphs))
-        return {}
+            return evaluate_arrays(node.value, leaf, entries, _restrict(node, paragraphs))
+        return np.ones(len(entries), dtype=bool), EMPTY
     raise ValueError(f"cannot evaluate {type(node).__name__}")
+
+
+def matches_by_entry(occ: Occurrences) -> dict[int, Matches]:
+    """Occurrences grouped by entry, as each unit's paragraph -> intervals."""
+    out: dict[int, Matches] = {}
+    for f, last in zip(occ.first.tolist(), occ.last.tolist(), strict=True):
+        key = f >> SHIFT
+        found = out.setdefault(key >> 1, {})
+        found.setdefault(PARAGRAPHS[key & 1], []).append((f & _POSITION, last & _POSITION))
+    return out
+
+
+def evaluate(
+    node: ast.Node, leaf: LeafFn, paragraphs: tuple[str, ...] = PARAGRAPHS
+) -> Matches | None:
+    """Whether a unit satisfies ``node`` (None: it does not) and the occurrences that did
+    (``evaluate_arrays`` on the one unit)."""
+    converted: dict[int, Occurrences] = {}
+
+    def as_arrays(n: ast.Node) -> Occurrences:
+        got = converted.get(id(n))
+        if got is None:
+            got = converted[id(n)] = _to_occurrences(leaf(n))
+        return got
+
+    mask, occ = evaluate_arrays(node, as_arrays, np.zeros(1, dtype=np.int64), paragraphs)
+    return _to_matches(occ) if mask[0] else None
 
 
 def _words_only(node: ast.Node) -> bool:
@@ -430,16 +465,24 @@ class Paragraph:
             i, j = by_pos.get(first), by_pos.get(last)
             if i is not None and j is not None:
                 marked.update(range(i, j + 1))
-        spans: list[list[int]] = []
-        prev = -2
-        for i in sorted(marked):
-            w = self.words[i]
-            if spans and i == prev + 1 and _gap_is_joinable(self.text, spans[-1][1], w.start):
-                spans[-1][1] = w.end
-            else:
-                spans.append([w.start, w.end])
-            prev = i
-        return tuple((s, e) for s, e in spans)
+        return joined_spans(self.text, [(w.start, w.end) for w in self.words], marked)
+
+
+def joined_spans(
+    text: str, word_spans: list[tuple[int, int]], marked: Iterable[int]
+) -> tuple[tuple[int, int], ...]:
+    """Character offsets of the marked words (indexes into ``word_spans``), words next to
+    each other joined into one span where only a space or a hyphen parts them."""
+    spans: list[list[int]] = []
+    prev = -2
+    for i in sorted(marked):
+        start, end = word_spans[i]
+        if spans and i == prev + 1 and _gap_is_joinable(text, spans[-1][1], start):
+            spans[-1][1] = end
+        else:
+            spans.append([start, end])
+        prev = i
+    return tuple((s, e) for s, e in spans)
 
 
 def _gap_is_joinable(text: str, end: int, start: int) -> bool:

@@ -31,7 +31,7 @@ from whoosh.matching import mcore
 from whoosh.query.spans import Span, SpanNear2, SpanQuery
 from whoosh.scoring import BM25FScorer, WeightScorer
 
-from corpus_tool.index.evaluate import SHIFT
+from corpus_tool.index.evaluate import SHIFT, in_sorted
 from corpus_tool.index.scoring import field_length_array
 
 _POSITION = (1 << SHIFT) - 1
@@ -50,28 +50,70 @@ class Unsupported(Exception):
 
 
 class Postings:
-    """Matching entries of one operand in one segment, with scores and spans on demand."""
+    """Matching entries of one operand in one segment, with scores and spans on demand.
+
+    Entries and scores are kept as numpy arrays where the operand was evaluated on
+    arrays (``entry_array``, ``score_array``); the lists and maps that Whoosh's
+    matchers and older callers use are made from them only when asked for.
+    """
 
     def __init__(
         self,
-        ids: list[int],
-        score: Callable[[int], float],
+        ids: list[int] | np.ndarray,
+        score: Callable[[int], float] | None,
         intervals: Callable[[int], list[Interval]],
+        scores: Callable[[], np.ndarray] | None = None,
     ) -> None:
-        self.ids = ids
-        self.score = score
+        if isinstance(ids, np.ndarray):
+            self._array: np.ndarray | None = ids
+            self._ids: list[int] | None = None
+        else:
+            self._array, self._ids = None, ids
+        self.score = score if score is not None else self._score_of
         # (first, last) positions of each match of the operand in an entry: plain
         # tuples, as Whoosh's Span objects cost more to make than everything else.
         self.intervals = intervals
+        self._scores_fn = scores
+        self._score_array: np.ndarray | None = None
         self._set: set[int] | frozenset[int] | None = None
         self._scores: dict[int, float] | None = None
+
+    @property
+    def ids(self) -> list[int]:
+        if self._ids is None:
+            assert self._array is not None
+            self._ids = self._array.tolist()
+        return self._ids
+
+    def entry_array(self) -> np.ndarray:
+        """The entries as a sorted int64 array."""
+        if self._array is None:
+            self._array = np.array(self.ids, dtype=np.int64)
+        return self._array
+
+    def score_array(self) -> np.ndarray:
+        """Every entry's score, beside ``entry_array`` (computed once)."""
+        if self._score_array is None:
+            if self._scores_fn is not None:
+                self._score_array = self._scores_fn()
+            else:
+                score = self.score
+                self._score_array = np.array([score(d) for d in self.ids], dtype=np.float64)
+        return self._score_array
 
     def score_map(self) -> dict[int, float]:
         """Every entry's score (computed once; callers must not change it)."""
         if self._scores is None:
-            score = self.score
-            self._scores = {d: score(d) for d in self.ids}
+            self._scores = dict(zip(self.ids, self.score_array().tolist(), strict=True))
         return self._scores
+
+    def _score_of(self, docnum: int) -> float:
+        return self.score_map()[docnum]
+
+    def subset(self, kept: np.ndarray) -> Postings:
+        """The entries of sorted ``kept`` (all of them among these), with their scores."""
+        rows = np.searchsorted(self.entry_array(), kept)
+        return Postings(kept, None, self.intervals, lambda: self.score_array()[rows])
 
     def intervals_of(self, docnums: Sequence[int]) -> dict[int, list[Interval]]:
         """The intervals of several entries at once (cheaper than one call each)."""
@@ -304,21 +346,11 @@ def term_postings(
         if not len(rows):
             return None
         ids_arr = arrays.ids[rows]
-    ids: list[int] = ids_arr.tolist()
     index: dict[int, int] = {}
-    scores: dict[int, float] = {}
 
     def score_array() -> np.ndarray:
         weights = arrays.weights if rows is None else arrays.weights[rows]
         return _score_array(searcher, scorer, fieldname, ids_arr, weights)
-
-    def score_map() -> dict[int, float]:
-        if not scores:
-            scores.update(zip(ids, score_array().tolist(), strict=True))
-        return scores
-
-    def score(docnum: int) -> float:
-        return score_map()[docnum]
 
     def positions_of(docnums: Sequence[int]) -> dict[int, list[int]]:
         if not arrays.positional:
@@ -326,7 +358,11 @@ def term_postings(
         offsets, positions = arrays.positions()
         if not index:
             index.update(
-                zip(ids, (range(len(ids)) if rows is None else rows.tolist()), strict=True)
+                zip(
+                    ids_arr.tolist(),
+                    (range(len(ids_arr)) if rows is None else rows.tolist()),
+                    strict=True,
+                )
             )
         out = {}
         for d in docnums:
@@ -334,22 +370,11 @@ def term_postings(
             out[d] = positions[offsets[r] : offsets[r + 1]].tolist()
         return out
 
-    def positions(docnum: int) -> list[int]:
-        return positions_of([docnum])[docnum]
-
     def intervals(docnum: int) -> list[Interval]:
-        return [(p, p) for p in positions(docnum)]
+        return [(p, p) for p in positions_of([docnum])[docnum]]
 
-    def intervals_of(docnums: Sequence[int]) -> dict[int, list[Interval]]:
-        return {d: [(p, p) for p in ps] for d, ps in positions_of(docnums).items()}
-
-    postings = Postings(ids, score, intervals)
-    postings.ids_array = ids_arr  # type: ignore[attr-defined]
-    postings.score_array = score_array  # type: ignore[attr-defined]
-    postings.positions = positions  # type: ignore[attr-defined]
+    postings = Postings(ids_arr, None, intervals, score_array)
     postings.positions_of = positions_of  # type: ignore[attr-defined]
-    postings.intervals_of = intervals_of  # type: ignore[method-assign]
-    postings.score_map = score_map  # type: ignore[method-assign]
     return postings
 
 
@@ -381,15 +406,6 @@ def _tree_sum(parts: Sequence[Any]) -> Any:
     return _tree_sum(parts[:half]) + _tree_sum(parts[half:])
 
 
-def _in_sorted(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
-    """Whether each of ``values`` is in the sorted array."""
-    if not len(sorted_values):
-        return np.zeros(len(values), dtype=bool)
-    at = np.searchsorted(sorted_values, values)
-    at[at == len(sorted_values)] = 0
-    return sorted_values[at] == values
-
-
 def _entry(ids: np.ndarray) -> np.ndarray:
     return ids
 
@@ -412,31 +428,23 @@ def phrase_postings(
         arrays.append(got)
     candidates = as_sorted_array(among) if among is not None else None
     for got in sorted(arrays, key=lambda t: len(t.ids)):
-        candidates = got.ids if candidates is None else candidates[_in_sorted(candidates, got.ids)]
+        candidates = got.ids if candidates is None else candidates[in_sorted(candidates, got.ids)]
         if not len(candidates):
             return None
     assert candidates is not None
     coordinates = [t.coordinates(_matching_rows(t.ids, candidates), _entry) for t in arrays]
     starts = coordinates[0]
     for k in range(1, len(coordinates)):
-        starts = starts[_in_sorted(starts + k, coordinates[k])]
+        starts = starts[in_sorted(starts + k, coordinates[k])]
         if not len(starts):
             return None
     docs = np.unique(starts >> SHIFT)
     last = len(words) - 1
     terms = [term_postings(searcher, context, fieldname, w, docs) for w in words]
-    ids: list[int] = docs.tolist()
     found: dict[int, list[int]] = {}
-    scores: dict[int, float] = {}
 
-    def score_map() -> dict[int, float]:
-        if not scores:
-            parts = [t.score_array() for t in terms]  # type: ignore[union-attr]
-            scores.update(zip(ids, _tree_sum(parts).tolist(), strict=True))
-        return scores
-
-    def score(docnum: int) -> float:
-        return score_map()[docnum]
+    def score_array() -> np.ndarray:
+        return np.asarray(_tree_sum([t.score_array() for t in terms]))  # type: ignore[union-attr]
 
     def intervals(docnum: int) -> list[Interval]:
         if not found:
@@ -444,10 +452,7 @@ def phrase_postings(
                 found.setdefault(c >> SHIFT, []).append(c & _POSITION)
         return [(s, s + last) for s in found[docnum]]
 
-    postings = Postings(ids, score, intervals)
-    postings.ids_array = docs  # type: ignore[attr-defined]
-    postings.score_map = score_map  # type: ignore[method-assign]
-    return postings
+    return Postings(docs, None, intervals, score_array)
 
 
 def union_postings(parts: list[Postings]) -> Postings:
@@ -461,48 +466,23 @@ def union_postings(parts: list[Postings]) -> Postings:
 
 
 def _union(a: Postings, b: Postings) -> Postings:
-    ids = sorted(a.idset | b.idset)
+    in_a, in_b = a.entry_array(), b.entry_array()
+    ids = np.union1d(in_a, in_b)
 
-    def score(docnum: int) -> float:
-        in_a, in_b = docnum in a.idset, docnum in b.idset
-        if in_a and in_b:
-            return a.score(docnum) + b.score(docnum)
-        return a.score(docnum) if in_a else b.score(docnum)
-
-    def intervals(docnum: int) -> list[Interval]:
-        in_a, in_b = docnum in a.idset, docnum in b.idset
-        if in_a and in_b:
-            return sorted(set(a.intervals(docnum)) | set(b.intervals(docnum)))
-        return a.intervals(docnum) if in_a else b.intervals(docnum)
-
-    union = Postings(ids, score, intervals)
-
-    def intervals_of(docnums: Sequence[int]) -> dict[int, list[Interval]]:
-        in_a = a.intervals_of([d for d in docnums if d in a.idset])
-        in_b = b.intervals_of([d for d in docnums if d in b.idset])
-        out = {}
-        for d in docnums:
-            ia, ib = in_a.get(d), in_b.get(d)
-            if ia is not None and ib is not None:
-                out[d] = sorted(set(ia) | set(ib))
-            else:
-                out[d] = ia if ia is not None else ib  # type: ignore[assignment]
+    def score_array() -> np.ndarray:
+        # Whoosh's UnionMatcher adds the two scores where both match (a + b == b + a).
+        out = np.zeros(len(ids), dtype=np.float64)
+        out[np.searchsorted(ids, in_a)] = a.score_array()
+        out[np.searchsorted(ids, in_b)] += b.score_array()
         return out
 
-    union.intervals_of = intervals_of  # type: ignore[method-assign]
+    def intervals(docnum: int) -> list[Interval]:
+        has_a, has_b = docnum in a.idset, docnum in b.idset
+        if has_a and has_b:
+            return sorted(set(a.intervals(docnum)) | set(b.intervals(docnum)))
+        return a.intervals(docnum) if has_a else b.intervals(docnum)
 
-    def score_map() -> dict[int, float]:
-        # Whoosh's UnionMatcher adds the two scores where both match (a + b == b + a).
-        if union._scores is None:
-            merged = dict(a.score_map())
-            for d, s in b.score_map().items():
-                merged[d] = merged[d] + s if d in merged else s
-            union._scores = merged
-        return union._scores
-
-    union.score_map = score_map  # type: ignore[method-assign]
-    union.score = lambda d: score_map()[d]
-    return union
+    return Postings(ids, None, intervals, score_array)
 
 
 class PostingsMatcher(mcore.Matcher):
@@ -663,14 +643,17 @@ def _compound(
         if p is None:
             return None
         got[i] = p
-        candidates = p.ids
-    ids = list(candidates or ())
+        candidates = p.entry_array()
+    if candidates is None or not len(candidates):
+        return None
+    ids = as_sorted_array(candidates)
     parts: list[Postings] = [got[i] for i in range(len(subs))]
 
-    def score(docnum: int) -> float:
-        def total(node: Tree) -> float:
+    def score_array() -> np.ndarray:
+        def total(node: Tree) -> np.ndarray:
             if isinstance(node, int):
-                return parts[node].score(docnum)
+                part = parts[node]
+                return part.score_array()[np.searchsorted(part.entry_array(), ids)]
             return total(node[0]) + total(node[1])
 
         return total(tree)
@@ -678,7 +661,7 @@ def _compound(
     def intervals(docnum: int) -> list[Interval]:
         return sorted({iv for p in parts for iv in p.intervals(docnum)})
 
-    return Postings(ids, score, intervals) if ids else None
+    return Postings(ids, None, intervals, score_array)
 
 
 def _tree_union(tree: Tree, parts: list[Postings | None]) -> Postings | None:

@@ -16,14 +16,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from whoosh import query as wq
 
 from corpus_tool import query as ast
 from corpus_tool.errors import StoreError
 from corpus_tool.index import human, store
-from corpus_tool.index.compile import compile_query
-from corpus_tool.index.evaluate import heading_text
-from corpus_tool.index.highlight import snippet, unit_highlights
+from corpus_tool.index.compile import compile_query, leaf_reader
+from corpus_tool.index.evaluate import Matches, evaluate_arrays, heading_text, matches_by_entry
+from corpus_tool.index.highlight import matched_highlights, snippet, unit_highlights
 from corpus_tool.index.postings import Unsupported, evaluate
 from corpus_tool.index.scoring import CachedBM25F
 from corpus_tool.index.units import indexed_text, split_lead_in
@@ -272,8 +273,34 @@ def _run(
         chosen = [(d, scores.get(d, 0.0)) for d in top]
     facets = _facets(cols, matched)
     facets["tag"], facets["label"] = joined.facets(searcher, matched, cols.tags)
-    hits = tuple(_hit(searcher.stored_fields(d)["payload"], score, tree) for d, score in chosen)
+    found = _hit_matches(searcher, tree, [d for d, _ in chosen])
+    hits = tuple(
+        _hit(searcher.stored_fields(d)["payload"], score, tree, found.get(d)) for d, score in chosen
+    )
     return SearchResult(text, hits, len(matched), facets)
+
+
+def _hit_matches(searcher: Any, tree: ast.Node, docnums: list[int]) -> dict[int, Matches]:
+    """The words that satisfied the query in each of these entries, from the index's
+    positions, by the evaluator that decided the hits (entries of a segment whose
+    postings cannot be read in bulk are left out: their stored text is read)."""
+    out: dict[int, Matches] = {}
+    if not docnums:
+        return out
+    wanted = np.array(sorted(docnums), dtype=np.int64)
+    for sub, offset in searcher.leaf_searchers():
+        size = sub.reader().doc_count_all()
+        local = wanted[(wanted >= offset) & (wanted < offset + size)] - offset
+        if not len(local):
+            continue
+        try:
+            mask, occ = evaluate_arrays(tree, leaf_reader(sub, local), local)
+        except Unsupported:
+            continue
+        by_entry = matches_by_entry(occ)
+        for entry, ok in zip(local.tolist(), mask.tolist(), strict=True):
+            out[entry + offset] = by_entry.get(entry, {}) if ok else {}
+    return out
 
 
 def _collect(
@@ -351,11 +378,18 @@ def _facets(cols: _Columns, matched: Sequence[int]) -> dict[str, dict[str, int]]
     return {"doc": dict(doc_c.most_common()), "kind": dict(kind_c.most_common())}
 
 
-def _hit(payload: dict[str, Any], score: float, tree: ast.Node) -> SearchHit:
+def _hit(
+    payload: dict[str, Any], score: float, tree: ast.Node, found: Matches | None = None
+) -> SearchHit:
     text = payload["text"]
     lead_in = payload.get("lead_in", "")
     headings = heading_text(payload.get("parent_headings", ()), payload.get("heading", ""))
-    indexed_spans, heading_spans = unit_highlights(indexed_text(lead_in, text), headings, tree)
+    if found is not None:
+        indexed_spans, heading_spans = matched_highlights(
+            indexed_text(lead_in, text), headings, found
+        )
+    else:
+        indexed_spans, heading_spans = unit_highlights(indexed_text(lead_in, text), headings, tree)
     spans, lead_in_spans = split_lead_in(lead_in, indexed_spans)
     pages = payload.get("pages") or [1, 1]
     return SearchHit(
