@@ -22,6 +22,7 @@ from whoosh.matching.binary import AndNotMatcher
 
 from corpus_tool import query as ast
 from corpus_tool.errors import QueryError
+from corpus_tool.index import postings
 from corpus_tool.index.analysis import query_words
 from corpus_tool.index.evaluate import (
     EMPTY,
@@ -277,6 +278,8 @@ def leaf_reader(searcher: Any, entries: np.ndarray) -> Callable[[ast.Node], Occu
         return found[0] if len(found) == 1 else np.unique(np.concatenate(found))
 
     def leaf(node: ast.Node) -> Occurrences:
+        if not postings.ENABLED:
+            raise Unsupported("bulk evaluation switched off")
         got = read.get(id(node))
         if got is not None:
             return got
