@@ -38,6 +38,7 @@ from corpus_tool.index.evaluate import (
 from corpus_tool.index.expansion import Alternative, alternatives
 from corpus_tool.index.postings import (
     BulkPhrase,
+    Entries,
     Postings,
     PostingsMatcher,
     Unsupported,
@@ -126,7 +127,7 @@ class Proximity(wq.Query):
         return found.entries()
 
     def bulk_postings(
-        self, searcher: Any, context: Any, among: Sequence[int] | None = None
+        self, searcher: Any, context: Any, among: Entries | None = None
     ) -> Postings | None:
         found = postings_of(self.candidates, searcher, context, among)
         if found is None:
@@ -189,7 +190,7 @@ class AnyOf(wq.Query):
         return AnyOf([fn(q) for q in self.subqueries])
 
     def bulk_postings(
-        self, searcher: Any, context: Any, among: Sequence[int] | None = None
+        self, searcher: Any, context: Any, among: Entries | None = None
     ) -> Postings | None:
         reader = searcher.reader()
         parts: list[Postings] = []
@@ -319,7 +320,7 @@ class ButNot(wq.AndNot):
     """``a % b``: entries matching ``a`` and not ``b``."""
 
     def bulk_postings(
-        self, searcher: Any, context: Any, among: Sequence[int] | None = None
+        self, searcher: Any, context: Any, among: Entries | None = None
     ) -> Postings | None:
         kept = postings_of(self.a, searcher, context, among)
         if kept is None:

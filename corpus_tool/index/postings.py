@@ -39,6 +39,8 @@ _POSITION = (1 << SHIFT) - 1
 _INT_SIZE = formats._INT_SIZE
 
 Interval = tuple[int, int]
+# Entry numbers of a segment: a sorted sequence or int64 array.
+Entries = Sequence[int] | np.ndarray
 
 
 # Tests switch this off to compare with Whoosh's own matchers.
@@ -170,8 +172,8 @@ class TermArrays:
             # each entry's list is a first position and gaps: one running sum over
             # all of them, less the sum reached before the entry starts
             running = np.cumsum(flat)
-            before = np.concatenate(([0], running))[offsets[:-1]]
-            self._positions = running - np.repeat(before, counts)
+            reached = np.concatenate(([0], running))[offsets[:-1]]
+            self._positions = running - np.repeat(reached, counts)
             self._offsets = offsets
             self._values = None
             before = self.nbytes
@@ -317,7 +319,7 @@ def _scorer(searcher: Any, context: Any, fieldname: str, text: Any) -> Any:
     return scorer
 
 
-def as_sorted_array(among: Sequence[int] | set[int] | frozenset[int]) -> np.ndarray:
+def as_sorted_array(among: Entries | set[int] | frozenset[int]) -> np.ndarray:
     """Entry numbers as a sorted int64 array."""
     if isinstance(among, np.ndarray):
         return among
@@ -330,7 +332,7 @@ def as_sorted_array(among: Sequence[int] | set[int] | frozenset[int]) -> np.ndar
 
 
 def term_postings(
-    searcher: Any, context: Any, fieldname: str, text: Any, among: Sequence[int] | None = None
+    searcher: Any, context: Any, fieldname: str, text: Any, among: Entries | None = None
 ) -> Postings | None:
     """Entries of one word in a segment (``None`` when there are none); with ``among``,
     only those entries."""
@@ -415,7 +417,7 @@ def phrase_postings(
     context: Any,
     fieldname: str,
     words: Sequence[Any],
-    among: Sequence[int] | None = None,
+    among: Entries | None = None,
 ) -> Postings | None:
     """Entries where ``words`` occur at consecutive positions (Whoosh's Phrase / SpanNear2)."""
     arrays: list[TermArrays] = []
@@ -546,7 +548,7 @@ class PostingsMatcher(mcore.Matcher):
 
 
 def postings_of(
-    q: wq.Query, searcher: Any, context: Any, among: Sequence[int] | None = None
+    q: wq.Query, searcher: Any, context: Any, among: Entries | None = None
 ) -> Postings | None:
     """Bulk postings of a span operand (only entries in ``among`` when given).
 
@@ -603,7 +605,7 @@ def _weighted_tree(weights: list[int]) -> Tree:
 
 
 def _compound(
-    q: wq.Query, searcher: Any, context: Any, among: Sequence[int] | None
+    q: wq.Query, searcher: Any, context: Any, among: Entries | None
 ) -> Postings | None:
     """A Whoosh And/Or evaluated in bulk, its scores added along Whoosh's matcher tree."""
     subs = list(q.subqueries)
@@ -637,7 +639,7 @@ def _compound(
     sizes = [sub.estimate_size(reader) for sub in subs]
     tree = _weighted_tree([0 - size for size in sizes]) if len(subs) > 2 else (0, 1)
     got: dict[int, Postings] = {}
-    candidates = among
+    candidates: Entries | None = among
     for i in sorted(range(len(subs)), key=sizes.__getitem__):
         p = postings_of(subs[i], searcher, context, candidates)
         if p is None:
