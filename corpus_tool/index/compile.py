@@ -29,6 +29,7 @@ from corpus_tool.index.evaluate import (
     PARAGRAPHS,
     Occurrences,
     Unit,
+    distinct_sorted,
     heading_text,
     in_sorted,
     positional,
@@ -276,7 +277,11 @@ def leaf_reader(searcher: Any, entries: np.ndarray) -> Callable[[ast.Node], Occu
             found.append(arrays.coordinates(rows, lambda ids: ids * 2 + paragraph))
         if not found:
             return np.empty(0, dtype=np.int64)
-        return found[0] if len(found) == 1 else np.unique(np.concatenate(found))
+        if len(found) == 1:
+            return found[0]
+        both = np.concatenate(found)
+        both.sort(kind="stable")
+        return distinct_sorted(both)
 
     def leaf(node: ast.Node) -> Occurrences:
         if not postings.ENABLED:

@@ -94,14 +94,21 @@ class Occurrences:
 
     def entries(self) -> np.ndarray:
         """The entries with an occurrence, sorted, once each."""
-        return np.unique(self.first >> (SHIFT + 1))
+        return distinct_sorted(self.first >> (SHIFT + 1))
 
     @staticmethod
     def of(first: np.ndarray, last: np.ndarray) -> Occurrences:
         """Occurrences from unsorted coordinates that may repeat."""
         if len(first) > 1:
-            order = np.lexsort((last, first))
+            # Parts come sorted, so a stable sort (runs merged) costs little; ties of
+            # first words with different last words (phrases of several lengths
+            # starting at one word) are rare and then sorted fully.
+            order = np.argsort(first, kind="stable")
             first, last = first[order], last[order]
+            same = first[1:] == first[:-1]
+            if same.any() and (last[1:][same] < last[:-1][same]).any():
+                order = np.lexsort((last, first))
+                first, last = first[order], last[order]
             keep = np.empty(len(first), dtype=bool)
             keep[0] = True
             np.not_equal(first[1:], first[:-1], out=keep[1:])
@@ -184,7 +191,7 @@ def connect_arrays(
         return start, start + _POSITION
 
     b0_sorted = b0  # sorted: occurrences are sorted by their first coordinate
-    b1_sorted = np.sort(b1)
+    b1_sorted = np.sort(b1, kind="stable")  # nearly sorted: a run merge
     _, forward = reach(a1, left.first)
     back, _ = reach(a0, left.first)
     has = _after(b0_sorted, a1, forward)  # a right occurrence after, close enough
@@ -192,7 +199,7 @@ def connect_arrays(
         has |= _before(b1_sorted, back, a0)  # or before
     if negated:
         return left.take(~has)
-    a1_sorted = np.sort(a1)
+    a1_sorted = np.sort(a1, kind="stable")
     back, _ = reach(b0, right.first)
     _, forward = reach(b1, right.first)
     has_b = _before(a1_sorted, back, b0)  # a left occurrence before it
@@ -282,6 +289,27 @@ def _among(occ: Occurrences, entries: np.ndarray) -> Occurrences:
     if not len(occ):
         return occ
     return occ.take(in_sorted(occ.first >> (SHIFT + 1), entries))
+
+
+def distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """The distinct values of a sorted array (np.unique without its sort)."""
+    if len(values) < 2:
+        return values
+    keep = np.empty(len(values), dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
+def sorted_union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The distinct values of two sorted arrays, sorted (a merge, not a hash)."""
+    if not len(a):
+        return b
+    if not len(b):
+        return a
+    both = np.concatenate((a, b))
+    both.sort(kind="stable")
+    return distinct_sorted(both)
 
 
 def in_sorted(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:

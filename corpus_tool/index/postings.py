@@ -31,7 +31,7 @@ from whoosh.matching import mcore
 from whoosh.query.spans import Span, SpanNear2, SpanQuery
 from whoosh.scoring import BM25FScorer, WeightScorer
 
-from corpus_tool.index.evaluate import SHIFT, in_sorted
+from corpus_tool.index.evaluate import SHIFT, distinct_sorted, in_sorted, sorted_union
 from corpus_tool.index.scoring import field_length_array
 
 _POSITION = (1 << SHIFT) - 1
@@ -201,6 +201,12 @@ class TermArrays:
 
 def _matching_rows(ids: np.ndarray, among: np.ndarray) -> np.ndarray:
     """Rows of sorted ``ids`` whose value is in sorted ``among``."""
+    if len(among) > 2048 and len(ids) > 2048:
+        # both long: one pass over a bitmap of the entries beats a binary search each
+        top = int(max(ids[-1], among[-1])) + 1
+        wanted = np.zeros(top, dtype=bool)
+        wanted[among] = True
+        return np.flatnonzero(wanted[ids])
     rows = np.searchsorted(ids, among)
     inside = rows < len(ids)
     rows, wanted = rows[inside], among[inside]
@@ -440,7 +446,7 @@ def phrase_postings(
         starts = starts[in_sorted(starts + k, coordinates[k])]
         if not len(starts):
             return None
-    docs = np.unique(starts >> SHIFT)
+    docs = distinct_sorted(starts >> SHIFT)
     last = len(words) - 1
     terms = [term_postings(searcher, context, fieldname, w, docs) for w in words]
     found: dict[int, list[int]] = {}
@@ -469,7 +475,7 @@ def union_postings(parts: list[Postings]) -> Postings:
 
 def _union(a: Postings, b: Postings) -> Postings:
     in_a, in_b = a.entry_array(), b.entry_array()
-    ids = np.union1d(in_a, in_b)
+    ids = sorted_union(in_a, in_b)
 
     def score_array() -> np.ndarray:
         # Whoosh's UnionMatcher adds the two scores where both match (a + b == b + a).
@@ -604,9 +610,7 @@ def _weighted_tree(weights: list[int]) -> Tree:
     return ls[0][1]
 
 
-def _compound(
-    q: wq.Query, searcher: Any, context: Any, among: Entries | None
-) -> Postings | None:
+def _compound(q: wq.Query, searcher: Any, context: Any, among: Entries | None) -> Postings | None:
     """A Whoosh And/Or evaluated in bulk, its scores added along Whoosh's matcher tree."""
     subs = list(q.subqueries)
     if q.boost != 1.0 or not subs:
