@@ -1,21 +1,24 @@
-"""Words, phrases and boolean queries evaluated over whole posting lists, positions on demand.
+"""Words, phrases and boolean queries evaluated on numpy arrays of whole posting lists.
 
-Whoosh steps its span matchers one entry at a time in Python, decoding every
-candidate's positions through several layers of matchers. Here a phrase, a
-word's forms or a boolean query is evaluated per segment in bulk: the posting
-blocks of each word are read at once, the entry sets of the operands are
-intersected with set operations, and positions are decoded only for the
-entries in every operand (a connector decodes those of its candidates and
-leaves the decision to corpus_tool.index.evaluate; see ``recording``).
-The result is a plain list matcher with the same entries, scores and spans as
-Whoosh's own matchers (scores are summed in the same order), so the boolean
-operators above it are unchanged. Anything this cannot read in bulk (a segment
-with deleted entries, another posting format) falls back to Whoosh's matchers.
+Whoosh steps its matchers one entry at a time in Python. Here each word's
+postings in a segment are decoded once into arrays (entry numbers, weights,
+and every entry's positions in one flat array; ``TermArrays``, kept in
+``ARRAYS`` by segment, which never changes once written), and a phrase, a
+word's forms or a boolean query is evaluated per segment on them: entry sets
+are merged and intersected as sorted arrays, scores computed for all entries
+at once, positions read only for the candidates of a phrase or connector
+(whose decision is corpus_tool.index.evaluate's). The result has the same
+entries and scores as Whoosh's own matchers (scores are summed in the same
+order, bit for bit), so the operators above it are unchanged. Entries deleted
+since a segment was written are left out as Whoosh leaves them out; anything
+else this cannot read in bulk (another posting format or scorer) falls back
+to Whoosh's matchers.
 """
 
 from __future__ import annotations
 
 import threading
+import weakref
 from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -280,11 +283,9 @@ def _segment_key(reader: Any) -> Any:
 
 def term_arrays(searcher: Any, fieldname: str, text: Any) -> TermArrays | None:
     """The decoded postings of one word in a segment (``None`` when it has none),
-    read from the index the first time and from the cache after."""
+    read from the index the first time and from the cache after. Entries deleted
+    since the segment was written are still in them (see ``deleted_entries``)."""
     reader = searcher.reader()
-    if reader.has_deletions():
-        # Whoosh filters deleted entries in its matchers; leave those segments to it.
-        raise Unsupported("segment with deletions")
     key = (_segment_key(reader), fieldname, text)
     cached = ARRAYS.get(key)
     if cached is not False:
@@ -292,7 +293,12 @@ def term_arrays(searcher: Any, fieldname: str, text: Any) -> TermArrays | None:
     if (fieldname, text) not in reader:
         ARRAYS.put(key, None)
         return None
-    m = reader.postings(fieldname, text)
+    terms = getattr(reader, "_terms", None)
+    if terms is None:
+        raise Unsupported(type(reader).__name__)
+    # the segment's own postings, deleted entries included (reader.postings would
+    # filter them, and that filter skips ahead before the first read)
+    m = terms.matcher(fieldname, text, reader.schema[fieldname].format, scorer=None)
     if type(m) is not W3LeafMatcher:
         raise Unsupported(type(m).__name__)
     positional = type(m.format) is formats.Positions
@@ -314,6 +320,25 @@ def term_arrays(searcher: Any, fieldname: str, text: Any) -> TermArrays | None:
     )
     ARRAYS.put(key, arrays)
     return arrays
+
+
+_DELETED: weakref.WeakKeyDictionary[Any, np.ndarray] = weakref.WeakKeyDictionary()
+
+
+def deleted_entries(searcher: Any) -> np.ndarray:
+    """The entries of a segment deleted since it was written, sorted (Whoosh's matchers
+    leave them out; so does every reading of TermArrays for a search)."""
+    reader = searcher.reader()
+    if not reader.has_deletions():
+        return _NONE
+    got = _DELETED.get(reader)
+    if got is None:
+        got = np.array(sorted(reader.deleted_docs_set), dtype=np.int64)
+        _DELETED[reader] = got
+    return got
+
+
+_NONE = np.empty(0, dtype=np.int64)
 
 
 def _scorer(searcher: Any, context: Any, fieldname: str, text: Any) -> Any:
@@ -346,14 +371,17 @@ def term_postings(
     if arrays is None:
         return None
     scorer = _scorer(searcher, context, fieldname, text)
+    deleted = deleted_entries(searcher)
+    rows: np.ndarray | None
     if among is None:
-        rows = None
-        ids_arr = arrays.ids
+        rows = np.flatnonzero(~in_sorted(arrays.ids, deleted)) if len(deleted) else None
     else:
         rows = _matching_rows(arrays.ids, as_sorted_array(among))
-        if not len(rows):
-            return None
-        ids_arr = arrays.ids[rows]
+        if len(deleted):
+            rows = rows[~in_sorted(arrays.ids[rows], deleted)]
+    if rows is not None and not len(rows):
+        return None
+    ids_arr = arrays.ids if rows is None else arrays.ids[rows]
     index: dict[int, int] = {}
 
     def score_array() -> np.ndarray:
@@ -440,6 +468,11 @@ def phrase_postings(
         if not len(candidates):
             return None
     assert candidates is not None
+    deleted = deleted_entries(searcher)
+    if len(deleted):
+        candidates = candidates[~in_sorted(candidates, deleted)]
+        if not len(candidates):
+            return None
     coordinates = [t.coordinates(_matching_rows(t.ids, candidates), _entry) for t in arrays]
     starts = coordinates[0]
     for k in range(1, len(coordinates)):
