@@ -279,3 +279,12 @@ def test_benchmark_connector_queries_match_the_reference_on_the_shared_corpus(
     shared_ws: Workspace,
 ) -> None:
     assert compare_trees(shared_ws, list(BENCH_TREES.values())) > 1000
+
+
+def test_fuzzy_expansions_given_as_text_read_the_same_postings(ws: Workspace) -> None:
+    """Regression: Whoosh's fuzzy expansion gives words as text, not bytes; reading
+    the segment's postings directly asserted on them (``wamen~`` failed)."""
+    sub = next(s for s, _ in _searcher(ws).searcher.leaf_searchers())
+    assert bulk.term_arrays(sub, "exact", "shall") is bulk.term_arrays(sub, "exact", b"shall")
+    on, off = _both(lambda: search(ws, "licenze~", limit=None))
+    assert on == off and on.total > 0

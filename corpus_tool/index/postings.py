@@ -286,6 +286,8 @@ def term_arrays(searcher: Any, fieldname: str, text: Any) -> TermArrays | None:
     read from the index the first time and from the cache after. Entries deleted
     since the segment was written are still in them (see ``deleted_entries``)."""
     reader = searcher.reader()
+    if isinstance(text, str):  # some of Whoosh's expansions (fuzzy words) give text
+        text = reader.schema[fieldname].to_bytes(text)
     key = (_segment_key(reader), fieldname, text)
     cached = ARRAYS.get(key)
     if cached is not False:

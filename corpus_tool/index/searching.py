@@ -22,7 +22,14 @@ from corpus_tool import query as ast
 from corpus_tool.errors import StoreError
 from corpus_tool.index import human, store
 from corpus_tool.index.compile import compile_query, leaf_reader
-from corpus_tool.index.evaluate import Matches, evaluate_arrays, heading_text, matches_by_entry
+from corpus_tool.index.evaluate import (
+    Matches,
+    evaluate_arrays,
+    heading_text,
+    in_sorted,
+    matches_by_entry,
+    sorted_union,
+)
 from corpus_tool.index.highlight import matched_highlights, snippet, unit_highlights
 from corpus_tool.index.postings import Unsupported, evaluate
 from corpus_tool.index.scoring import CachedBM25F
@@ -61,6 +68,7 @@ class _Columns:
     kind_names: list[str] = field(default_factory=list)
     kind_codes: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     doc_rank: np.ndarray | None = None
+    tagged: np.ndarray | None = None  # entries with a machine tag, sorted
 
 
 class _Open:
@@ -288,7 +296,9 @@ def _run(
         top = order[:limit] if limit else order
         chosen = list(zip(matched[top].tolist(), scores[top].tolist(), strict=True))
     facets = _facets(cols, matched)
-    facets["tag"], facets["label"] = joined.facets(searcher, matched.tolist(), cols.tags)
+    facets["tag"], facets["label"] = joined.facets(
+        searcher, _may_count(cols, joined, searcher, matched), cols.tags
+    )
     found = _hit_matches(searcher, tree, [d for d, _ in chosen])
     hits = tuple(
         _hit(searcher.stored_fields(d)["payload"], score, tree, found.get(d)) for d, score in chosen
@@ -418,6 +428,18 @@ def _counts(names: list[str], codes: np.ndarray, matched: np.ndarray) -> dict[st
     return {
         names[v]: c for v, c in zip(values[order].tolist(), counts[order].tolist(), strict=True)
     }
+
+
+def _may_count(
+    cols: _Columns, joined: human.HumanState, searcher: Any, matched: np.ndarray
+) -> list[int]:
+    """The matched entries that can add to the tag and label counts, in their order:
+    those with a machine tag or with human work on them (the others add nothing,
+    and counting them one by one cost more than the search at 100k matches)."""
+    if cols.tagged is None:
+        cols.tagged = np.array(sorted(cols.tags), dtype=np.int64)
+    worked = np.array(sorted(joined._top_docnums(searcher).values()), dtype=np.int64)
+    return list(matched[in_sorted(matched, sorted_union(cols.tagged, worked))].tolist())
 
 
 def _doc_rank(cols: _Columns) -> np.ndarray:
