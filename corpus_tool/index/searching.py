@@ -423,11 +423,12 @@ def _counts(names: list[str], codes: np.ndarray, matched: np.ndarray) -> dict[st
     if not len(matched):
         return {}
     got = codes[matched]
-    values, first, counts = np.unique(got, return_index=True, return_counts=True)
-    order = np.lexsort((first, -counts))
-    return {
-        names[v]: c for v, c in zip(values[order].tolist(), counts[order].tolist(), strict=True)
-    }
+    counts = np.bincount(got, minlength=len(names))
+    present = np.flatnonzero(counts)
+    first = np.full(len(names), len(got), dtype=np.int64)
+    np.minimum.at(first, got, np.arange(len(got)))
+    order = present[np.lexsort((first[present], -counts[present]))]
+    return {names[v]: c for v, c in zip(order.tolist(), counts[order].tolist(), strict=True)}
 
 
 def _may_count(
