@@ -288,3 +288,29 @@ def test_fuzzy_expansions_given_as_text_read_the_same_postings(ws: Workspace) ->
     assert bulk.term_arrays(sub, "exact", "shall") is bulk.term_arrays(sub, "exact", b"shall")
     on, off = _both(lambda: search(ws, "licenze~", limit=None))
     assert on == off and on.total > 0
+
+
+def test_positions_of_a_few_entries_decoded_alone_equal_the_full_decoding(
+    sample_ws: Workspace,
+) -> None:
+    """The hits shown read their positions without decoding the whole word: the same
+    coordinates as from the word's full decoding."""
+    bulk.ARRAYS.clear()
+    sub = next(s for s, _ in _searcher(sample_ws).searcher.leaf_searchers())
+    arrays = bulk.term_arrays(sub, "exact", b"the")
+    rows = np.array([0, len(arrays.ids) - 1], dtype=np.int64) if arrays is not None else None
+    assert arrays is not None and rows is not None and len(rows) * 16 < len(arrays.ids)
+
+    def key_of(ids: np.ndarray) -> np.ndarray:
+        return ids * 2 + 1
+
+    few = arrays.coordinates(rows, key_of)
+    assert arrays._positions is None  # decoded alone, not the whole word
+    offsets, positions = arrays.positions()
+    full = [
+        (int(key_of(arrays.ids[r : r + 1])[0]) << SHIFT) | int(p)
+        for r in rows.tolist()
+        for p in positions[offsets[r] : offsets[r + 1]].tolist()
+    ]
+    assert few.tolist() == full
+    assert arrays.coordinates(rows, key_of).tolist() == full  # the full path, now decoded

@@ -189,6 +189,10 @@ class TermArrays:
         self, rows: np.ndarray | None, key_of: Callable[[np.ndarray], np.ndarray]
     ) -> np.ndarray:
         """``key_of(entry) << SHIFT | position`` of every position of these rows (all: None)."""
+        if self._positions is None and rows is not None and len(rows) * 16 < len(self.ids):
+            # a few rows (the hits shown, a rare word's candidates): decode only
+            # theirs, leaving the word's full decoding to a query that needs it
+            return self._few_coordinates(rows, key_of)
         offsets, positions = self.positions()
         counts = np.diff(offsets)
         if rows is None:
@@ -200,6 +204,19 @@ class TermArrays:
         keep[rows] = True
         keys = np.repeat(key_of(self.ids[rows]), counts[rows])
         return (keys << SHIFT) | positions[np.repeat(keep, counts)]
+
+    def _few_coordinates(
+        self, rows: np.ndarray, key_of: Callable[[np.ndarray], np.ndarray]
+    ) -> np.ndarray:
+        if not self.positional or self._values is None:
+            raise Unsupported("no positions")
+        values = self._values
+        keys = key_of(self.ids[rows]).tolist()
+        out: list[int] = []
+        for key, row in zip(keys, rows.tolist(), strict=True):
+            base = key << SHIFT
+            out.extend(base | p for p in _decode(values[row]))
+        return np.array(out, dtype=np.int64)
 
 
 def _matching_rows(ids: np.ndarray, among: np.ndarray) -> np.ndarray:
