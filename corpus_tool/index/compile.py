@@ -5,8 +5,9 @@ each with its plurals and equivalents (corpus_tool.index.expansion): no
 stemming. Booleans (AND, OR, NOT, but-not) and restrictors become Whoosh's
 own queries. A connector becomes one ``Proximity`` query: the index finds the
 units holding every term it needs, and corpus_tool.index.evaluate decides on
-each of them, from the occurrences of the terms, whether the connector holds —
-the same evaluation that marks a hit's highlights.
+all of them at once, from the occurrences of the terms in the segment's
+decoded postings (``leaf_reader``), whether the connector holds — the same
+evaluation that marks a hit's highlights.
 """
 
 from __future__ import annotations

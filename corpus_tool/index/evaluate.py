@@ -11,11 +11,11 @@ words of each other, and c must be within 20 words of either (Westlaw: "dog /3
 bite /20 liability"; Lexis: "w/n ... either"). Three or more terms joined by
 ``/s`` therefore need all of them in one sentence, by ``/p`` in one paragraph.
 
-The same functions serve the search (over occurrences read for a candidate)
-and the highlights (over the words of the one provision shown), so a hit and
-its highlights cannot disagree. Connectors are decided on arrays of
-occurrences (``Occurrences``): the search runs them over all the candidate
-units of a segment at once, the highlights over the one unit shown.
+The same functions serve the search and the highlights, so a hit and its
+highlights cannot disagree: they work on arrays of occurrences
+(``Occurrences``, ``evaluate_arrays``), over all the candidate units of a
+segment at once (read from the index's positions) or over one unit (read from
+its text by ``Unit``, where the index's positions cannot be read).
 """
 
 from __future__ import annotations
