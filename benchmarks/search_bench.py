@@ -1,15 +1,22 @@
-"""Search latency (p50/p95) and index build throughput at 10k and 100k provisions, beside tantivy.
+"""Search latency (p50/p95/max) and index build at scale, ours beside tantivy and SQLite FTS5.
 
 The scale corpus is made of the real provisions of an ingested workspace
 (default: ingest ../shared/corpus into benchmarks/_work/source), replicated
 under varied doc ids until it holds the wanted number of provisions. Each size
-gets its own workspace under benchmarks/_work. Whoosh is timed through
+gets its own workspace under benchmarks/_work. Whoosh (ours) is timed through
 corpus_tool's own ``search()`` (parse, compile, total, facets, snippets and
-highlights for the top 20); tantivy (reference only, never used by the
-product) runs the closest query its language can express and returns the top
-20 with a count.
+highlights for the top 20) with the result cache cleared before every run, so
+each run evaluates the query afresh; the decoded postings stay in memory as in
+a session (the first run of each query, which decodes them, is shown apart as
+"first"). tantivy (the reference, never used by the product) and SQLite FTS5 (a
+second reference) run the closest query their languages can express ("—"
+where they cannot) and return the top 20 with a count. Per size: build
+provisions/s, peak RSS of each phase, index size on disk, and the load average
+(the machine is shared: wall-clock latencies rise with it, so CPU time is shown
+beside them).
 
-    .venv/bin/python benchmarks/search_bench.py [--source WS] [--sizes 10000,100000]
+    .venv/bin/python benchmarks/search_bench.py [--source WS] [--sizes 10000,100000,1000000]
+        [--repeat N] [--reuse-index] [--engines whoosh,tantivy,fts5]
 """
 
 from __future__ import annotations
@@ -18,7 +25,6 @@ import argparse
 import dataclasses
 import platform
 import shutil
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -83,6 +89,100 @@ QUERIES: list[tuple[str, str, str | None]] = [
     ("restrictor", "transparency NOT kind:recital", "+text:transparency -kind:recital"),
 ]
 
+# The closest SQLite FTS5 query (None: FTS5 cannot express it). A row is one
+# search unit, so /p is AND; NEAR has no order and no sentences, so +n and /s
+# have no equivalent, nor have wildcards inside a word and fuzzy words.
+FTS5: dict[str, str | None] = {
+    "licence": "exact:licence",
+    "provider": "exact:provider",
+    "shall": "exact:shall",
+    "data": "exact:data",
+    "transparency": "exact:transparency",
+    "general-purpose AI model": 'exact:"general purpose" AND exact:ai AND exact:model',
+    "security OR safety OR robustness": "exact:security OR exact:safety OR exact:robustness",
+    '"open source"': 'exact:"open source"',
+    '"shall not apply"': 'exact:"shall not apply"',
+    '"free and open-source licence"': 'exact:"free and open source licence"',
+    '"personal data"': 'exact:"personal data"',
+    '"widely available model weights"': 'exact:"widely available model weights"',
+    "licen!": "exact:licen*",
+    "exempt!": "exact:exempt*",
+    "wom*n": None,
+    "robustnes~": None,
+    "open-source /p exempt!": 'exact:"open source" AND exact:exempt*',
+    'commission /p "delegated acts"': 'exact:commission AND exact:"delegated acts"',
+    '"free and open-source licence" /s "shall not apply"': None,
+    "data /s protection": None,
+    'licen! /s "shall not apply"': None,
+    "(exempt! OR exception) /s open-source": None,
+    "(data OR information) /s (processing OR transfer)": None,
+    "provider /5 obligation": "exact:NEAR(provider obligation, 5)",
+    "personal /3 data": "exact:NEAR(personal data, 3)",
+    '"high-risk" /10 "AI system"': 'exact:NEAR("high risk" "ai system", 10)',
+    "model +3 weights": None,
+    'risk % "high-risk"': 'exact:risk NOT exact:"high risk"',
+    "kind:recital": "kind:recital",
+    "kind:recital open-source": 'kind:recital AND exact:"open source"',
+    'cite:"Article 5"': 'cite:"article 5"',
+    "jurisdiction:us safety": "jurisdiction:us AND exact:safety",
+    "heading:obligations": "heading:obligations",
+    "transparency NOT kind:recital": "exact:transparency NOT kind:recital",
+}
+
+
+def load() -> str:
+    """The load average (1, 5, 15 minutes) as the machine reports it."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        import os
+
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def reset_peak_rss() -> bool:
+    """Start a new peak-RSS measurement (Linux: clear VmHWM); False where not possible."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory since the last reset (VmHWM), else since the process started."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def disk_mib(path: Path) -> float:
+    """Size on disk of a file or of every file under a folder."""
+    if path.is_file():
+        return path.stat().st_size / 2**20
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
+
+
+@dataclasses.dataclass
+class EngineRun:
+    """One engine at one size: build figures and per-query latencies (ms)."""
+
+    name: str
+    rate: float | None = None  # provisions indexed per second (None: not built this run)
+    build_rss: float | None = None  # MiB
+    search_rss: float | None = None  # MiB
+    disk: float | None = None  # MiB
+    times: dict[str, list[float]] = dataclasses.field(default_factory=dict)
+    cpu: dict[str, list[float]] = dataclasses.field(default_factory=dict)
+    first: dict[str, float] = dataclasses.field(default_factory=dict)
+    hits: dict[str, int] = dataclasses.field(default_factory=dict)
+
 
 def source_workspace(arg: str | None) -> Workspace:
     if arg:
@@ -133,35 +233,52 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[k]
 
 
-def bench_whoosh(
-    ws: Workspace, repeat: int, reuse: bool = False
-) -> tuple[float | None, dict[str, list[float]]]:
+def bench_whoosh(ws: Workspace, repeat: int, reuse: bool = False) -> EngineRun:
     forget(ws)
-    rate = None
+    run = EngineRun("whoosh")
     if reuse and index_exists(ws):
         print("  whoosh: reusing the index built by an earlier run (no build figure)")
     else:
+        reset_peak_rss()
         started = time.perf_counter()
         written = rebuild_index(ws)
         build = time.perf_counter() - started
-        rate = written / build
-        print(f"  whoosh: indexed {written} provisions in {build:.1f} s ({rate:.0f}/s)")
+        run.rate = written / build
+        run.build_rss = peak_rss_mib()
+        print(
+            f"  whoosh: indexed {written} provisions in {build:.1f} s ({run.rate:.0f}/s), "
+            f"peak RSS {run.build_rss:.0f} MiB, load {load()}"
+        )
     forget(ws)
+    run.disk = disk_mib(ws.index_dir)
+    reset_peak_rss()
     search(ws, "warm")  # open the searcher and read facet columns once
-    times: dict[str, list[float]] = {}
     for _kind, q, _t in QUERIES:
-        search(ws, q)  # first run fills caches, like a user's first keystroke
+        clear_result_cache()
+        t0 = time.perf_counter()
+        run.hits[q] = search(ws, q).total  # the first run decodes postings, like a first keystroke
+        run.first[q] = (time.perf_counter() - t0) * 1000
         for _ in range(repeat):
             clear_result_cache()  # time the search, not the UI's memo of repeated queries
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             search(ws, q, limit=20)
-            times.setdefault(q, []).append((time.perf_counter() - t0) * 1000)
-    return rate, times
+            run.times.setdefault(q, []).append((time.perf_counter() - t0) * 1000)
+            run.cpu.setdefault(q, []).append((time.process_time() - c0) * 1000)
+    run.search_rss = peak_rss_mib()
+    return run
 
 
-def bench_tantivy(ws: Workspace, repeat: int) -> tuple[float, dict[str, list[float]]]:
+def _provision_rows(ws: Workspace):  # type: ignore[no-untyped-def]
+    for bundle in ws.bundles():
+        for p in bundle.provisions:
+            if p.searchable:
+                yield bundle, p
+
+
+def bench_tantivy(ws: Workspace, repeat: int) -> EngineRun:
     import tantivy
 
+    run = EngineRun("tantivy")
     path = ws.derived_dir / "tantivy"
     if path.exists():
         shutil.rmtree(path)
@@ -176,44 +293,110 @@ def bench_tantivy(ws: Workspace, repeat: int) -> tuple[float, dict[str, list[flo
     sb.add_text_field("jurisdiction", tokenizer_name="raw")
     sb.add_text_field("doc_id", tokenizer_name="raw")
     index = tantivy.Index(sb.build(), path=str(path))
+    reset_peak_rss()
     started = time.perf_counter()
     writer = index.writer(heap_size=128_000_000, num_threads=1)
     n = 0
-    for bundle in ws.bundles():
-        for p in bundle.provisions:
-            if not p.searchable:
-                continue
-            writer.add_document(
-                tantivy.Document(
-                    key=f"{p.doc_id}:{p.id}",
-                    text=p.text,
-                    exact=p.text,
-                    heading=p.heading,
-                    cite="\n".join([*p.path, p.citation]),
-                    kind=p.kind.lower(),
-                    jurisdiction=bundle.meta.jurisdiction.lower(),
-                    doc_id=p.doc_id,
-                )
+    for bundle, p in _provision_rows(ws):
+        writer.add_document(
+            tantivy.Document(
+                key=f"{p.doc_id}:{p.id}",
+                text=p.text,
+                exact=p.text,
+                heading=p.heading,
+                cite="\n".join([*p.path, p.citation]),
+                kind=p.kind.lower(),
+                jurisdiction=bundle.meta.jurisdiction.lower(),
+                doc_id=p.doc_id,
             )
-            n += 1
+        )
+        n += 1
     writer.commit()
     writer.wait_merging_threads()
     build = time.perf_counter() - started
-    print(f"  tantivy: indexed {n} provisions in {build:.1f} s ({n / build:.0f}/s)")
+    run.rate, run.build_rss, run.disk = n / build, peak_rss_mib(), disk_mib(path)
+    print(f"  tantivy: indexed {n} provisions in {build:.1f} s ({run.rate:.0f}/s)")
     index.reload()
     searcher = index.searcher()
-    times: dict[str, list[float]] = {}
+    reset_peak_rss()
     for _kind, q, tq in QUERIES:
         if tq is None:
             continue
-        for _ in range(repeat + 1):
-            t0 = time.perf_counter()
+        for i in range(repeat + 1):
+            c0, t0 = time.process_time(), time.perf_counter()
             parsed = index.parse_query(tq, ["text"], allow_regexes=True)
             result = searcher.search(parsed, 20, count=True)
             _ = [searcher.doc(addr)["key"] for _score, addr in result.hits]
-            times.setdefault(q, []).append((time.perf_counter() - t0) * 1000)
-        times[q] = times[q][1:]
-    return n / build, times
+            wall, cpu = (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
+            if i == 0:
+                run.first[q], run.hits[q] = wall, result.count
+            else:
+                run.times.setdefault(q, []).append(wall)
+                run.cpu.setdefault(q, []).append(cpu)
+    run.search_rss = peak_rss_mib()
+    return run
+
+
+def bench_fts5(ws: Workspace, repeat: int) -> EngineRun:
+    """SQLite FTS5 over the same rows: a second reference (stdlib sqlite3)."""
+    import sqlite3
+
+    run = EngineRun("fts5")
+    path = ws.derived_dir / "fts5.sqlite"
+    path.unlink(missing_ok=True)
+    db = sqlite3.connect(path)
+    try:
+        db.execute(
+            "CREATE VIRTUAL TABLE t USING fts5(key UNINDEXED, exact, heading, cite, kind, "
+            "jurisdiction, tokenize = 'unicode61')"
+        )
+    except sqlite3.OperationalError as err:
+        print(f"  fts5: not available in this SQLite ({err})")
+        db.close()
+        return run
+    reset_peak_rss()
+    started = time.perf_counter()
+    n = 0
+    with db:
+        rows = (
+            (
+                f"{p.doc_id}:{p.id}",
+                p.text,
+                p.heading,
+                "\n".join([*p.path, p.citation]),
+                p.kind.lower(),
+                bundle.meta.jurisdiction.lower(),
+            )
+            for bundle, p in _provision_rows(ws)
+        )
+        for row in rows:
+            db.execute("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?)", row)
+            n += 1
+    db.execute("INSERT INTO t(t) VALUES ('optimize')")
+    db.commit()
+    build = time.perf_counter() - started
+    run.rate, run.build_rss, run.disk = n / build, peak_rss_mib(), disk_mib(path)
+    print(f"  fts5: indexed {n} provisions in {build:.1f} s ({run.rate:.0f}/s)")
+    reset_peak_rss()
+    for _kind, q, _t in QUERIES:
+        fq = FTS5.get(q)
+        if fq is None:
+            continue
+        for i in range(repeat + 1):
+            c0, t0 = time.process_time(), time.perf_counter()
+            count = db.execute("SELECT count(*) FROM t WHERE t MATCH ?", (fq,)).fetchone()[0]
+            _ = db.execute(
+                "SELECT key FROM t WHERE t MATCH ? ORDER BY rank LIMIT 20", (fq,)
+            ).fetchall()
+            wall, cpu = (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
+            if i == 0:
+                run.first[q], run.hits[q] = wall, count
+            else:
+                run.times.setdefault(q, []).append(wall)
+                run.cpu.setdefault(q, []).append(cpu)
+    run.search_rss = peak_rss_mib()
+    db.close()
+    return run
 
 
 def machine() -> str:
@@ -236,48 +419,94 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs ({cpu}), {ram} RAM, Python {platform.python_version()}"
 
 
+def _stats(values: list[float]) -> str:
+    if not values:
+        return f"{'—':>7} {'—':>7} {'—':>7}"
+    return f"{percentile(values, 0.5):>7.1f} {percentile(values, 0.95):>7.1f} {max(values):>7.1f}"
+
+
+def report(runs: list[EngineRun]) -> None:
+    """Per query, per class of query and overall: p50/p95/max of each engine."""
+    by = {r.name: r for r in runs}
+    ours = by.get("whoosh")
+    names = [r.name for r in runs]
+    head = " ".join(f"{n + ' p50':>11} {'p95':>7} {'max':>7}" for n in names)
+    print(f"{'kind':<11} {'query':<44} {head} {'cpu p50':>7} {'first':>7} {'hits':>7}")
+    for kind, q, _tq in QUERIES:
+        cells = " ".join(f"    {_stats(r.times.get(q, []))}" for r in runs)
+        cpu = f"{percentile(ours.cpu[q], 0.5):>7.1f}" if ours and q in ours.cpu else f"{'—':>7}"
+        first = f"{ours.first[q]:>7.1f}" if ours and q in ours.first else f"{'—':>7}"
+        hits = ours.hits.get(q, 0) if ours else next((r.hits[q] for r in runs if q in r.hits), 0)
+        print(f"{kind:<11} {q[:44]:<44} {cells} {cpu} {first} {hits:>7}")
+    print("\nby class of query (p50 / p95 / max, ms):")
+    kinds = list(dict.fromkeys(k for k, _q, _t in QUERIES))
+    for kind in kinds:
+        qs = [q for k, q, _t in QUERIES if k == kind]
+        cells = []
+        for r in runs:
+            values = [t for q in qs for t in r.times.get(q, [])]
+            cells.append(f"{r.name} {_stats(values)}")
+        print(f"  {kind:<11} " + " | ".join(cells))
+    for r in runs:
+        values = [t for ts in r.times.values() for t in ts]
+        cpu = [t for ts in r.cpu.values() for t in ts]
+        if not values:
+            continue
+        build = f"{r.rate:.0f}/s" if r.rate else "not timed"
+        rss = " / ".join(f"{x:.0f}" if x is not None else "—" for x in (r.build_rss, r.search_rss))
+        print(
+            f"ALL {r.name:<8} {len(values)} samples over {len(r.times)} queries: "
+            f"p50 {percentile(values, 0.5):.2f} ms, p95 {percentile(values, 0.95):.2f} ms, "
+            f"max {max(values):.1f} ms (CPU p50 {percentile(cpu, 0.5):.2f}, "
+            f"p95 {percentile(cpu, 0.95):.2f}) | build {build} | peak RSS build/search "
+            f"{rss} MiB | on disk {r.disk or 0:.0f} MiB"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--source", help="workspace with ingested bundles (default: ingest ../shared/corpus)"
     )
     parser.add_argument("--sizes", default="10000,100000")
-    parser.add_argument("--repeat", type=int, default=5, help="timed runs per query")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=5,
+        help="timed runs per query (5 x 34 queries: 170 samples per size for p95)",
+    )
     parser.add_argument(
         "--reuse-index",
         action="store_true",
         help="time searches on the Whoosh index an earlier run built (building 100k takes minutes)",
     )
+    parser.add_argument(
+        "--engines",
+        default="whoosh,tantivy,fts5",
+        help="which of whoosh, tantivy, fts5 to run (default: all three)",
+    )
     args = parser.parse_args()
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    unknown = set(engines) - {"whoosh", "tantivy", "fts5"}
+    if unknown:
+        parser.error(f"unknown engine(s): {', '.join(sorted(unknown))}")
     source = list(source_workspace(args.source).bundles())
     real = sum(1 for b in source for p in b.provisions if p.searchable)
     print(f"machine: {machine()}")
     print(f"source: {len(source)} documents, {real} searchable provisions; {len(QUERIES)} queries")
+    print(f"load average at start: {load()}")
     for size in (int(s) for s in args.sizes.split(",")):
-        print(f"\n== {size} provisions ==")
+        print(f"\n== {size} provisions ==  (load {load()})")
         ws = scale_workspace(source, size)
-        w_rate, w_times = bench_whoosh(ws, args.repeat, args.reuse_index)
-        t_rate, t_times = bench_tantivy(ws, args.repeat)
-        all_w = [t for ts in w_times.values() for t in ts]
-        all_t = [t for ts in t_times.values() for t in ts]
-        print(
-            f"{'kind':<11} {'query':<55} {'whoosh p50':>10} {'p95':>7} {'tantivy p50':>11} {'hits':>7}"
-        )
-        for kind, q, _tq in QUERIES:
-            ws_t = w_times[q]
-            tt = t_times.get(q)
-            total = search(ws, q, limit=1).total
-            t50 = f"{statistics.median(tt):.1f}" if tt else "—"
-            print(
-                f"{kind:<11} {q[:55]:<55} {statistics.median(ws_t):>10.1f} "
-                f"{percentile(ws_t, 0.95):>7.1f} {t50:>11} {total:>7}"
-            )
-        print(
-            f"ALL whoosh p50 {percentile(all_w, 0.5):.1f} ms, p95 {percentile(all_w, 0.95):.1f} ms, "
-            f"max {max(all_w):.1f} ms | tantivy p50 {percentile(all_t, 0.5):.2f} ms, "
-            f"p95 {percentile(all_t, 0.95):.2f} ms | build whoosh "
-            f"{f'{w_rate:.0f}/s' if w_rate else 'not timed'}, tantivy {t_rate:.0f}/s"
-        )
+        runs: list[EngineRun] = []
+        if "whoosh" in engines:
+            runs.append(bench_whoosh(ws, args.repeat, args.reuse_index))
+        if "tantivy" in engines:
+            runs.append(bench_tantivy(ws, args.repeat))
+        if "fts5" in engines:
+            runs.append(bench_fts5(ws, args.repeat))
+        report(runs)
+        print(f"load average at the end of {size}: {load()}")
         forget(ws)
 
 

@@ -189,3 +189,40 @@ def test_connect_windows_follow_the_rule() -> None:
                         b for b in right if any(_satisfies(a, b, unit, n, ordered) for a in left)
                     }
                 assert got == sorted(want), (left, right, unit, n, ordered, negated)
+
+
+def test_bulk_path_reads_a_segment_with_deletions_without_its_deleted_entries(
+    ws: Workspace,
+) -> None:
+    """After an incremental update the old segment has deleted entries: it is still
+    evaluated on arrays (not stepped through Whoosh's matchers), and the deleted
+    entries stay out as Whoosh's filter keeps them out."""
+    searcher = _searcher(ws).searcher
+    seen, found = 0, 0
+    for sub, _offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        if not reader.has_deletions():
+            continue
+        deleted = reader.deleted_docs_set
+        # the decoded postings hold deleted entries: evaluation must leave them out
+        raw = bulk.term_arrays(sub, "exact", b"shall")
+        assert raw is not None and set(raw.ids.tolist()) & deleted
+        # words of both documents: some entries with them are deleted, some live
+        for query in ("shall", "the", "Commission", "shall /5 the"):
+            compiled = _compiled(query)
+            postings = bulk.evaluate(compiled, sub, sub.context())  # no Unsupported
+            got = postings.score_map() if postings is not None else {}
+            assert not set(got) & deleted, query
+            found += len(got)
+            try:
+                bulk.ENABLED = False
+                m = compiled.matcher(sub, sub.context())
+                want = {}
+                while m.is_active():
+                    want[m.id()] = m.score()
+                    m.next()
+            finally:
+                bulk.ENABLED = True
+            assert got == want, query
+            seen += 1
+    assert seen == 4 and found > 0

@@ -369,12 +369,22 @@ def _marked_words(toks: list[Tok], spans: tuple[tuple[int, int], ...]) -> set[in
 
 def compare(ws: Workspace, queries: int, seed: int) -> int:
     units = reference_units(ws)
-    by_key = {u.key: u for u in units}
     rng = random.Random(seed)
-    checked_hits = 0
+    trees = []
     for _ in range(queries):
         source = rng.choice([u for u in units if len(u.paras["text"]) >= 8])
-        tree = query_tree(rng, source.paras["text"])
+        trees.append(query_tree(rng, source.paras["text"]))
+    return compare_trees(ws, trees, units)
+
+
+def compare_trees(ws: Workspace, trees: list[object], units: list[RefUnit] | None = None) -> int:
+    """Run each tree through ``search()`` and through the reference: the hits and the
+    highlighted words must be identical. Returns how many hits were checked."""
+    if units is None:
+        units = reference_units(ws)
+    by_key = {u.key: u for u in units}
+    checked_hits = 0
+    for tree in trees:
         query = tree.render()  # type: ignore[attr-defined]
         want: dict[tuple[str, str], set[Occ]] = {}
         for unit in units:

@@ -5,40 +5,50 @@ each with its plurals and equivalents (corpus_tool.index.expansion): no
 stemming. Booleans (AND, OR, NOT, but-not) and restrictors become Whoosh's
 own queries. A connector becomes one ``Proximity`` query: the index finds the
 units holding every term it needs, and corpus_tool.index.evaluate decides on
-each of them, from the occurrences of the terms, whether the connector holds —
-the same evaluation that marks a hit's highlights.
+all of them at once, from the occurrences of the terms in the segment's
+decoded postings (``leaf_reader``), whether the connector holds — the same
+evaluation that marks a hit's highlights.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.matching import binary, mcore
 from whoosh.matching.binary import AndNotMatcher
 
 from corpus_tool import query as ast
 from corpus_tool.errors import QueryError
+from corpus_tool.index import postings
 from corpus_tool.index.analysis import query_words
 from corpus_tool.index.evaluate import (
-    Matches,
+    EMPTY,
+    PARAGRAPHS,
+    Occurrences,
     Unit,
+    distinct_sorted,
     heading_text,
+    in_sorted,
     positional,
+    positional_arrays,
     upto_regex,
 )
 from corpus_tool.index.expansion import Alternative, alternatives
 from corpus_tool.index.postings import (
     BulkPhrase,
+    Entries,
     Postings,
     PostingsMatcher,
-    Recorded,
     Unsupported,
+    _matching_rows,
+    as_sorted_array,
     evaluate,
     postings_of,
-    recording,
+    term_arrays,
     term_postings,
     union_postings,
 )
@@ -103,40 +113,31 @@ class Proximity(wq.Query):
         unit = _unit_of(searcher, docnum)
         return bool(positional(self.node, unit.leaf))
 
-    def _decide(
-        self,
-        searcher: Any,
-        context: Any,
-        candidates: list[int],
-        read: Recorded | None = None,
-    ) -> list[int]:
-        """The candidates where the connector holds: from their postings where these can
-        be read in bulk, else from their stored text (the same evaluator either way)."""
+    def _decide(self, searcher: Any, candidates: list[int] | np.ndarray) -> np.ndarray:
+        """The candidates where the connector holds: from the postings of all of them at
+        once where these can be read in bulk, else from each one's stored text (the
+        same evaluator either way)."""
+        entries = as_sorted_array(candidates)
+        if not len(entries):
+            return entries
         try:
-            occurrences = _leaf_occurrences(self.node, searcher, context, candidates, read or {})
+            found = positional_arrays(self.node, leaf_reader(searcher, entries))
         except Unsupported:
-            return [d for d in candidates if self._holds(searcher, d)]
-        kept = []
-        for d in candidates:
-
-            def leaf(node: ast.Node, d: int = d) -> Matches:
-                return occurrences[id(node)].get(d, {})
-
-            if positional(self.node, leaf):
-                kept.append(d)
-        return kept
+            return np.array(
+                [d for d in entries.tolist() if self._holds(searcher, d)], dtype=np.int64
+            )
+        return found.entries()
 
     def bulk_postings(
-        self, searcher: Any, context: Any, among: Sequence[int] | None = None
+        self, searcher: Any, context: Any, among: Entries | None = None
     ) -> Postings | None:
-        with recording() as read:
-            found = postings_of(self.candidates, searcher, context, among)
+        found = postings_of(self.candidates, searcher, context, among)
         if found is None:
             return None
-        ids = self._decide(searcher, context, found.ids, read)
-        if not ids:
+        kept = self._decide(searcher, found.entry_array())
+        if not len(kept):
             return None
-        return Postings(ids, found.score, lambda d: [])
+        return found.subset(kept)
 
     def matcher(self, searcher: Any, context: Any = None) -> mcore.Matcher:
         try:
@@ -147,8 +148,10 @@ class Proximity(wq.Query):
             while m.is_active():
                 scores[m.id()] = m.score()
                 m.next()
-            ids = self._decide(searcher, context, list(scores))
-            postings = Postings(ids, scores.__getitem__, lambda d: []) if ids else None
+            kept = self._decide(searcher, list(scores))
+            postings = (
+                Postings(kept.tolist(), scores.__getitem__, lambda d: []) if len(kept) else None
+            )
         return PostingsMatcher(postings) if postings is not None else mcore.NullMatcher()
 
 
@@ -189,7 +192,7 @@ class AnyOf(wq.Query):
         return AnyOf([fn(q) for q in self.subqueries])
 
     def bulk_postings(
-        self, searcher: Any, context: Any, among: Sequence[int] | None = None
+        self, searcher: Any, context: Any, among: Entries | None = None
     ) -> Postings | None:
         reader = searcher.reader()
         parts: list[Postings] = []
@@ -254,82 +257,60 @@ def _index_words(searcher: Any, fieldname: str, slot: Any) -> list[bytes]:
     return out
 
 
-def _leaf_occurrences(
-    node: ast.Node,
-    searcher: Any,
-    context: Any,
-    ids: Sequence[int],
-    already: Recorded,
-) -> dict[int, dict[int, Matches]]:
-    """For each leaf of ``node`` (by id): entry -> paragraph -> occurrences, read from the
-    postings of the candidate entries only (Unsupported where they cannot be read).
-    ``already``: postings read while finding the candidates (holding every candidate
-    that has the word), whose positions are decoded without reading them again."""
-    decoded: dict[tuple[str, bytes], dict[int, list[int]]] = {}
-    wanted = frozenset(ids)
+def leaf_reader(searcher: Any, entries: np.ndarray) -> Callable[[ast.Node], Occurrences]:
+    """The occurrences of a leaf (word, phrase, pattern) in these entries (sorted entry
+    numbers) of one segment, read from its decoded postings, each leaf once.
 
-    def positions(fieldname: str, word: bytes) -> dict[int, list[int]]:
-        key = (fieldname, word)
-        if key not in decoded:  # a word in several leaves (or forms) is decoded once
-            p = next(
-                (
-                    got
-                    for among, got in already.get((id(searcher), fieldname, word), ())
-                    if among is None or wanted <= among
-                ),
-                None,
-            )
-            if p is not None:
-                docs = [d for d in p.ids if d in wanted]
-            else:
-                p = term_postings(searcher, context, fieldname, word, ids)
-                docs = p.ids if p is not None else []
-            decoded[key] = p.positions_of(docs) if p is not None and docs else {}  # type: ignore[attr-defined]
-        return decoded[key]
+    Raises Unsupported where the postings cannot be read in bulk (a segment with
+    deleted entries): the caller then reads the units' stored text.
+    """
+    read: dict[int, Occurrences] = {}
 
-    out: dict[int, dict[int, Matches]] = {}
-    for leaf in ast.leaves(node):
-        if id(leaf) in out:
-            continue
-        per_doc: dict[int, Matches] = {}
-        mixed: set[tuple[int, str]] = set()  # lists filled from several words: to sort
+    def slot_coordinates(fieldname: str, paragraph: int, slot: Any) -> np.ndarray:
+        found = []
+        for word in _index_words(searcher, fieldname, slot):
+            arrays = term_arrays(searcher, fieldname, word)
+            if arrays is None:
+                continue
+            if not arrays.positional:
+                raise Unsupported(f"{fieldname} has no positions")
+            rows = _matching_rows(arrays.ids, entries)
+            found.append(arrays.coordinates(rows, lambda ids: ids * 2 + paragraph))
+        if not found:
+            return np.empty(0, dtype=np.int64)
+        if len(found) == 1:
+            return found[0]
+        both = np.concatenate(found)
+        both.sort(kind="stable")
+        return distinct_sorted(both)
+
+    def leaf(node: ast.Node) -> Occurrences:
+        if not postings.ENABLED:
+            raise Unsupported("bulk evaluation switched off")
+        got = read.get(id(node))
+        if got is not None:
+            return got
+        firsts: list[np.ndarray] = []
+        lasts: list[np.ndarray] = []
         for para, fieldname in WORD_FIELDS.items():
-            for alt in alternatives(leaf):
-                if len(alt) == 1:  # one word (the usual case): its positions as they are
-                    for word in _index_words(searcher, fieldname, alt[0]):
-                        for d, ps in positions(fieldname, word).items():
-                            found = per_doc.setdefault(d, {})
-                            if para in found:
-                                mixed.add((d, para))
-                                found[para].extend((p, p) for p in ps)
-                            else:
-                                found[para] = [(p, p) for p in ps]
-                    continue
-                slots: list[dict[int, set[int]]] = []
-                for slot in alt:
-                    merged: dict[int, set[int]] = {}
-                    for word in _index_words(searcher, fieldname, slot):
-                        for d, ps in positions(fieldname, word).items():
-                            merged.setdefault(d, set()).update(ps)
-                    slots.append(merged)
-                    if not merged:
+            paragraph = PARAGRAPHS.index(para)
+            for alt in alternatives(node):
+                starts = slot_coordinates(fieldname, paragraph, alt[0])
+                # consecutive positions: a phrase never crosses a sentence end
+                for k in range(1, len(alt)):
+                    if not len(starts):
                         break
-                if not slots[-1]:
-                    continue
-                last = len(slots) - 1
-                for d, starts in slots[0].items():
-                    # consecutive positions: a phrase never crosses a sentence end
-                    rest = [slots[k].get(d, set()) for k in range(1, last + 1)]
-                    kept = [p for p in starts if all(p + k + 1 in r for k, r in enumerate(rest))]
-                    if kept:
-                        mixed.add((d, para))
-                        per_doc.setdefault(d, {}).setdefault(para, []).extend(
-                            (p, p + last) for p in kept
-                        )
-        for d, para in mixed:
-            per_doc[d][para] = sorted(set(per_doc[d][para]))
-        out[id(leaf)] = per_doc
-    return out
+                    starts = starts[
+                        in_sorted(starts + k, slot_coordinates(fieldname, paragraph, alt[k]))
+                    ]
+                if len(starts):
+                    firsts.append(starts)
+                    lasts.append(starts + (len(alt) - 1))
+        got = Occurrences.of(np.concatenate(firsts), np.concatenate(lasts)) if firsts else EMPTY
+        read[id(node)] = got
+        return got
+
+    return leaf
 
 
 class _ButNotMatcher(AndNotMatcher):
@@ -345,17 +326,17 @@ class ButNot(wq.AndNot):
     """``a % b``: entries matching ``a`` and not ``b``."""
 
     def bulk_postings(
-        self, searcher: Any, context: Any, among: Sequence[int] | None = None
+        self, searcher: Any, context: Any, among: Entries | None = None
     ) -> Postings | None:
         kept = postings_of(self.a, searcher, context, among)
         if kept is None:
             return None
-        excluded = postings_of(self.b, searcher, searcher.boolean_context(), kept.ids)
+        excluded = postings_of(self.b, searcher, searcher.boolean_context(), kept.entry_array())
         if excluded is None:
             return kept
-        out = excluded.idset
-        ids = [d for d in kept.ids if d not in out]
-        return Postings(ids, kept.score, kept.intervals) if ids else None
+        ids = kept.entry_array()
+        ids = ids[~in_sorted(ids, excluded.entry_array())]
+        return kept.subset(ids) if len(ids) else None
 
     def matcher(self, searcher: Any, context: Any = None) -> mcore.Matcher:
         scored = self.a.matcher(searcher, context)

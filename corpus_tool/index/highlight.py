@@ -8,8 +8,12 @@ every occurrence of each term; a match in the headings is marked there.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from itertools import islice
+
 from corpus_tool import query as ast
-from corpus_tool.index.evaluate import Unit
+from corpus_tool.index.analysis import SENTENCE_STRIDE, WORD_RE
+from corpus_tool.index.evaluate import Interval, Matches, Unit, joined_spans
 
 
 def unit_highlights(
@@ -24,6 +28,34 @@ def unit_highlights(
         unit.paragraphs["text"].offsets(found.get("text", ())),
         unit.paragraphs["heading"].offsets(found.get("heading", ())),
     )
+
+
+def offsets_at(text: str, intervals: Iterable[Interval]) -> tuple[tuple[int, int], ...]:
+    """Character offsets in ``text`` of the words at these index positions.
+
+    A position's word number is the word's place among all the words of its
+    paragraph (corpus_tool.index.analysis.words numbers them across sentences, and
+    sentences split the text only between words), so the words are found by the
+    word pattern alone, without splitting sentences again.
+    """
+    intervals = list(intervals)
+    if not intervals or not text:
+        return ()
+    words = [(first % SENTENCE_STRIDE, last % SENTENCE_STRIDE) for first, last in intervals]
+    # the words up to the last one marked (a long provision's tail is not scanned)
+    spans = [m.span() for m in islice(WORD_RE.finditer(text), max(j for _, j in words) + 1)]
+    marked: set[int] = set()
+    for i, j in words:
+        if j < len(spans):
+            marked.update(range(i, j + 1))
+    return joined_spans(text, spans, marked)
+
+
+def matched_highlights(
+    text: str, headings: str, found: Matches
+) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]:
+    """``unit_highlights`` from the occurrences the evaluator found in the index."""
+    return offsets_at(text, found.get("text", ())), offsets_at(headings, found.get("heading", ()))
 
 
 def highlights(text: str, node: ast.Node | None) -> tuple[tuple[int, int], ...]:

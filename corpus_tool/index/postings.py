@@ -1,28 +1,32 @@
-"""Words, phrases and boolean queries evaluated over whole posting lists, positions on demand.
+"""Words, phrases and boolean queries evaluated on numpy arrays of whole posting lists.
 
-Whoosh steps its span matchers one entry at a time in Python, decoding every
-candidate's positions through several layers of matchers. Here a phrase, a
-word's forms or a boolean query is evaluated per segment in bulk: the posting
-blocks of each word are read at once, the entry sets of the operands are
-intersected with set operations, and positions are decoded only for the
-entries in every operand (a connector decodes those of its candidates and
-leaves the decision to corpus_tool.index.evaluate; see ``recording``).
-The result is a plain list matcher with the same entries, scores and spans as
-Whoosh's own matchers (scores are summed in the same order), so the boolean
-operators above it are unchanged. Anything this cannot read in bulk (a segment
-with deleted entries, another posting format) falls back to Whoosh's matchers.
+Whoosh steps its matchers one entry at a time in Python. Here each word's
+postings in a segment are decoded once into arrays (entry numbers, weights,
+and every entry's positions in one flat array; ``TermArrays``, kept in
+``ARRAYS`` by segment, which never changes once written), and a phrase, a
+word's forms or a boolean query is evaluated per segment on them: entry sets
+are merged and intersected as sorted arrays, scores computed for all entries
+at once, positions read only for the candidates of a phrase or connector
+(whose decision is corpus_tool.index.evaluate's). The result has the same
+entries and scores as Whoosh's own matchers (scores are summed in the same
+order, bit for bit), so the operators above it are unchanged. Entries deleted
+since a segment was written are left out as Whoosh leaves them out; anything
+else this cannot read in bulk (another posting format or scorer) falls back
+to Whoosh's matchers.
 """
 
 from __future__ import annotations
 
-import contextlib
 import threading
+import weakref
 from bisect import bisect_left
-from collections.abc import Callable, Iterator, Sequence
-from itertools import accumulate
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from itertools import accumulate, chain
 from pickle import loads
 from typing import Any
 
+import numpy as np
 from whoosh import formats
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -30,9 +34,16 @@ from whoosh.matching import mcore
 from whoosh.query.spans import Span, SpanNear2, SpanQuery
 from whoosh.scoring import BM25FScorer, WeightScorer
 
+from corpus_tool.index.evaluate import SHIFT, distinct_sorted, in_sorted, sorted_union
+from corpus_tool.index.scoring import field_length_array
+
+_POSITION = (1 << SHIFT) - 1
+
 _INT_SIZE = formats._INT_SIZE
 
 Interval = tuple[int, int]
+# Entry numbers of a segment: a sorted sequence or int64 array.
+Entries = Sequence[int] | np.ndarray
 
 
 # Tests switch this off to compare with Whoosh's own matchers.
@@ -44,28 +55,70 @@ class Unsupported(Exception):
 
 
 class Postings:
-    """Matching entries of one operand in one segment, with scores and spans on demand."""
+    """Matching entries of one operand in one segment, with scores and spans on demand.
+
+    Entries and scores are kept as numpy arrays where the operand was evaluated on
+    arrays (``entry_array``, ``score_array``); the lists and maps that Whoosh's
+    matchers and older callers use are made from them only when asked for.
+    """
 
     def __init__(
         self,
-        ids: list[int],
-        score: Callable[[int], float],
+        ids: list[int] | np.ndarray,
+        score: Callable[[int], float] | None,
         intervals: Callable[[int], list[Interval]],
+        scores: Callable[[], np.ndarray] | None = None,
     ) -> None:
-        self.ids = ids
-        self.score = score
+        if isinstance(ids, np.ndarray):
+            self._array: np.ndarray | None = ids
+            self._ids: list[int] | None = None
+        else:
+            self._array, self._ids = None, ids
+        self.score = score if score is not None else self._score_of
         # (first, last) positions of each match of the operand in an entry: plain
         # tuples, as Whoosh's Span objects cost more to make than everything else.
         self.intervals = intervals
+        self._scores_fn = scores
+        self._score_array: np.ndarray | None = None
         self._set: set[int] | frozenset[int] | None = None
         self._scores: dict[int, float] | None = None
+
+    @property
+    def ids(self) -> list[int]:
+        if self._ids is None:
+            assert self._array is not None
+            self._ids = self._array.tolist()
+        return self._ids
+
+    def entry_array(self) -> np.ndarray:
+        """The entries as a sorted int64 array."""
+        if self._array is None:
+            self._array = np.array(self.ids, dtype=np.int64)
+        return self._array
+
+    def score_array(self) -> np.ndarray:
+        """Every entry's score, beside ``entry_array`` (computed once)."""
+        if self._score_array is None:
+            if self._scores_fn is not None:
+                self._score_array = self._scores_fn()
+            else:
+                score = self.score
+                self._score_array = np.array([score(d) for d in self.ids], dtype=np.float64)
+        return self._score_array
 
     def score_map(self) -> dict[int, float]:
         """Every entry's score (computed once; callers must not change it)."""
         if self._scores is None:
-            score = self.score
-            self._scores = {d: score(d) for d in self.ids}
+            self._scores = dict(zip(self.ids, self.score_array().tolist(), strict=True))
         return self._scores
+
+    def _score_of(self, docnum: int) -> float:
+        return self.score_map()[docnum]
+
+    def subset(self, kept: np.ndarray) -> Postings:
+        """The entries of sorted ``kept`` (all of them among these), with their scores."""
+        rows = np.searchsorted(self.entry_array(), kept)
+        return Postings(kept, None, self.intervals, lambda: self.score_array()[rows])
 
     def intervals_of(self, docnums: Sequence[int]) -> dict[int, list[Interval]]:
         """The intervals of several entries at once (cheaper than one call each)."""
@@ -86,151 +139,321 @@ def _decode(value: bytes) -> list[int]:
     return list(accumulate(loads(value[_INT_SIZE:])))
 
 
-def term_postings(
-    searcher: Any, context: Any, fieldname: str, text: Any, among: Sequence[int] | None = None
-) -> Postings | None:
-    """Entries of one word in a segment (``None`` when there are none).
+class TermArrays:
+    """One word's postings in one segment, decoded once: entry numbers, weights, and
+    (on first use) every entry's positions as one flat array with offsets."""
 
-    With ``among`` (sorted entry numbers), only those entries are kept and posting
-    blocks holding none of them are skipped unread, so a common word costs little
-    next to a rare one.
-    """
-    m = wq.Term(fieldname, text).matcher(searcher, context)
-    if not m.is_active():
+    __slots__ = (
+        "_offsets", "_positions", "_values", "cached", "ids", "nbytes", "positional", "weights",
+    )  # fmt: skip
+
+    def __init__(
+        self, ids: np.ndarray, weights: np.ndarray, values: list[bytes], positional: bool
+    ) -> None:
+        self.ids = ids
+        self.weights = weights
+        self.positional = positional
+        self._values: list[bytes] | None = values if positional else None
+        self._offsets: np.ndarray | None = None
+        self._positions: np.ndarray | None = None
+        self.cached = False  # counted in ARRAYS' size
+        self.nbytes = ids.nbytes + weights.nbytes + sum(len(v) for v in values)
+
+    def positions(self) -> tuple[np.ndarray, np.ndarray]:
+        """(offsets, positions): entry ``i``'s positions are ``positions[offsets[i]:offsets[i + 1]]``."""
+        if self._positions is None:
+            if not self.positional or self._values is None:
+                raise Unsupported("no positions")
+            deltas = [
+                loads(v[_INT_SIZE:] if v.endswith(b".") else v[_INT_SIZE:] + b".")
+                for v in self._values
+            ]
+            counts = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
+            offsets = np.zeros(len(deltas) + 1, dtype=np.int64)
+            np.cumsum(counts, out=offsets[1:])
+            flat = np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=int(offsets[-1]))
+            # each entry's list is a first position and gaps: one running sum over
+            # all of them, less the sum reached before the entry starts
+            running = np.cumsum(flat)
+            reached = np.concatenate(([0], running))[offsets[:-1]]
+            self._positions = running - np.repeat(reached, counts)
+            self._offsets = offsets
+            self._values = None
+            before = self.nbytes
+            self.nbytes = self.ids.nbytes + self.weights.nbytes + self._positions.nbytes
+            ARRAYS.grew(before, self)
+        assert self._offsets is not None
+        return self._offsets, self._positions
+
+    def coordinates(
+        self, rows: np.ndarray | None, key_of: Callable[[np.ndarray], np.ndarray]
+    ) -> np.ndarray:
+        """``key_of(entry) << SHIFT | position`` of every position of these rows (all: None)."""
+        if self._positions is None and rows is not None and len(rows) * 16 < len(self.ids):
+            # a few rows (the hits shown, a rare word's candidates): decode only
+            # theirs, leaving the word's full decoding to a query that needs it
+            return self._few_coordinates(rows, key_of)
+        offsets, positions = self.positions()
+        counts = np.diff(offsets)
+        if rows is None:
+            keys = np.repeat(key_of(self.ids), counts)
+            return (keys << SHIFT) | positions
+        if not len(rows):
+            return np.empty(0, dtype=np.int64)
+        keep = np.zeros(len(self.ids), dtype=bool)
+        keep[rows] = True
+        keys = np.repeat(key_of(self.ids[rows]), counts[rows])
+        return (keys << SHIFT) | positions[np.repeat(keep, counts)]
+
+    def _few_coordinates(
+        self, rows: np.ndarray, key_of: Callable[[np.ndarray], np.ndarray]
+    ) -> np.ndarray:
+        if not self.positional or self._values is None:
+            raise Unsupported("no positions")
+        values = self._values
+        keys = key_of(self.ids[rows]).tolist()
+        out: list[int] = []
+        for key, row in zip(keys, rows.tolist(), strict=True):
+            base = key << SHIFT
+            out.extend(base | p for p in _decode(values[row]))
+        return np.array(out, dtype=np.int64)
+
+
+def _matching_rows(ids: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """Rows of sorted ``ids`` whose value is in sorted ``among``."""
+    if len(among) > 2048 and len(ids) > 2048:
+        # both long: one pass over a bitmap of the entries beats a binary search each
+        top = int(max(ids[-1], among[-1])) + 1
+        wanted = np.zeros(top, dtype=bool)
+        wanted[among] = True
+        return np.flatnonzero(wanted[ids])
+    rows = np.searchsorted(ids, among)
+    inside = rows < len(ids)
+    rows, wanted = rows[inside], among[inside]
+    return rows[ids[rows] == wanted]
+
+
+class _ArrayCache:
+    """Decoded TermArrays by (segment, field, word), least recently used dropped first
+    once they hold more than ``limit`` bytes. A segment never changes once written,
+    so its decoded postings stay true for as long as any reader sees it."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.items: OrderedDict[tuple[Any, ...], TermArrays | None] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> TermArrays | bool | None:
+        with self.lock:
+            if key not in self.items:
+                return False
+            self.items.move_to_end(key)
+            return self.items[key]
+
+    def put(self, key: tuple[Any, ...], value: TermArrays | None) -> None:
+        with self.lock:
+            old = self.items.pop(key, None)
+            if old is not None:
+                self.size -= old.nbytes
+                old.cached = False
+            self.items[key] = value
+            if value is not None:
+                self.size += value.nbytes
+                value.cached = True
+            self.trim()
+
+    def trim(self) -> None:
+        while self.size > self.limit and len(self.items) > 1:
+            _, dropped = self.items.popitem(last=False)
+            if dropped is not None:
+                self.size -= dropped.nbytes
+                dropped.cached = False
+
+    def grew(self, before: int, after: TermArrays) -> None:
+        """An entry's positions were decoded: account for its new size."""
+        with self.lock:
+            if after.cached:
+                self.size += after.nbytes - before
+                self.trim()
+
+    def clear(self) -> None:
+        with self.lock:
+            for value in self.items.values():
+                if value is not None:
+                    value.cached = False
+            self.items.clear()
+            self.size = 0
+
+
+# 256 MiB of decoded postings: the words of a few hundred queries at a million provisions.
+ARRAYS = _ArrayCache(256 << 20)
+
+
+def _segment_key(reader: Any) -> Any:
+    segment = getattr(reader, "segment", None)
+    if segment is None:
+        raise Unsupported("not a segment reader")
+    seg = segment()
+    return (id(getattr(reader, "_storage", None)), seg.segment_id())
+
+
+def term_arrays(searcher: Any, fieldname: str, text: Any) -> TermArrays | None:
+    """The decoded postings of one word in a segment (``None`` when it has none),
+    read from the index the first time and from the cache after. Entries deleted
+    since the segment was written are still in them (see ``deleted_entries``)."""
+    reader = searcher.reader()
+    if isinstance(text, str):  # some of Whoosh's expansions (fuzzy words) give text
+        text = reader.schema[fieldname].to_bytes(text)
+    key = (_segment_key(reader), fieldname, text)
+    cached = ARRAYS.get(key)
+    if cached is not False:
+        return cached  # type: ignore[return-value]
+    if (fieldname, text) not in reader:
+        ARRAYS.put(key, None)
         return None
-    if type(m) is not W3LeafMatcher:  # e.g. a segment with deletions
+    terms = getattr(reader, "_terms", None)
+    if terms is None:
+        raise Unsupported(type(reader).__name__)
+    # the segment's own postings, deleted entries included (reader.postings would
+    # filter them, and that filter skips ahead before the first read)
+    m = terms.matcher(fieldname, text, reader.schema[fieldname].format, scorer=None)
+    if type(m) is not W3LeafMatcher:
         raise Unsupported(type(m).__name__)
     positional = type(m.format) is formats.Positions
-    scorer = m.scorer
-    if scorer is not None and type(scorer) not in (BM25FScorer, WeightScorer):
-        raise Unsupported(type(scorer).__name__)
     ids: list[int] = []
     weights: list[float] = []
     values: list[bytes] = []
-    if among is None:
-        while m.is_active():
-            m._read_ids()
-            m._read_weights()
+    while m.is_active():
+        m._read_ids()
+        m._read_weights()
+        start = m._i
+        ids.extend(m._ids[start:])
+        weights.extend(m._weights[start:])
+        if positional:
             m._read_values()
-            start = m._i
-            ids.extend(m._ids[start:])
-            weights.extend(m._weights[start:])
             values.extend(m._values[start:])
-            m._next_block()
+        m._next_block()
+    arrays = TermArrays(
+        np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64), values, positional
+    )
+    ARRAYS.put(key, arrays)
+    return arrays
+
+
+_DELETED: weakref.WeakKeyDictionary[Any, np.ndarray] = weakref.WeakKeyDictionary()
+
+
+def deleted_entries(searcher: Any) -> np.ndarray:
+    """The entries of a segment deleted since it was written, sorted (Whoosh's matchers
+    leave them out; so does every reading of TermArrays for a search)."""
+    reader = searcher.reader()
+    if not reader.has_deletions():
+        return _NONE
+    got = _DELETED.get(reader)
+    if got is None:
+        got = np.array(sorted(reader.deleted_docs_set), dtype=np.int64)
+        _DELETED[reader] = got
+    return got
+
+
+_NONE = np.empty(0, dtype=np.int64)
+
+
+def _scorer(searcher: Any, context: Any, fieldname: str, text: Any) -> Any:
+    """The scorer Whoosh's Term.matcher would give this word (see whoosh.query.terms)."""
+    weighting = searcher.weighting if context is None else context.weighting
+    scorer = (weighting or searcher.weighting).scorer(searcher, fieldname, text)
+    if scorer is not None and type(scorer) not in (BM25FScorer, WeightScorer):
+        raise Unsupported(type(scorer).__name__)
+    return scorer
+
+
+def as_sorted_array(among: Entries | set[int] | frozenset[int]) -> np.ndarray:
+    """Entry numbers as a sorted int64 array."""
+    if isinstance(among, np.ndarray):
+        return among
+    if isinstance(among, (set, frozenset)):
+        return np.sort(np.fromiter(among, dtype=np.int64, count=len(among)))
+    arr = np.asarray(among, dtype=np.int64)
+    if len(arr) > 1 and not (arr[1:] >= arr[:-1]).all():
+        arr = np.sort(arr)
+    return arr
+
+
+def term_postings(
+    searcher: Any, context: Any, fieldname: str, text: Any, among: Entries | None = None
+) -> Postings | None:
+    """Entries of one word in a segment (``None`` when there are none); with ``among``,
+    only those entries."""
+    arrays = term_arrays(searcher, fieldname, text)
+    if arrays is None:
+        return None
+    scorer = _scorer(searcher, context, fieldname, text)
+    deleted = deleted_entries(searcher)
+    rows: np.ndarray | None
+    if among is None:
+        rows = np.flatnonzero(~in_sorted(arrays.ids, deleted)) if len(deleted) else None
     else:
-        wanted = among if isinstance(among, (set, frozenset)) else set(among)
-        ordered = sorted(among)
-        k, n = 0, len(ordered)
-        while m.is_active() and k < n:
-            top = m._maxid
-            if ordered[k] > top:  # no candidate in this block: do not read it
-                m._next_block()
-                continue
-            m._read_ids()
-            block_ids = m._ids
-            hits = [i for i in range(m._i, len(block_ids)) if block_ids[i] in wanted]
-            if hits:
-                m._read_weights()
-                m._read_values()
-                bw, bv = m._weights, m._values
-                ids.extend(block_ids[i] for i in hits)
-                weights.extend(bw[i] for i in hits)
-                values.extend(bv[i] for i in hits)
-            k = bisect_left(ordered, top + 1, k)
-            m._next_block()
-        if not ids:
-            return None
+        rows = _matching_rows(arrays.ids, as_sorted_array(among))
+        if len(deleted):
+            rows = rows[~in_sorted(arrays.ids[rows], deleted)]
+    if rows is not None and not len(rows):
+        return None
+    ids_arr = arrays.ids if rows is None else arrays.ids[rows]
     index: dict[int, int] = {}
 
-    def where(docnum: int) -> int:
-        if not index:
-            index.update(zip(ids, range(len(ids)), strict=True))
-        return index[docnum]
-
-    scores: dict[int, float] = {}
-
-    def score(docnum: int) -> float:
-        if not scores:
-            scores.update(zip(ids, _scores(scorer, ids, weights), strict=True))
-        return scores[docnum]
-
-    def positions(docnum: int) -> list[int]:
-        if not positional:
-            raise Unsupported(f"{fieldname} has no positions")
-        return _decode(values[where(docnum)])
-
-    def intervals(docnum: int) -> list[Interval]:
-        return [(p, p) for p in positions(docnum)]
+    def score_array() -> np.ndarray:
+        weights = arrays.weights if rows is None else arrays.weights[rows]
+        return _score_array(searcher, scorer, fieldname, ids_arr, weights)
 
     def positions_of(docnums: Sequence[int]) -> dict[int, list[int]]:
-        if not positional:
+        if not arrays.positional:
             raise Unsupported(f"{fieldname} has no positions")
+        offsets, positions = arrays.positions()
         if not index:
-            index.update(zip(ids, range(len(ids)), strict=True))
-        # _decode, inlined: this loop runs for every candidate of a phrase or connector
-        return {
-            d: list(accumulate(loads(v[_INT_SIZE:] if v.endswith(b".") else v[_INT_SIZE:] + b".")))
-            for d, v in zip(docnums, [values[index[d]] for d in docnums], strict=True)
-        }
+            index.update(
+                zip(
+                    ids_arr.tolist(),
+                    (range(len(ids_arr)) if rows is None else rows.tolist()),
+                    strict=True,
+                )
+            )
+        out = {}
+        for d in docnums:
+            r = index[d]
+            out[d] = positions[offsets[r] : offsets[r + 1]].tolist()
+        return out
 
-    def intervals_of(docnums: Sequence[int]) -> dict[int, list[Interval]]:
-        return {d: [(p, p) for p in ps] for d, ps in positions_of(docnums).items()}
+    def intervals(docnum: int) -> list[Interval]:
+        return [(p, p) for p in positions_of([docnum])[docnum]]
 
-    postings = Postings(ids, score, intervals)
-    postings.positions = positions  # type: ignore[attr-defined]
+    postings = Postings(ids_arr, None, intervals, score_array)
     postings.positions_of = positions_of  # type: ignore[attr-defined]
-    postings.intervals_of = intervals_of  # type: ignore[method-assign]
-
-    def score_map() -> dict[int, float]:
-        if not scores:
-            scores.update(zip(ids, _scores(scorer, ids, weights), strict=True))
-        return scores
-
-    postings.score_map = score_map  # type: ignore[method-assign]
-    recorder = getattr(_RECORDING, "read", None)
-    if recorder is not None:
-        # kept with the entries it was read among (None: all), so that a reader of it
-        # can tell whether it holds every entry it asks about
-        recorder.setdefault((id(searcher), fieldname, text), []).append(
-            (None if among is None else frozenset(among), postings)
-        )
     return postings
 
 
-# Words read while a connector's candidates are found, kept so that the
-# connector can decode their positions without reading the blocks again.
-_RECORDING = threading.local()
-Recorded = dict[tuple[int, str, Any], list[tuple[frozenset[int] | None, Postings]]]
-
-
-@contextlib.contextmanager
-def recording() -> Iterator[Recorded]:
-    """Keep every word's Postings read inside the block, by (searcher, field, word)."""
-    outer = getattr(_RECORDING, "read", None)
-    read: Recorded = {}
-    _RECORDING.read = read
-    try:
-        yield read
-    finally:
-        _RECORDING.read = outer
-
-
-def _scores(scorer: Any, ids: list[int], weights: list[float]) -> list[float]:
+def _score_array(
+    searcher: Any, scorer: Any, fieldname: str, ids: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
     """Every entry's score at once, with the very arithmetic of Whoosh's scorers."""
     if scorer is None:
-        return [0.0] * len(ids)
+        return np.zeros(len(ids), dtype=np.float64)
     if type(scorer) is WeightScorer:
-        return list(weights)
-    # whoosh.scoring.bm25 inlined, operation for operation, so scores are equal bit for bit.
+        return weights.copy()
+    # whoosh.scoring.bm25, operation for operation on float64 arrays (each operation
+    # rounds as Python's float does), so scores are equal bit for bit.
     idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-    dfl = scorer.dfl
-    return [
-        idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * dfl(d) / avgfl)))
-        for d, tf in zip(ids, weights, strict=True)
-    ]
+    lengths = field_length_array(searcher.reader(), fieldname)
+    if lengths is not None:
+        dfl = lengths[ids]
+    else:
+        dfl = np.array([scorer.dfl(d) for d in ids.tolist()], dtype=np.float64)
+    tf = weights
+    return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * dfl / avgfl)))
 
 
-def _tree_sum(parts: Sequence[float]) -> float:
+def _tree_sum(parts: Sequence[Any]) -> Any:
     """Sum in the order of whoosh.util.make_binary_tree (so scores match Whoosh's bit for bit)."""
     if len(parts) == 1:
         return parts[0]
@@ -238,48 +461,58 @@ def _tree_sum(parts: Sequence[float]) -> float:
     return _tree_sum(parts[:half]) + _tree_sum(parts[half:])
 
 
+def _entry(ids: np.ndarray) -> np.ndarray:
+    return ids
+
+
 def phrase_postings(
     searcher: Any,
     context: Any,
     fieldname: str,
     words: Sequence[Any],
-    among: Sequence[int] | None = None,
+    among: Entries | None = None,
 ) -> Postings | None:
     """Entries where ``words`` occur at consecutive positions (Whoosh's Phrase / SpanNear2)."""
-    reader = searcher.reader()
-    by_rarity = sorted(range(len(words)), key=lambda i: reader.doc_frequency(fieldname, words[i]))
-    found_terms: dict[int, Postings] = {}
-    candidates: Sequence[int] | None = among
-    for i in by_rarity:
-        t = term_postings(searcher, context, fieldname, words[i], candidates)
-        if t is None:
+    arrays: list[TermArrays] = []
+    for w in words:
+        got = term_arrays(searcher, fieldname, w)
+        if got is None:
             return None
-        found_terms[i] = t
-        candidates = t.ids
-    terms = [found_terms[i] for i in range(len(words))]
-    last = len(terms) - 1
+        if not got.positional:
+            raise Unsupported(f"{fieldname} has no positions")
+        arrays.append(got)
+    candidates = as_sorted_array(among) if among is not None else None
+    for got in sorted(arrays, key=lambda t: len(t.ids)):
+        candidates = got.ids if candidates is None else candidates[in_sorted(candidates, got.ids)]
+        if not len(candidates):
+            return None
+    assert candidates is not None
+    deleted = deleted_entries(searcher)
+    if len(deleted):
+        candidates = candidates[~in_sorted(candidates, deleted)]
+        if not len(candidates):
+            return None
+    coordinates = [t.coordinates(_matching_rows(t.ids, candidates), _entry) for t in arrays]
+    starts = coordinates[0]
+    for k in range(1, len(coordinates)):
+        starts = starts[in_sorted(starts + k, coordinates[k])]
+        if not len(starts):
+            return None
+    docs = distinct_sorted(starts >> SHIFT)
+    last = len(words) - 1
+    terms = [term_postings(searcher, context, fieldname, w, docs) for w in words]
     found: dict[int, list[int]] = {}
-    docnums = list(candidates or ())
-    first = terms[0].positions_of(docnums)  # type: ignore[attr-defined]
-    rest = [(k, terms[k].positions_of(docnums)) for k in range(1, len(terms))]  # type: ignore[attr-defined]
-    for docnum in docnums:
-        starts = set(first[docnum])
-        for k, positions in rest:
-            starts.intersection_update([p - k for p in positions[docnum]])
-            if not starts:
-                break
-        if starts:
-            found[docnum] = sorted(starts)
-    if not found:
-        return None
 
-    def score(docnum: int) -> float:
-        return _tree_sum([t.score(docnum) for t in terms])
+    def score_array() -> np.ndarray:
+        return np.asarray(_tree_sum([t.score_array() for t in terms]))  # type: ignore[union-attr]
 
     def intervals(docnum: int) -> list[Interval]:
+        if not found:
+            for c in starts.tolist():
+                found.setdefault(c >> SHIFT, []).append(c & _POSITION)
         return [(s, s + last) for s in found[docnum]]
 
-    return Postings(list(found), score, intervals)
+    return Postings(docs, None, intervals, score_array)
 
 
 def union_postings(parts: list[Postings]) -> Postings:
@@ -293,48 +526,23 @@ def union_postings(parts: list[Postings]) -> Postings:
 
 
 def _union(a: Postings, b: Postings) -> Postings:
-    ids = sorted(a.idset | b.idset)
+    in_a, in_b = a.entry_array(), b.entry_array()
+    ids = sorted_union(in_a, in_b)
 
-    def score(docnum: int) -> float:
-        in_a, in_b = docnum in a.idset, docnum in b.idset
-        if in_a and in_b:
-            return a.score(docnum) + b.score(docnum)
-        return a.score(docnum) if in_a else b.score(docnum)
-
-    def intervals(docnum: int) -> list[Interval]:
-        in_a, in_b = docnum in a.idset, docnum in b.idset
-        if in_a and in_b:
-            return sorted(set(a.intervals(docnum)) | set(b.intervals(docnum)))
-        return a.intervals(docnum) if in_a else b.intervals(docnum)
-
-    union = Postings(ids, score, intervals)
-
-    def intervals_of(docnums: Sequence[int]) -> dict[int, list[Interval]]:
-        in_a = a.intervals_of([d for d in docnums if d in a.idset])
-        in_b = b.intervals_of([d for d in docnums if d in b.idset])
-        out = {}
-        for d in docnums:
-            ia, ib = in_a.get(d), in_b.get(d)
-            if ia is not None and ib is not None:
-                out[d] = sorted(set(ia) | set(ib))
-            else:
-                out[d] = ia if ia is not None else ib  # type: ignore[assignment]
+    def score_array() -> np.ndarray:
+        # Whoosh's UnionMatcher adds the two scores where both match (a + b == b + a).
+        out = np.zeros(len(ids), dtype=np.float64)
+        out[np.searchsorted(ids, in_a)] = a.score_array()
+        out[np.searchsorted(ids, in_b)] += b.score_array()
         return out
 
-    union.intervals_of = intervals_of  # type: ignore[method-assign]
+    def intervals(docnum: int) -> list[Interval]:
+        has_a, has_b = docnum in a.idset, docnum in b.idset
+        if has_a and has_b:
+            return sorted(set(a.intervals(docnum)) | set(b.intervals(docnum)))
+        return a.intervals(docnum) if has_a else b.intervals(docnum)
 
-    def score_map() -> dict[int, float]:
-        # Whoosh's UnionMatcher adds the two scores where both match (a + b == b + a).
-        if union._scores is None:
-            merged = dict(a.score_map())
-            for d, s in b.score_map().items():
-                merged[d] = merged[d] + s if d in merged else s
-            union._scores = merged
-        return union._scores
-
-    union.score_map = score_map  # type: ignore[method-assign]
-    union.score = lambda d: score_map()[d]
-    return union
+    return Postings(ids, None, intervals, score_array)
 
 
 class PostingsMatcher(mcore.Matcher):
@@ -398,7 +606,7 @@ class PostingsMatcher(mcore.Matcher):
 
 
 def postings_of(
-    q: wq.Query, searcher: Any, context: Any, among: Sequence[int] | None = None
+    q: wq.Query, searcher: Any, context: Any, among: Entries | None = None
 ) -> Postings | None:
     """Bulk postings of a span operand (only entries in ``among`` when given).
 
@@ -454,9 +662,7 @@ def _weighted_tree(weights: list[int]) -> Tree:
     return ls[0][1]
 
 
-def _compound(
-    q: wq.Query, searcher: Any, context: Any, among: Sequence[int] | None
-) -> Postings | None:
+def _compound(q: wq.Query, searcher: Any, context: Any, among: Entries | None) -> Postings | None:
     """A Whoosh And/Or evaluated in bulk, its scores added along Whoosh's matcher tree."""
     subs = list(q.subqueries)
     if q.boost != 1.0 or not subs:
@@ -489,20 +695,23 @@ def _compound(
     sizes = [sub.estimate_size(reader) for sub in subs]
     tree = _weighted_tree([0 - size for size in sizes]) if len(subs) > 2 else (0, 1)
     got: dict[int, Postings] = {}
-    candidates = among
+    candidates: Entries | None = among
     for i in sorted(range(len(subs)), key=sizes.__getitem__):
         p = postings_of(subs[i], searcher, context, candidates)
         if p is None:
             return None
         got[i] = p
-        candidates = p.ids
-    ids = list(candidates or ())
+        candidates = p.entry_array()
+    if candidates is None or not len(candidates):
+        return None
+    ids = as_sorted_array(candidates)
     parts: list[Postings] = [got[i] for i in range(len(subs))]
 
-    def score(docnum: int) -> float:
-        def total(node: Tree) -> float:
+    def score_array() -> np.ndarray:
+        def total(node: Tree) -> np.ndarray:
             if isinstance(node, int):
-                return parts[node].score(docnum)
+                part = parts[node]
+                return part.score_array()[np.searchsorted(part.entry_array(), ids)]
             return total(node[0]) + total(node[1])
 
         return total(tree)
@@ -510,7 +719,7 @@ def _compound(
     def intervals(docnum: int) -> list[Interval]:
         return sorted({iv for p in parts for iv in p.intervals(docnum)})
 
-    return Postings(ids, score, intervals) if ids else None
+    return Postings(ids, None, intervals, score_array)
 
 
 def _tree_union(tree: Tree, parts: list[Postings | None]) -> Postings | None:

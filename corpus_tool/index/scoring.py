@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
+import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.util.numeric import byte_to_length
 
 _LENGTHS: OrderedDict[tuple[str, str], list[int]] = OrderedDict()
+_ARRAYS: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 _MAX_CACHED = 64
 
 
@@ -38,6 +40,26 @@ def _field_lengths(reader: Any, fieldname: str) -> list[int] | None:
     if len(_LENGTHS) > _MAX_CACHED:
         _LENGTHS.popitem(last=False)
     return table
+
+
+def field_length_array(reader: Any, fieldname: str) -> np.ndarray | None:
+    """The field lengths of a segment's entries as a float64 array (scoring many at once)."""
+    segment = getattr(reader, "segment", None)
+    if segment is None:
+        return None
+    key = (segment().segment_id(), fieldname)
+    cached = _ARRAYS.get(key)
+    if cached is not None:
+        _ARRAYS.move_to_end(key)
+        return cached
+    table = _field_lengths(reader, fieldname)
+    if table is None:
+        return None
+    array = np.array(table, dtype=np.float64)
+    _ARRAYS[key] = array
+    if len(_ARRAYS) > _MAX_CACHED:
+        _ARRAYS.popitem(last=False)
+    return array
 
 
 class CachedBM25F(BM25F):

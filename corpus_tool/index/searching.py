@@ -9,21 +9,28 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
-import heapq
 import threading
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from whoosh import query as wq
 
 from corpus_tool import query as ast
 from corpus_tool.errors import StoreError
 from corpus_tool.index import human, store
-from corpus_tool.index.compile import compile_query
-from corpus_tool.index.evaluate import heading_text
-from corpus_tool.index.highlight import snippet, unit_highlights
+from corpus_tool.index.compile import compile_query, leaf_reader
+from corpus_tool.index.evaluate import (
+    Matches,
+    evaluate_arrays,
+    heading_text,
+    in_sorted,
+    matches_by_entry,
+    sorted_union,
+)
+from corpus_tool.index.highlight import matched_highlights, snippet, unit_highlights
 from corpus_tool.index.postings import Unsupported, evaluate
 from corpus_tool.index.scoring import CachedBM25F
 from corpus_tool.index.units import indexed_text, split_lead_in
@@ -55,6 +62,13 @@ class _Columns:
     kind: list[str]
     order: list[int]
     tags: dict[int, list[str]]
+    # the same values as codes into a list of names, for counting in bulk
+    doc_names: list[str] = field(default_factory=list)
+    doc_codes: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    kind_names: list[str] = field(default_factory=list)
+    kind_codes: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    doc_rank: np.ndarray | None = None
+    tagged: np.ndarray | None = None  # entries with a machine tag, sorted
 
 
 class _Open:
@@ -153,8 +167,20 @@ def _columns(opened: _Open) -> _Columns:
                 target_map.setdefault(docnum, []).append(value)
     order_col = reader.column_reader("order")
     orders = [int(order_col[d]) for d in range(n)]
-    opened.columns = _Columns(doc_ids, kinds, orders, multi["tag"])
+    doc_names, doc_codes = _coded(doc_ids)
+    kind_names, kind_codes = _coded(kinds)
+    opened.columns = _Columns(
+        doc_ids, kinds, orders, multi["tag"], doc_names, doc_codes, kind_names, kind_codes
+    )
     return opened.columns
+
+
+def _coded(values: list[str]) -> tuple[list[str], np.ndarray]:
+    names: dict[str, int] = {}
+    codes = np.fromiter(
+        (names.setdefault(v, len(names)) for v in values), dtype=np.int64, count=len(values)
+    )
+    return list(names), codes
 
 
 def _values(value: str | Sequence[str] | None) -> list[str]:
@@ -259,21 +285,48 @@ def _run(
     searcher = opened.searcher
     cols = _columns(opened)
     q = joined.bind(q, searcher)
+    with _no_cyclic_gc():
+        matched, scores = _collect_all(searcher, q)
     if sort == "score":
-        matched, chosen = _collect(searcher, q, limit)
+        chosen = _best(matched, scores, limit)
     else:
         # One evaluation gives the matches and their scores (the same as Whoosh's
         # collector would give the chosen ones; see tests/test_search_bulk.py).
-        with _no_cyclic_gc():
-            matched, ranked = _collect_all(searcher, q)
-        ordered = sorted(matched, key=lambda d: (cols.doc_id[d], cols.order[d]))
-        top = ordered[:limit] if limit else ordered
-        scores = {-neg: score for score, neg in ranked}
-        chosen = [(d, scores.get(d, 0.0)) for d in top]
+        order = np.argsort(_doc_rank(cols)[matched], kind="stable")
+        top = order[:limit] if limit else order
+        chosen = list(zip(matched[top].tolist(), scores[top].tolist(), strict=True))
     facets = _facets(cols, matched)
-    facets["tag"], facets["label"] = joined.facets(searcher, matched, cols.tags)
-    hits = tuple(_hit(searcher.stored_fields(d)["payload"], score, tree) for d, score in chosen)
+    facets["tag"], facets["label"] = joined.facets(
+        searcher, _may_count(cols, joined, searcher, matched), cols.tags
+    )
+    found = _hit_matches(searcher, tree, [d for d, _ in chosen])
+    hits = tuple(
+        _hit(searcher.stored_fields(d)["payload"], score, tree, found.get(d)) for d, score in chosen
+    )
     return SearchResult(text, hits, len(matched), facets)
+
+
+def _hit_matches(searcher: Any, tree: ast.Node, docnums: list[int]) -> dict[int, Matches]:
+    """The words that satisfied the query in each of these entries, from the index's
+    positions, by the evaluator that decided the hits (entries of a segment whose
+    postings cannot be read in bulk are left out: their stored text is read)."""
+    out: dict[int, Matches] = {}
+    if not docnums:
+        return out
+    wanted = np.array(sorted(docnums), dtype=np.int64)
+    for sub, offset in searcher.leaf_searchers():
+        size = sub.reader().doc_count_all()
+        local = wanted[(wanted >= offset) & (wanted < offset + size)] - offset
+        if not len(local):
+            continue
+        try:
+            mask, occ = evaluate_arrays(tree, leaf_reader(sub, local), local)
+        except Unsupported:
+            continue
+        by_entry = matches_by_entry(occ)
+        for entry, ok in zip(local.tolist(), mask.tolist(), strict=True):
+            out[entry + offset] = by_entry.get(entry, {}) if ok else {}
+    return out
 
 
 def _collect(
@@ -287,9 +340,24 @@ def _collect(
     else by stepping Whoosh's matcher.
     """
     with _no_cyclic_gc():
-        matched, ranked = _collect_all(searcher, q)
-        best = heapq.nlargest(limit, ranked) if limit else sorted(ranked, reverse=True)
-    return matched, [(-neg, score) for score, neg in best]
+        matched, scores = _collect_all(searcher, q)
+    return matched.tolist(), _best(matched, scores, limit)
+
+
+def _best(matched: np.ndarray, scores: np.ndarray, limit: int | None) -> list[tuple[int, float]]:
+    """The ``limit`` best (entry, score): highest score first, ties to the earlier entry
+    (the order of Whoosh's collector), choosing among the few at or above the
+    limit-th score rather than sorting every match."""
+    n = len(matched)
+    if limit and limit < n:
+        threshold = np.partition(scores, n - limit)[n - limit]
+        rows = np.flatnonzero(scores >= threshold)
+    else:
+        rows = np.arange(n)
+    order = rows[np.lexsort((matched[rows], -scores[rows]))]
+    if limit:
+        order = order[:limit]
+    return list(zip(matched[order].tolist(), scores[order].tolist(), strict=True))
 
 
 @contextlib.contextmanager
@@ -311,51 +379,92 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _collect_all(searcher: Any, q: wq.Query) -> tuple[list[int], list[tuple[float, int]]]:
-    """Every matching entry in entry order, and (score, -entry) of each."""
-    matched: list[int] = []
-    ranked: list[tuple[float, int]] = []  # (score, -docnum): ties go to the earlier entry
+def _collect_all(searcher: Any, q: wq.Query) -> tuple[np.ndarray, np.ndarray]:
+    """Every matching entry in entry order, and the score of each."""
+    entries: list[np.ndarray] = []
+    scores: list[np.ndarray] = []
     for sub, offset in searcher.leaf_searchers():
         context = sub.context()
         try:
             postings = evaluate(q, sub, context)
         except Unsupported:
-            postings = None
-            bulk = False
+            pass
         else:
-            bulk = True
-        if bulk:
-            if postings is None:
-                continue
-            ids = [offset + d for d in postings.ids]
-            matched.extend(ids)
-            scores = postings.score_map()
-            ranked.extend(
-                zip(map(scores.__getitem__, postings.ids), [-d for d in ids], strict=True)
-            )
+            if postings is not None:
+                entries.append(postings.entry_array() + offset)
+                scores.append(postings.score_array())
             continue
         # replace() drops branches that cannot match here (a word absent from the
         # headings, say), so the loop below does not pay for them on every entry.
         m = q.matcher(sub, context).replace()
+        ids: list[int] = []
+        got: list[float] = []
         while m.is_active():
-            docnum = offset + m.id()
-            matched.append(docnum)
-            ranked.append((m.score(), -docnum))
+            ids.append(offset + m.id())
+            got.append(m.score())
             m.next()
-    return matched, ranked
+        entries.append(np.array(ids, dtype=np.int64))
+        scores.append(np.array(got, dtype=np.float64))
+    if not entries:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+    return np.concatenate(entries), np.concatenate(scores)
 
 
-def _facets(cols: _Columns, matched: Sequence[int]) -> dict[str, dict[str, int]]:
-    doc_c: Counter[str] = Counter(map(cols.doc_id.__getitem__, matched))
-    kind_c: Counter[str] = Counter(map(cols.kind.__getitem__, matched))
-    return {"doc": dict(doc_c.most_common()), "kind": dict(kind_c.most_common())}
+def _facets(cols: _Columns, matched: np.ndarray) -> dict[str, dict[str, int]]:
+    return {
+        "doc": _counts(cols.doc_names, cols.doc_codes, matched),
+        "kind": _counts(cols.kind_names, cols.kind_codes, matched),
+    }
 
 
-def _hit(payload: dict[str, Any], score: float, tree: ast.Node) -> SearchHit:
+def _counts(names: list[str], codes: np.ndarray, matched: np.ndarray) -> dict[str, int]:
+    """How many matches have each value, most first, ties in the order the values first
+    appear among the matches (as Counter.most_common lists them)."""
+    if not len(matched):
+        return {}
+    got = codes[matched]
+    counts = np.bincount(got, minlength=len(names))
+    present = np.flatnonzero(counts)
+    first = np.full(len(names), len(got), dtype=np.int64)
+    np.minimum.at(first, got, np.arange(len(got)))
+    order = present[np.lexsort((first[present], -counts[present]))]
+    return {names[v]: c for v, c in zip(order.tolist(), counts[order].tolist(), strict=True)}
+
+
+def _may_count(
+    cols: _Columns, joined: human.HumanState, searcher: Any, matched: np.ndarray
+) -> list[int]:
+    """The matched entries that can add to the tag and label counts, in their order:
+    those with a machine tag or with human work on them (the others add nothing,
+    and counting them one by one cost more than the search at 100k matches)."""
+    if cols.tagged is None:
+        cols.tagged = np.array(sorted(cols.tags), dtype=np.int64)
+    worked = np.array(sorted(joined._top_docnums(searcher).values()), dtype=np.int64)
+    return list(matched[in_sorted(matched, sorted_union(cols.tagged, worked))].tolist())
+
+
+def _doc_rank(cols: _Columns) -> np.ndarray:
+    """Each entry's place in document order (document id, then order in it)."""
+    if cols.doc_rank is None:
+        ranked = sorted(range(len(cols.doc_id)), key=lambda d: (cols.doc_id[d], cols.order[d]))
+        rank = np.empty(len(ranked), dtype=np.int64)
+        rank[np.array(ranked, dtype=np.int64)] = np.arange(len(ranked))
+        cols.doc_rank = rank
+    return cols.doc_rank
+
+
+def _hit(
+    payload: dict[str, Any], score: float, tree: ast.Node, found: Matches | None = None
+) -> SearchHit:
     text = payload["text"]
     lead_in = payload.get("lead_in", "")
     headings = heading_text(payload.get("parent_headings", ()), payload.get("heading", ""))
-    indexed_spans, heading_spans = unit_highlights(indexed_text(lead_in, text), headings, tree)
+    if found is not None:
+        indexed_spans, heading_spans = matched_highlights(
+            indexed_text(lead_in, text), headings, found
+        )
+    else:
+        indexed_spans, heading_spans = unit_highlights(indexed_text(lead_in, text), headings, tree)
     spans, lead_in_spans = split_lead_in(lead_in, indexed_spans)
     pages = payload.get("pages") or [1, 1]
     return SearchHit(
