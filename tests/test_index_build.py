@@ -117,6 +117,28 @@ def _order_with(word: str) -> DocBundle:
     return dataclasses.replace(b, provisions=tuple(provisions))
 
 
+def test_changed_provision_alone_is_rewritten(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "ws", index=False)
+    rebuild_index(ws, jobs=1)
+    before = {s.segment_id() for s in _toc_segments(ws)}
+    update_index(ws, [_order_with("zebra")])
+    new = [s for s in _toc_segments(ws) if s.segment_id() not in before]
+    assert [s.doc_count_all() for s in new] == [1]  # one entry written, not the document
+    forget(ws)
+    assert {h.doc_id for h in search(ws, "zebra").hits} == {"eo-b"}
+    assert search(ws, "woman").total == 1  # the document's other provisions are still found
+    # a provision removed: the document is written again whole, without it
+    b = order_bundle()
+    gone = next(p for p in b.provisions if p.searchable and "woman" in p.text)
+    update_index(
+        ws, [dataclasses.replace(b, provisions=tuple(p for p in b.provisions if p is not gone))]
+    )
+    forget(ws)
+    assert search(ws, "woman").total == 0
+    assert search(ws, "zebra").total == 0
+    assert {h.doc_id for h in search(ws, "shall").hits} >= {"eo-b", "act-a"}
+
+
 def test_update_leaves_large_segments_alone(tmp_path: Path, monkeypatch) -> None:
     """Each update writes a segment of its own; small ones are merged, a large one never is."""
     ws = make_workspace(tmp_path / "ws", index=False)

@@ -17,7 +17,8 @@ Speed (``corpus_tool.index.writers``): a rebuild writes one segment per core
 in parallel (worker processes that only create files; the parent commits and
 signs them); an update writes only the changed documents' entries and never
 merges the large segments; a document whose entries are exactly those already
-indexed (same fingerprint, in the ``docfp`` field) is not written again.
+indexed (same fingerprint, in the ``entryfp`` field) is not written again, and
+of a changed document only the provisions that changed are rewritten.
 """
 
 from __future__ import annotations
@@ -80,9 +81,9 @@ def make_schema() -> fields.Schema:
         key=fields.ID(unique=True),
         doc_id=fields.ID(sortable=True),
         file=fields.ID(),
-        # doc_id + fingerprint of the document's entries: an update skips a
-        # document whose entries are already indexed exactly so.
-        docfp=fields.ID(),
+        # key + hash of the entry's payload: an update leaves an entry that is
+        # already indexed exactly so where it is.
+        entryfp=fields.ID(),
         pid=fields.ID(),  # lower-cased provision id, for id: restrictors
         family=fields.ID(),
         jurisdiction=fields.ID(),
@@ -414,20 +415,16 @@ def _ancestor_headings(p: Provision, by_id: Mapping[str, Provision]) -> list[str
 def bundle_entries(bundle: DocBundle) -> Iterator[dict[str, Any]]:
     """The index entries of one document: its searchable provisions.
 
-    Every entry carries the document's fingerprint (``docfp``): its doc id and a
-    hash of all its entries' payloads, so an update can tell that a document is
-    indexed exactly as it would be written again.
+    Every entry carries its fingerprint (``entryfp``): its key and a hash of its
+    payload (everything shown and indexed derives from it), so an update can
+    tell an entry that is indexed exactly as it would be written again.
     """
-    payloads = list(_payloads(bundle))
-    if not payloads:
-        return
-    digest = hashlib.sha256(
-        json.dumps(payloads, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass")
-    ).hexdigest()[:32]
-    fingerprint = entry_key(bundle.meta.doc_id, digest)
-    for payload in payloads:
+    for payload in _payloads(bundle):
         entry = entry_fields(payload)
-        entry["docfp"] = fingerprint
+        digest = hashlib.sha256(
+            json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        ).hexdigest()[:32]
+        entry["entryfp"] = entry_key(entry["key"], digest)
         yield entry
 
 
@@ -530,23 +527,38 @@ def update_index(ws: Workspace, bundles: Iterable[DocBundle], removed: Iterable[
                 w.delete_by_term("doc_id", doc_id)
                 changed = True
         for bundle in bundles:
-            doc_id = bundle.meta.doc_id
-            entries = bundle_entries(bundle)
-            first = next(entries, None)
-            indexed = _live_count(reader, "doc_id", doc_id)
-            if first is None and not indexed:
-                continue
-            if first is not None:
-                rest = list(entries)
-                if indexed == 1 + len(rest) == _live_count(reader, "docfp", first["docfp"]):
-                    continue  # indexed exactly so already
-            if indexed:
-                w.delete_by_term("doc_id", doc_id)
-            if first is not None:
-                for entry in (first, *rest):
-                    w.add_document(**entry)
-            changed = True
+            if _replace_document(w, reader, bundle):
+                changed = True
         w.unchanged = not changed
+
+
+def _replace_document(w: Any, reader: Any, bundle: DocBundle) -> bool:
+    """Make the index hold exactly ``bundle``'s entries, writing only those that differ.
+
+    Returns whether anything was written. An entry whose fingerprint is live is
+    kept; a changed entry replaces the one of its key; when the index holds
+    entries of the document that are in neither group (a provision removed or
+    renumbered), the whole document is written again.
+    """
+    doc_id = bundle.meta.doc_id
+    entries = list(bundle_entries(bundle))
+    indexed = _live_count(reader, "doc_id", doc_id)
+    if not entries and not indexed:
+        return False
+    fresh = [e for e in entries if _live_count(reader, "entryfp", e["entryfp"]) != 1]
+    if not fresh and indexed == len(entries):
+        return False  # indexed exactly so already
+    replaced = sum(_live_count(reader, "key", e["key"]) for e in fresh)
+    unique = len({e["key"] for e in entries}) == len(entries)
+    if unique and indexed == len(entries) - len(fresh) + replaced:
+        for e in fresh:
+            w.delete_by_term("key", e["key"])
+    else:
+        w.delete_by_term("doc_id", doc_id)
+        fresh = entries
+    for e in fresh:
+        w.add_document(**e)
+    return True
 
 
 def rebuild_index(
