@@ -67,3 +67,28 @@ def test_page_spill_reads_back_pages_in_order() -> None:
         assert [p.lines[0].text for p in spill] == ["page 1", "page 2", "page 3"]  # again
     finally:
         spill.close()
+
+
+def test_extraction_cache_streams_boxes_as_to_dict_would_write_them(tmp_path: Path) -> None:
+    """The cache holds what ``to_dict`` gives, boxes included, and loads back equal."""
+    import gzip
+    import json
+    from array import array
+
+    from corpus_tool.model import CharBoxes, Document, DocumentMeta, PageInfo, to_dict
+    from corpus_tool.workspace import Workspace
+
+    n = 70_001  # more than one slice of every array; base64 padding at the end
+    text = ("Article 53 ’open-source’ ünïcode \ud800 " * 2000)[:n]
+    boxes = CharBoxes(
+        array("H", (1 + i // 5000 for i in range(n))),
+        *(array("f", (float(i % 997) + k / 4 for i in range(n))) for k in range(4)),
+    )
+    meta = DocumentMeta("x.pdf", "x", "ab" * 32, "Title", "eu-regulation", "EU", "", "", "", 15)
+    doc = Document(meta, text, (PageInfo(1, 595.0, 842.0, 0, n),), boxes=boxes)
+    ws = Workspace(tmp_path / "ws")
+    ws.ensure()
+    ws.save_extraction(doc)
+    raw = gzip.decompress(ws.extraction_path(meta.sha256).read_bytes())
+    assert json.loads(raw.decode("utf-8", "surrogatepass")) == to_dict(doc)
+    assert ws.load_extraction(meta.sha256) == doc
