@@ -188,6 +188,13 @@ class FastSegmentWriter(SegmentWriter):
         finally:
             me.schema = schema
 
+    def _finish(self) -> None:
+        super()._finish()
+        # Whoosh's shared scratch folder, made again by any writer that started
+        # after another had removed it: empty once every writer is done.
+        with contextlib.suppress(OSError):
+            os.rmdir(os.path.join(self.storage.folder, f"{self.indexname}.tmp"))
+
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
         pdr = self.per_document_reader() if self.codec.length_stats else None
