@@ -97,6 +97,19 @@ def test_parallel_rebuild_finds_what_a_one_process_build_finds(tmp_path: Path, c
     assert "notice" not in capsys.readouterr().err  # opened as signed, not rebuilt
 
 
+def test_rebuild_removes_scratch_folders_of_a_killed_build(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    scratch = ws.index_dir / f"{store.INDEX_NAME}.deadbeef.tmp"
+    scratch.mkdir()
+    (scratch / "x.run").write_bytes(b"partial run")
+    other = ws.index_dir / "not-ours"
+    other.mkdir()
+    rebuild_index(ws, jobs=1)
+    assert not scratch.exists()
+    assert other.is_dir()  # only the index's own scratch folders
+    assert not (ws.index_dir / f"{store.INDEX_NAME}.tmp").exists()
+
+
 def test_unchanged_document_is_not_reindexed(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws")
     before = sorted(p.name for p in ws.index_dir.iterdir())

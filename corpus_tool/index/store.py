@@ -29,6 +29,7 @@ import json
 import multiprocessing as mp
 import os
 import pickle
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -309,7 +310,12 @@ def _clear_index_dir(ws: Workspace) -> None:
     """Remove every index file without reading any (lock files stay: others may hold them)."""
     ws.index_dir.mkdir(parents=True, exist_ok=True)
     for path in ws.index_dir.iterdir():
-        if path.name.endswith("LOCK") or path.is_dir():
+        if path.name.endswith("LOCK"):
+            continue
+        if path.is_dir() and not path.is_symlink():
+            # A writer's scratch folder ("<index>.<id>.tmp"), left by a killed build.
+            if path.name.startswith(f"{INDEX_NAME}.") and path.name.endswith(".tmp"):
+                shutil.rmtree(path, ignore_errors=True)
             continue
         path.unlink(missing_ok=True)
 

@@ -42,7 +42,7 @@ from corpus_tool.index import analysis
 # vanishes, small enough that a reader holds one record per run at a time.
 SPILL_BATCH = 16_384
 # Memory for a writer's posting pool before it spills a sorted run (MiB).
-POOL_MB = 256
+POOL_MB = 128
 # A segment is "small" (merged at the next commit) below this share of the
 # largest segment's documents, or below SMALL_DOCS documents whatever the rest.
 SMALL_SHARE = 0.05
