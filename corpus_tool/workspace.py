@@ -12,22 +12,34 @@ Layout of a workspace folder::
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import dataclasses
 import gzip
 import hashlib
 import io
 import json
 import os
 import re
+import sys
 import tempfile
 import tomllib
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from corpus_tool.errors import StoreError
-from corpus_tool.model import Document, DocumentMeta, Provision, Tag, from_dict, to_dict
+from corpus_tool.model import (
+    CharBoxes,
+    Document,
+    DocumentMeta,
+    Provision,
+    Tag,
+    from_dict,
+    to_dict,
+)
 
 WORKSPACE_ENV = "CORPUS_TOOL_WORKSPACE"
 DERIVED_DIR = ".corpus_tool"
@@ -127,19 +139,49 @@ def fsync_dir(directory: Path) -> None:
         os.close(dfd)
 
 
-def _write_json_gz(path: Path, payload: Any) -> None:
+def _write_json_gz(path: Path, payload: Any, boxes: CharBoxes | None = None) -> None:
     """Stream ``payload`` as gzipped JSON into a temporary file, then rename it in place.
 
     Streaming keeps one copy of a large document in memory (the payload) instead of
-    three (the JSON string, its bytes, the compressed bytes).
+    three (the JSON string, its bytes, the compressed bytes). ``boxes`` are
+    written as the payload's ``"boxes"`` member, as ``to_dict`` would give them,
+    straight from their arrays a slice at a time (their base64 text, a third
+    larger than the arrays, is never held whole).
     """
     try:
-        _stream_json_gz(path, payload)
+        _stream_json_gz(path, payload, boxes)
     except OSError as exc:
         raise write_error(path, exc) from exc
 
 
-def _stream_json_gz(path: Path, payload: Any) -> None:
+# Bytes of an array encoded per write: a multiple of 3, so the base64 of the
+# slices joined is the base64 of the whole.
+_B64_SLICE = 3 << 16
+
+
+def _dump_with_boxes(payload: dict[str, Any], boxes: CharBoxes, out: io.TextIOBase) -> None:
+    chunks = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).iterencode(payload)
+    last = next(chunks)
+    for chunk in chunks:
+        out.write(last)
+        last = chunk
+    assert last.endswith("}")
+    out.write(last[:-1])
+    out.write(',"boxes":{' if payload else '"boxes":{')
+    for i, name in enumerate(CharBoxes.__slots__):
+        values = getattr(boxes, name)
+        if sys.byteorder != "little":
+            values = array(values.typecode, values)
+            values.byteswap()
+        raw = memoryview(values).cast("B")
+        out.write(f'{"," if i else ""}"{name}":"')
+        for start in range(0, len(raw), _B64_SLICE):
+            out.write(base64.b64encode(raw[start : start + _B64_SLICE]).decode("ascii"))
+        out.write('"')
+    out.write("}}")
+
+
+def _stream_json_gz(path: Path, payload: Any, boxes: CharBoxes | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=path.parent)
     try:
@@ -150,7 +192,10 @@ def _stream_json_gz(path: Path, payload: Any) -> None:
                 text = io.TextIOWrapper(
                     gz, encoding="utf-8", errors="surrogatepass", write_through=False
                 )
-                json.dump(payload, text, ensure_ascii=False, separators=(",", ":"))
+                if boxes is None:
+                    json.dump(payload, text, ensure_ascii=False, separators=(",", ":"))
+                else:
+                    _dump_with_boxes(payload, boxes, text)
                 text.flush()
                 text.detach()
             raw.flush()
@@ -289,7 +334,14 @@ class Workspace:
         return self.extraction_path(sha256).exists()
 
     def save_extraction(self, doc: Document) -> None:
-        _write_json_gz(self.inside(self.extraction_path(doc.meta.sha256)), to_dict(doc))
+        path = self.inside(self.extraction_path(doc.meta.sha256))
+        if doc.boxes is None:
+            _write_json_gz(path, to_dict(doc))
+            return
+        # The boxes are the bulk of a PDF's extraction: streamed from their arrays.
+        payload = to_dict(dataclasses.replace(doc, boxes=None))
+        del payload["boxes"]
+        _write_json_gz(path, payload, doc.boxes)
 
     def load_extraction(self, sha256: str) -> Document | None:
         path = self.extraction_path(sha256)

@@ -129,6 +129,12 @@ def _words_once(text: str, sentences: bool) -> tuple[Word, ...]:
     return tuple(words(text, sentences=sentences))
 
 
+def cached_words(text: str) -> tuple[Word, ...]:
+    """``words(text)`` (with sentences), shared with the tokenizer's cache: the
+    index writer analyses each text of an entry for two fields."""
+    return _words_once(text, True)
+
+
 def sentence_of(pos: int) -> int:
     return pos // SENTENCE_STRIDE
 

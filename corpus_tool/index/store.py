@@ -12,16 +12,29 @@ The index format pickles Python objects (Whoosh's design), so no index file is
 read unless this installation signed it (``corpus_tool.trust``): every file a
 writer commits is recorded in ``signatures.json`` with an HMAC under the user's
 key, and an index that does not verify is rebuilt from the stored provisions.
+
+Speed (``corpus_tool.index.writers``): a rebuild writes one segment per core
+in parallel (worker processes that only create files; the parent commits and
+signs them); an update writes only the changed documents' entries and never
+merges the large segments; a document whose entries are exactly those already
+indexed (same fingerprint, in the ``entryfp`` field) is not written again, and
+of a changed document only the provisions that changed are rewritten.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
+import multiprocessing as mp
 import os
+import pickle
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +48,13 @@ from corpus_tool import trust
 from corpus_tool.errors import StoreError
 from corpus_tool.index.analysis import LegalTokenizer, exact_analyzer, stemmed_analyzer
 from corpus_tool.index.units import indexed_text, lead_in_text
+from corpus_tool.index.writers import FastSegmentWriter, SegmentResult, merge_small, write_segment
 from corpus_tool.model import Provision
 from corpus_tool.workspace import DocBundle, Workspace, atomic_write_bytes
 
 # Bump when the schema or the analysis changes: an index of another format is
 # ignored and rebuilt from the stored bundles.
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 INDEX_NAME = f"corpus{INDEX_FORMAT}"
 LOCK_TIMEOUT_ENV = "CORPUS_TOOL_INDEX_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT = 60.0
@@ -63,9 +77,14 @@ def _cite_analyzer() -> Composable:
 def make_schema() -> fields.Schema:
     stemmed, exact = stemmed_analyzer(), exact_analyzer()
     return fields.Schema(
-        key=fields.ID(stored=True, unique=True),
-        doc_id=fields.ID(stored=True, sortable=True),
-        file=fields.ID(stored=True),
+        # key, doc_id and file are searched or sorted, never shown: a hit is
+        # shown from its payload, so they are not stored twice.
+        key=fields.ID(unique=True),
+        doc_id=fields.ID(sortable=True),
+        file=fields.ID(),
+        # key + hash of the entry's payload: an update leaves an entry that is
+        # already indexed exactly so where it is.
+        entryfp=fields.ID(),
         pid=fields.ID(),  # lower-cased provision id, for id: restrictors
         family=fields.ID(),
         jurisdiction=fields.ID(),
@@ -291,7 +310,12 @@ def _clear_index_dir(ws: Workspace) -> None:
     """Remove every index file without reading any (lock files stay: others may hold them)."""
     ws.index_dir.mkdir(parents=True, exist_ok=True)
     for path in ws.index_dir.iterdir():
-        if path.name.endswith("LOCK") or path.is_dir():
+        if path.name.endswith("LOCK"):
+            continue
+        if path.is_dir() and not path.is_symlink():
+            # A writer's scratch folder ("<index>.<id>.tmp"), left by a killed build.
+            if path.name.startswith(f"{INDEX_NAME}.") and path.name.endswith(".tmp"):
+                shutil.rmtree(path, ignore_errors=True)
             continue
         path.unlink(missing_ok=True)
 
@@ -343,19 +367,34 @@ def _session(ix: index.Index, ws: Workspace, *, clear: bool, timeout: float) -> 
     if not isinstance(st, SignedStorage) or st.key is None:
         st.key = trust.load_key(create=True)
     try:
-        w = ix.writer(timeout=timeout, delay=0.1, limitmb=128)
+        w = FastSegmentWriter(ix, timeout=timeout, delay=0.1)
     except LockError as exc:
         raise _busy(ws) from exc
     try:
         yield w
     except BaseException:
-        w.cancel()
+        _cancel(w, st)
         raise
-    if clear:
-        w.commit(mergetype=CLEAR)
-    else:
-        w.commit()
+    if w.unchanged and not clear:
+        _cancel(w, st)  # nothing changed: no new generation, nothing to sign
+        return
+    extra: list[SegmentResult] = w.extra_segments
+    w.commit_with(
+        [r.segment for r in extra if r.segment is not None], CLEAR if clear else merge_small
+    )
+    for result in extra:
+        st.mine.update(result.files)
     _sign(st)
+
+
+def _cancel(w: FastSegmentWriter, st: Any) -> None:
+    """Cancel a writer and remove the files of the segment it had begun (never listed in a TOC)."""
+    w.cancel()
+    own = w.newsegment.segment_id()
+    for name in [n for n in st.mine if n.startswith(own)]:
+        with contextlib.suppress(OSError):
+            st.delete_file(name)
+        st.mine.discard(name)
 
 
 # --- entries -------------------------------------------------------------------
@@ -380,7 +419,22 @@ def _ancestor_headings(p: Provision, by_id: Mapping[str, Provision]) -> list[str
 
 
 def bundle_entries(bundle: DocBundle) -> Iterator[dict[str, Any]]:
-    """The index entries of one document: its searchable provisions."""
+    """The index entries of one document: its searchable provisions.
+
+    Every entry carries its fingerprint (``entryfp``): its key and a hash of its
+    payload (everything shown and indexed derives from it), so an update can
+    tell an entry that is indexed exactly as it would be written again.
+    """
+    for payload in _payloads(bundle):
+        entry = entry_fields(payload)
+        digest = hashlib.sha256(
+            json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        ).hexdigest()[:32]
+        entry["entryfp"] = entry_key(entry["key"], digest)
+        yield entry
+
+
+def _payloads(bundle: DocBundle) -> Iterator[dict[str, Any]]:
     meta = bundle.meta
     by_id = {p.id: p for p in bundle.provisions}
     tags: dict[str, set[str]] = {}
@@ -407,7 +461,7 @@ def bundle_entries(bundle: DocBundle) -> Iterator[dict[str, Any]]:
             "date": meta.date,
             "tags": sorted(tags.get(p.id, ())),
         }
-        yield entry_fields(payload)
+        yield payload
 
 
 def entry_fields(payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -441,9 +495,26 @@ def entry_fields(payload: Mapping[str, Any]) -> dict[str, Any]:
 
 # --- writes ----------------------------------------------------------------------
 
+# A rebuild starts worker processes only when the stored bundles (gzipped JSON)
+# hold at least this much: below it, starting an interpreter costs more than
+# the work it would take over.
+PARALLEL_MIN_BYTES = 1 << 20
+
+
+def _live_count(reader: Any, fieldname: str, value: str) -> int:
+    """Documents not deleted that hold ``value`` in ``fieldname``."""
+    if (fieldname, value) not in reader:
+        return 0
+    return sum(1 for d in reader.postings(fieldname, value).all_ids() if not reader.is_deleted(d))
+
 
 def update_index(ws: Workspace, bundles: Iterable[DocBundle], removed: Iterable[str] = ()) -> None:
-    """Replace the entries of these documents (and drop ``removed`` documents)."""
+    """Replace the entries of these documents (and drop ``removed`` documents).
+
+    A document whose entries are already in the index exactly as they would be
+    written (same fingerprint, same count) is left alone; when nothing changes
+    at all no new generation is committed.
+    """
     bundles = list(bundles)
     removed = list(removed)
     if not exists(ws):
@@ -455,37 +526,185 @@ def update_index(ws: Workspace, bundles: Iterable[DocBundle], removed: Iterable[
         if not bundles:
             return
     with writer(ws) as w:
-        for doc_id in {*removed, *(b.meta.doc_id for b in bundles)}:
-            w.delete_by_term("doc_id", doc_id)
+        reader = w.searcher().reader()
+        changed = False
+        for doc_id in removed:
+            if _live_count(reader, "doc_id", doc_id):
+                w.delete_by_term("doc_id", doc_id)
+                changed = True
         for bundle in bundles:
-            for entry in bundle_entries(bundle):
-                w.add_document(**entry)
+            if _replace_document(w, reader, bundle):
+                changed = True
+        w.unchanged = not changed
 
 
-def rebuild_index(ws: Workspace, *, progress: Callable[[int, int], None] | None = None) -> int:
+def _replace_document(w: Any, reader: Any, bundle: DocBundle) -> bool:
+    """Make the index hold exactly ``bundle``'s entries, writing only those that differ.
+
+    Returns whether anything was written. An entry whose fingerprint is live is
+    kept; a changed entry replaces the one of its key; when the index holds
+    entries of the document that are in neither group (a provision removed or
+    renumbered), the whole document is written again.
+    """
+    doc_id = bundle.meta.doc_id
+    entries = list(bundle_entries(bundle))
+    indexed = _live_count(reader, "doc_id", doc_id)
+    if not entries and not indexed:
+        return False
+    fresh = [e for e in entries if _live_count(reader, "entryfp", e["entryfp"]) != 1]
+    if not fresh and indexed == len(entries):
+        return False  # indexed exactly so already
+    replaced = sum(_live_count(reader, "key", e["key"]) for e in fresh)
+    unique = len({e["key"] for e in entries}) == len(entries)
+    if unique and indexed == len(entries) - len(fresh) + replaced:
+        for e in fresh:
+            w.delete_by_term("key", e["key"])
+    else:
+        w.delete_by_term("doc_id", doc_id)
+        fresh = entries
+    for e in fresh:
+        w.add_document(**e)
+    return True
+
+
+def rebuild_index(
+    ws: Workspace,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    jobs: int | None = None,
+) -> int:
     """Rebuild the whole index from the stored bundles (no PDF is read); returns entries written.
 
     The old index is never opened: its files are removed and a new one is built,
     so a damaged or crafted index cannot stop (or exploit) its own repair.
-    ``progress(done, total)`` is called after each document (the CLI draws it;
-    the core draws nothing).
+    ``progress(done, total)`` is called as documents are indexed (the CLI draws
+    it; the core draws nothing). ``jobs``: processes writing segments side by
+    side (default: every core, for a store large enough to gain from it).
     """
     with _signing_lock(ws, lock_timeout()):
-        return _rebuild_locked(ws, progress=progress)
+        return _rebuild_locked(ws, progress=progress, jobs=jobs)
 
 
-def _rebuild_locked(ws: Workspace, *, progress: Callable[[int, int], None] | None = None) -> int:
+def _shares(ws: Workspace, doc_ids: list[str], n: int) -> list[list[str]]:
+    """``doc_ids`` in ``n`` shares of about equal stored size, largest documents first."""
+    sizes = {}
+    for doc_id in doc_ids:
+        try:
+            sizes[doc_id] = ws.bundle_path(doc_id).stat().st_size
+        except OSError:
+            sizes[doc_id] = 0
+    shares: list[list[str]] = [[] for _ in range(n)]
+    loads = [0] * n
+    for doc_id in sorted(doc_ids, key=lambda d: -sizes[d]):
+        k = loads.index(min(loads))
+        shares[k].append(doc_id)
+        loads[k] += sizes[doc_id]
+    return shares
+
+
+_worker_done: Any = None  # a shared counter of documents indexed by the workers
+
+
+def _init_worker(counter: Any) -> None:
+    global _worker_done
+    _worker_done = counter
+
+
+def _stored_entries(
+    ws: Workspace, doc_ids: Iterable[str], done: Callable[[], None]
+) -> Iterator[dict[str, Any]]:
+    for doc_id in doc_ids:
+        bundle = ws.load_bundle(doc_id)
+        if bundle is not None:
+            yield from bundle_entries(bundle)
+        done()
+
+
+def _write_share(root: str, doc_ids: list[str]) -> SegmentResult:
+    """In a worker process: one new segment holding these stored documents' entries."""
+    ws = Workspace(root)
+
+    def done() -> None:
+        with _worker_done.get_lock():
+            _worker_done.value += 1
+
+    entries = _stored_entries(ws, doc_ids, done)
+    return write_segment(str(ws.index_dir), INDEX_NAME, make_schema(), entries)
+
+
+def _workers_for(ws: Workspace, doc_ids: list[str], jobs: int | None) -> int:
+    if jobs is not None:
+        return max(1, min(jobs, len(doc_ids)))
+    total = 0
+    for doc_id in doc_ids:
+        with contextlib.suppress(OSError):
+            total += ws.bundle_path(doc_id).stat().st_size
+    if total < PARALLEL_MIN_BYTES:
+        return 1
+    return max(1, min(os.cpu_count() or 1, len(doc_ids)))
+
+
+def _rebuild_locked(
+    ws: Workspace,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    jobs: int | None = None,
+) -> int:
     doc_ids = ws.doc_ids()
-    written = 0
     _clear_index_dir(ws)
     ix = _create(ws)
+    n = _workers_for(ws, doc_ids, jobs)
+    shares = _shares(ws, doc_ids, n)
+    own, others = shares[0], [s for s in shares[1:] if s]
+    total = len(doc_ids)
+    own_done = 0
+    ctx = mp.get_context("spawn")  # a fresh interpreter: no lock or thread of ours is copied
+    counter = ctx.Value("q", 0)
+
+    def own_step() -> None:
+        nonlocal own_done
+        own_done += 1
+        if progress is not None:
+            progress(own_done + counter.value, total)
+
+    written = 0
     with _session(ix, ws, clear=True, timeout=lock_timeout()) as w:
-        for done, doc_id in enumerate(doc_ids, 1):
-            bundle = ws.load_bundle(doc_id)
-            if bundle is not None:
-                for entry in bundle_entries(bundle):
-                    w.add_document(**entry)
-                    written += 1
-            if progress is not None:
-                progress(done, len(doc_ids))
+        pool = (
+            ProcessPoolExecutor(
+                max_workers=len(others),
+                mp_context=ctx,
+                initializer=_init_worker,
+                initargs=(counter,),
+            )
+            if others
+            else None
+        )
+        try:
+            futures: list[Future[SegmentResult]] = (
+                [pool.submit(_write_share, str(ws.root), share) for share in others]
+                if pool is not None
+                else []
+            )
+            for entry in _stored_entries(ws, own, own_step):
+                w.add_document(**entry)
+                written += 1
+            while futures:
+                finished, _ = wait(futures, timeout=0.5, return_when=FIRST_EXCEPTION)
+                if progress is not None:
+                    progress(own_done + counter.value, total)
+                if any(f.exception() is not None for f in finished):
+                    break
+                if len(finished) == len(futures):
+                    break
+            results = [f.result() for f in futures]  # a worker's error is raised here
+        except (BrokenProcessPool, OSError, pickle.PicklingError) as exc:
+            raise StoreError(
+                f"cannot build the search index in {ws.index_dir}: a build process failed "
+                f"({type(exc).__name__}: {exc})"
+            ) from exc
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        w.extra_segments = results
+        written += sum(r.entries for r in results)
     return written

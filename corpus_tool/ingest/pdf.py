@@ -33,10 +33,12 @@ Text conventions (what the segmenter can rely on)
 from __future__ import annotations
 
 import math
+import pickle
 import re
+import tempfile
 from array import array
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -172,11 +174,20 @@ PAGE_NUMBER_KEYS = {"#", "page#", "#/#", "-#-", "#of#", "page#of#", "p.#", "–#
 
 def running_keys(layouts: list[PageLayout]) -> set[tuple[str, str]]:
     """(band, normalised text) of lines that repeat on enough pages to be running heads/feet."""
+    return running_keys_of([margin_rows(layout) for layout in layouts])
+
+
+def margin_rows(layout: PageLayout) -> list[tuple[str, str]]:
+    """(band, text) of a page's margin rows: all that running heads and page labels need."""
+    return [(band, ln.text) for band, ln in _band_candidates(layout)]
+
+
+def running_keys_of(pages: list[list[tuple[str, str]]]) -> set[tuple[str, str]]:
+    """:func:`running_keys` from each page's :func:`margin_rows`."""
     pages_with: Counter[tuple[str, str]] = Counter()
-    for layout in layouts:
-        keys = {(band, normalise_for_repetition(ln.text)) for band, ln in _band_candidates(layout)}
-        pages_with.update(keys)
-    n = len(layouts)
+    for rows in pages:
+        pages_with.update({(band, normalise_for_repetition(text)) for band, text in rows})
+    n = len(pages)
     if n < 2:
         return set()
     need = max(2, math.ceil(0.25 * n))
@@ -190,47 +201,64 @@ def strip_running(layouts: list[PageLayout]) -> list[str]:
     keys = running_keys(layouts)
     removed: list[str] = []
     for layout in layouts:
-        drop = {
-            id(ln)
-            for band, ln in _band_candidates(layout)
-            if (band, normalise_for_repetition(ln.text)) in keys
-        }
-        if layout.number == 1 and keys:
-            # The first page's masthead (journal name, series, number, date)
-            # sits above the title where later pages carry their running head.
-            for ln in layout.lines:
-                if ln.top < layout.height * 0.1:
-                    drop.add(id(ln))
-        kept = []
+        removed.extend(strip_page(layout, keys))
+    return removed
+
+
+def strip_page(layout: PageLayout, keys: set[tuple[str, str]]) -> list[str]:
+    """Remove one page's running heads and feet (and page 1's masthead); return what was removed."""
+    removed: list[str] = []
+    drop = {
+        id(ln)
+        for band, ln in _band_candidates(layout)
+        if (band, normalise_for_repetition(ln.text)) in keys
+    }
+    if layout.number == 1 and keys:
+        # The first page's masthead (journal name, series, number, date)
+        # sits above the title where later pages carry their running head.
         for ln in layout.lines:
-            if id(ln) in drop:
-                removed.append(ln.text)
-            else:
-                kept.append(ln)
-        layout.lines = kept
-        removed.extend("".join(layout.removed).split())
+            if ln.top < layout.height * 0.1:
+                drop.add(id(ln))
+    kept = []
+    for ln in layout.lines:
+        if id(ln) in drop:
+            removed.append(ln.text)
+        else:
+            kept.append(ln)
+    layout.lines = kept
+    removed.extend("".join(layout.removed).split())
     return removed
 
 
 # --- hyphenation ---------------------------------------------------------------
 
 
-def vocabulary(layouts: list[PageLayout]) -> Counter[str]:
+def vocabulary(layouts: Iterable[PageLayout]) -> Counter[str]:
     """Words as the document writes them inside lines (not broken at a line end)."""
-    vocab: Counter[str] = Counter()
-    after_hyphen = False
+    vocab = Vocabulary()
     for layout in layouts:
+        vocab.add(layout)
+    return vocab.counts
+
+
+class Vocabulary:
+    """:func:`vocabulary` counted page by page, so no page need be kept for it."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.after_hyphen = False
+
+    def add(self, layout: PageLayout) -> None:
         for ln in layout.lines:
             words = WORD.findall(ln.text.replace(SOFT_HYPHEN, ""))
             # The halves of a word broken at a line end are not words of the document:
             # "graphically" after "demo-" would vouch for "demo-graphically".
-            if words and after_hyphen:
+            if words and self.after_hyphen:
                 words = words[1:]
-            after_hyphen = ln.text.rstrip().endswith(tuple(HYPHENS))
-            if words and after_hyphen:
+            self.after_hyphen = ln.text.rstrip().endswith(tuple(HYPHENS))
+            if words and self.after_hyphen:
                 words = words[:-1]
-            vocab.update(w.lower() for w in words)
-    return vocab
+            self.counts.update(w.lower() for w in words)
 
 
 @lru_cache(maxsize=1)
@@ -482,9 +510,17 @@ def _footnote_label_span(ln: Line) -> int:
     return end
 
 
-def assemble(layouts: list[PageLayout]) -> tuple[TextBuilder, list[PageInfo], list[Footnote]]:
-    """Body text with page map, and footnotes linked to their calls."""
-    vocab = vocabulary(layouts)
+def assemble(
+    layouts: Iterable[PageLayout], vocab: Counter[str] | None = None
+) -> tuple[TextBuilder, list[PageInfo], list[Footnote]]:
+    """Body text with page map, and footnotes linked to their calls.
+
+    With ``vocab`` (the document's :func:`vocabulary`) the pages are read once,
+    in order, so they may come one at a time from a spill file.
+    """
+    if vocab is None:
+        layouts = list(layouts)
+        vocab = vocabulary(layouts)
     body = TextBuilder()
     pages: list[PageInfo] = []
     calls: list[tuple[int, str, int]] = []
@@ -548,34 +584,90 @@ def front_text(layout: PageLayout) -> str:
     return "\n".join(ln.text for ln in layout.lines)
 
 
+class PageSpill:
+    """Laid-out pages kept in an anonymous temporary file, read back in order.
+
+    The decisions made across a document (running heads, the body type size,
+    the vocabulary for line-end hyphens) need every page, but only a few
+    numbers or margin rows of each: the pages themselves wait on disk, so the
+    memory of an extraction does not grow with the page count.
+    """
+
+    def __init__(self) -> None:
+        # Closed by close(), which extract_pdf calls whatever happens.
+        self.file = tempfile.TemporaryFile(prefix="corpus-tool-pages-")  # noqa: SIM115
+        self.count = 0
+
+    def append(self, layout: PageLayout) -> None:
+        pickle.dump(layout, self.file, pickle.HIGHEST_PROTOCOL)
+        self.count += 1
+
+    def __iter__(self) -> Iterator[PageLayout]:
+        self.file.flush()
+        self.file.seek(0)
+        for _ in range(self.count):
+            yield pickle.load(self.file)  # our own file, written just now by this process
+
+    def close(self) -> None:
+        self.file.close()
+
+
 def extract_pdf(path: Path, progress: object | None = None) -> Extraction:
-    """Clean text of a PDF (raises InputError for unreadable input)."""
-    layouts: list[PageLayout] = []
+    """Clean text of a PDF (raises InputError for unreadable input).
+
+    Three passes over the pages, which wait in temporary files between them:
+    reading (keeping only margin rows and type sizes), then running heads
+    stripped and footnotes and paragraphs marked (counting the vocabulary),
+    then the text assembled.
+    """
+    read, finished = PageSpill(), PageSpill()
+    try:
+        return _extract(path, read, finished, progress)
+    finally:
+        read.close()
+        finished.close()
+
+
+def _extract(
+    path: Path, read: PageSpill, finished: PageSpill, progress: object | None
+) -> Extraction:
+    front = ""
+    margins: list[list[tuple[str, str]]] = []
+    # Footnotes are "smaller than the body" in the document's terms, not the page's
+    # (a page of many notes would otherwise take its notes for body text).
+    sizes: Counter[float] = Counter()
+    chars = 0
     for layout in read_layouts(path):
-        layouts.append(layout)
+        if not read.count:
+            front = front_text(layout)
+        margins.append(margin_rows(layout))
+        sizes[layout.body_size] += layout.char_count
+        chars += layout.char_count
+        read.append(layout)
         if callable(progress):
             progress(1)
-    if not layouts:
+    if not read.count:
         raise InputError(str(path), "the PDF has no pages")
-    front = front_text(layouts[0])
     warnings: list[str] = []
-    if sum(layout.char_count for layout in layouts) < MIN_TEXT_CHARS * len(layouts):
+    if chars < MIN_TEXT_CHARS * read.count:
         raise NoTextLayer(
             str(path), "no text layer (a scanned PDF?): it needs OCR; nothing indexed"
         )
     # Labels are read from the margin rows before they are stripped as running heads.
-    labels = page_labels([[ln.text for ln in layout.lines if ln.band] for layout in layouts])
-    removed = strip_running(layouts)
-    # Footnotes are "smaller than the body" in the document's terms, not the page's
-    # (a page of many notes would otherwise take its notes for body text).
-    sizes: Counter[float] = Counter()
-    for layout in layouts:
-        sizes[layout.body_size] += layout.char_count
+    labels = page_labels([[text for _band, text in rows] for rows in margins])
+    keys = running_keys_of(margins)
+    del margins
     body_size = sizes.most_common(1)[0][0]
-    for layout in layouts:
+    removed: list[str] = []
+    vocab = Vocabulary()
+    for layout in read:
+        removed.extend(strip_page(layout, keys))
         layout.body_size = body_size
         finish_page(layout)
-    body, pages, footnotes = assemble(layouts)
+        vocab.add(layout)
+        finished.append(layout)
+    read.close()
+    body, pages, footnotes = assemble(finished, vocab.counts)
     return Extraction(
         text=body.text(),
         boxes=body.boxes,

@@ -1,0 +1,210 @@
+"""Index build throughput and incremental updates at 10k and 100k provisions.
+
+The scale corpus is made of the real provisions of an ingested workspace
+(default: ingest ../shared/corpus into benchmarks/_work/source), replicated
+under varied doc ids until it holds the wanted number of searchable
+provisions, as ``search_bench.py`` does (its own copies live under
+benchmarks/_work/index-scale-N so the two scripts never fight over one).
+
+Printed per size, with the 1-minute load average:
+
+* the whole build (``rebuild_index``) in provisions/s and its peak RSS (this
+  process and its build workers);
+* the build's CPU time (this process and its workers) as provisions per
+  CPU-second: on a shared machine the wall-clock rate says more about the
+  other processes than about the build;
+* one added document on the built index (``update_index`` of a document not in
+  it: open, write its entries, commit, sign), for the median and the largest
+  source document;
+* the same document again, unchanged (it must not be re-indexed);
+* that document with one provision changed (only that entry is rewritten);
+* with ``--profile``, the top functions of a cProfile of the build on one core.
+
+    .venv/bin/python benchmarks/index_bench.py [--source WS] [--sizes 10000,100000]
+        [--jobs N] [--profile] [--skip-build]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import dataclasses
+import os
+import platform
+import pstats
+import resource
+import shutil
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from corpus_tool.index import forget, rebuild_index, search, update_index  # noqa: E402
+from corpus_tool.workspace import DocBundle, Workspace  # noqa: E402
+
+WORK = HERE / "_work"
+
+
+def source_workspace(arg: str | None) -> Workspace:
+    if arg:
+        return Workspace(arg)
+    ws = Workspace(WORK / "source")
+    if not ws.doc_ids():
+        from corpus_tool.build import ingest
+
+        ws.ensure()
+        ingest(ws, [HERE.parent.parent / "shared" / "corpus"])
+    return ws
+
+
+def renamed(bundle: DocBundle, doc_id: str, room: int | None = None) -> DocBundle:
+    """``bundle`` under another doc id (and at most ``room`` searchable provisions)."""
+    provisions = []
+    for p in bundle.provisions:
+        if p.searchable and room is not None:
+            if room == 0:
+                continue
+            room -= 1
+        provisions.append(dataclasses.replace(p, doc_id=doc_id))
+    return DocBundle(
+        dataclasses.replace(bundle.meta, doc_id=doc_id), tuple(provisions), bundle.tags
+    )
+
+
+def searchable(bundle: DocBundle) -> int:
+    return sum(1 for p in bundle.provisions if p.searchable)
+
+
+def scale_workspace(source: list[DocBundle], size: int) -> Workspace:
+    """A workspace of ``size`` searchable provisions: the real ones, replicated."""
+    ws = Workspace(WORK / f"index-scale-{size}")
+    marker = ws.derived_dir / f"built-{size}"
+    if marker.exists():
+        return ws
+    if ws.root.exists():
+        shutil.rmtree(ws.root)
+    ws.ensure()
+    count, replica = 0, 0
+    while count < size:
+        for bundle in source:
+            if count >= size:
+                break
+            copy = renamed(bundle, f"{bundle.meta.doc_id}-r{replica}", size - count)
+            ws.save_bundle(copy)
+            count += searchable(copy)
+        replica += 1
+    marker.write_text("ok")
+    return ws
+
+
+def peak_mib() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, kids) / 1024
+
+
+def load() -> str:
+    return f"load {os.getloadavg()[0]:.1f}"
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the build workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def timed_update(ws: Workspace, bundle: DocBundle) -> str:
+    ws.save_bundle(bundle)
+    forget(ws)  # a new process's first write: nothing of the index is cached
+    started, cpu = time.perf_counter(), cpu_seconds()
+    update_index(ws, [bundle])
+    return f"{time.perf_counter() - started:.2f} s (CPU {cpu_seconds() - cpu:.2f} s)"
+
+
+def bench(ws: Workspace, source: list[DocBundle], jobs: int | None, skip_build: bool) -> None:
+    if not skip_build:
+        forget(ws)
+        started, cpu = time.perf_counter(), cpu_seconds()
+        written = rebuild_index(ws, jobs=jobs)
+        seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
+        print(
+            f"  build: {written} provisions in {seconds:.1f} s = {written / seconds:.0f} "
+            f"provisions/s (jobs {jobs or os.cpu_count()}); CPU {cpu:.1f} s = "
+            f"{written / cpu:.0f} provisions per CPU-second; peak {peak_mib():.0f} MiB, {load()}",
+            flush=True,
+        )
+    by_size = sorted(source, key=searchable)
+    for label, bundle in (("median", by_size[len(by_size) // 2]), ("largest", by_size[-1])):
+        added = renamed(bundle, f"added-{label}")
+        n = searchable(added)
+        t = timed_update(ws, added)
+        print(f"  one added document ({label}, {n} provisions): {t}, {load()}", flush=True)
+        t = timed_update(ws, added)
+        print(f"    the same document unchanged: {t}, {load()}", flush=True)
+        first = next(i for i, p in enumerate(added.provisions) if p.searchable)
+        changed = list(added.provisions)
+        changed[first] = dataclasses.replace(changed[first], text=changed[first].text + " zyzzyva")
+        t = timed_update(ws, dataclasses.replace(added, provisions=tuple(changed)))
+        hits = search(ws, "zyzzyva").total
+        forget(ws)
+        print(f"    with one provision changed: {t} ({hits} hit), {load()}", flush=True)
+        ws.remove_bundle(added.meta.doc_id)
+        update_index(ws, [], [added.meta.doc_id])
+        forget(ws)
+
+
+def profile(ws: Workspace, top: int) -> None:
+    forget(ws)
+    prof = cProfile.Profile()
+    prof.enable()
+    written = rebuild_index(ws, jobs=1)
+    prof.disable()
+    print(f"  cProfile of rebuild_index(jobs=1), {written} provisions:")
+    stats = pstats.Stats(prof, stream=sys.stdout)
+    stats.sort_stats("tottime").print_stats(top)
+    forget(ws)
+
+
+def machine() -> str:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} CPUs ({cpu}), {mem:.0f} GiB RAM, Python {platform.python_version()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", help="workspace with ingested bundles")
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--jobs", type=int, default=None, help="build processes (default: cores)")
+    parser.add_argument("--profile", action="store_true", help="cProfile a one-core build first")
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument(
+        "--skip-build",
+        action="store_true",
+        help="time the updates on the index an earlier run built (a 100k build takes minutes)",
+    )
+    args = parser.parse_args()
+    source = list(source_workspace(args.source).bundles())
+    real = sum(searchable(b) for b in source)
+    print(f"machine: {machine()}, {load()}")
+    print(f"source: {len(source)} documents, {real} searchable provisions")
+    for size in (int(s) for s in args.sizes.split(",")):
+        print(f"\n== {size} provisions ==", flush=True)
+        ws = scale_workspace(source, size)
+        if args.profile:
+            profile(ws, args.top)
+        bench(ws, source, args.jobs, args.skip_build)
+
+
+if __name__ == "__main__":
+    main()
