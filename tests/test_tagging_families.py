@@ -33,6 +33,7 @@ FAMILIES = (
     "obligation-waiver",
     "described-oss",
     "us-wording",
+    "carve-back",
 )
 STYLES = {"eu-regulation", "eu-directive", "eu-recital", "us-federal", "us-state",
           "us-enrolled-caps", "licence"}  # fmt: skip

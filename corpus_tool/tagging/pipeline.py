@@ -200,6 +200,9 @@ class OssLinker:
                     break
             best: tuple[int, Span] | None = None
             weak_ok = bool(frame.get("weak", True))
+            needs = set(frame.get("needs", ()))
+            if needs and not self._has_reason(doc, sent, needs):
+                continue
             for term in oss:
                 if term.sent.start != sent.start:
                     continue
@@ -221,13 +224,33 @@ class OssLinker:
                         continue
                 if any(doc[i].text in blockers for i in range(lo, hi)):
                     continue
-                if any(lo <= b.start and b.end <= hi for b in breaks):
+                # A new main clause that starts between the two ends the reach, even
+                # when the open-source wording is that clause's own subject.
+                if any(lo <= b.start < hi for b in breaks):
                     continue
                 if best is None or gap < best[0]:
                     best = (gap, term)
             if best is not None:
                 out.append((cue, best[1]))
         return out
+
+    def _has_reason(self, doc: Doc, sent: Span, needs: set[str]) -> bool:
+        """True if ``sent`` holds a carve-back of one of ``needs`` outside every condition.
+
+        A wording that brings open source back into scope is a carve-back only
+        when the sentence says why ("… that is monetised", "… in the course of a
+        commercial activity"); "not monetised" is a condition, not that reason.
+        """
+        key = self.cfg["carve_back_key"]
+        carve = [s for s in doc.spans[key] if s.id_ in needs] if key in doc.spans else []
+        cond_key = self.cfg["condition_key"]
+        conditions = list(doc.spans[cond_key]) if cond_key in doc.spans else []
+        return any(
+            sent.start <= s.start
+            and s.end <= sent.end
+            and not any(c.start <= s.start and s.end <= c.end for c in conditions)
+            for s in carve
+        )
 
     def _to_clause_end(self, doc: Doc, span: Span) -> Span:
         if span.label_ not in set(self.cfg["clause_labels"]):
