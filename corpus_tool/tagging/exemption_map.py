@@ -446,7 +446,7 @@ def _who_and_what(p: Provision, tag: Tag) -> tuple[list[SpanValue], list[SpanVal
 
 def _exempted_from(p: Provision, tag: Tag, by_id: Mapping[str, Provision]) -> list[ProvisionRef]:
     out: list[ProvisionRef] = []
-    if rule_family(tag.source).startswith("reinclusion:"):
+    if rule_family(tag.source).startswith("reinclusion"):
         # A carve-back stated on its own brings open source back under what it
         # names: it waives nothing.
         return out
