@@ -16,6 +16,7 @@ wording it is about and writes its findings to ``doc.spans``:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -91,6 +92,66 @@ class CaseFoldedLemmas:
 @Language.factory("case_folded_lemmas")
 def make_case_folded_lemmas(nlp: Language, name: str) -> CaseFoldedLemmas:
     return CaseFoldedLemmas(nlp, name)
+
+
+_ITEM_LABEL = re.compile(r"^(?:\(?[0-9]{1,3}[.)]|\([A-Za-z]{1,4}\)|[A-Za-z][.)])$")
+
+
+def _label_kind(label: str) -> str:
+    core = label.strip("().")
+    return "digit" if core.isdigit() else "upper" if core.isupper() else "lower"
+
+
+def item_label(sent: Span) -> str | None:
+    """The list label ``sent`` opens with ("(2)", "(b)", "(iv)", "2.", "b)"), if any."""
+    first = sent[0].text
+    if first == "(" and len(sent) > 2 and sent[2].text == ")":
+        first = "(" + sent[1].text + ")"
+    elif len(sent) > 1 and sent[1].text == ")":
+        # the sentencizer leaves an item's "(" at the end of the sentence before
+        first = "(" + first + ")"
+    return first if _ITEM_LABEL.match(first) else None
+
+
+def starts_with_item(sent: Span) -> bool:
+    return item_label(sent) is not None
+
+
+def list_items_after(doc: Doc, sent: Span, after: int | None = None) -> list[Span]:
+    """The sentences after ``sent`` that each open with a list label of the list's own
+    kind ("(2)" after "(1)", not a "(b)" of the level above), up to the first that
+    does not. The list's kind is that of its first label after token ``after``."""
+    kind = None
+    start = sent.start if after is None else after
+    for i in range(start, sent.end - 2):
+        if doc[i].text == "(" and doc[i + 2].text == ")" and len(doc[i + 1].text) <= 4:
+            kind = _label_kind(doc[i + 1].text)
+            break
+    out: list[Span] = []
+    i = sent.end
+    while i < len(doc):
+        nxt = doc[i].sent
+        label = item_label(nxt)
+        if label is None:
+            break
+        if kind is None:
+            kind = _label_kind(label)
+        elif _label_kind(label) != kind:
+            break
+        out.append(nxt)
+        i = nxt.end
+    return out
+
+
+def list_sentences_before(doc: Doc, sent: Span) -> list[Span]:
+    """For a sentence that opens with a list label, the sentences before it back to
+    the one that leads the list in (inclusive); none for any other sentence."""
+    out: list[Span] = []
+    cur = sent
+    while starts_with_item(cur) and cur.start > 0:
+        cur = doc[cur.start - 1].sent
+        out.append(cur)
+    return out
 
 
 def _overlaps(a: Span, b: Span) -> bool:
@@ -198,13 +259,19 @@ class OssLinker:
                     break
                 if doc[i].text in blockers:
                     break
+            # An enrolled bill ends each item with a full stop ("… THE FOLLOWING:
+            # (1) A STATE AGENCY. (2) SOFTWARE …"): the list's sentences that open
+            # with an item label are still in the list's reach.
+            reach_sents = {sent.start}
+            if opens_list:
+                reach_sents.update(s.start for s in list_items_after(doc, sent, cue.end))
             best: tuple[int, Span] | None = None
             weak_ok = bool(frame.get("weak", True))
             needs = set(frame.get("needs", ()))
             if needs and not self._has_reason(doc, sent, needs):
                 continue
             for term in oss:
-                if term.sent.start != sent.start:
+                if term.sent.start not in reach_sents:
                     continue
                 if not weak_ok and term.label_ in weak:
                     continue

@@ -17,6 +17,7 @@ from corpus_tool.tagging.labels import (
     LABEL_EXEMPTION,
     LABEL_MENTION,
 )
+from corpus_tool.tagging.pipeline import list_sentences_before
 from corpus_tool.tagging.rules import RuleSet, build_prefilter, lemma_literals, packaged_rules
 
 
@@ -102,10 +103,12 @@ class Tagger:
         linker = self.nlp.get_pipe("oss_linker")
         for (provision, _, offset), doc in zip(todo, docs, strict=True):
             if scoped:
-                sents = sorted(
-                    {s.sent for s in doc.spans[oss_key]} if oss_key in doc.spans else (),
-                    key=lambda sent: sent.start,
-                )
+                held = {s.sent for s in doc.spans[oss_key]} if oss_key in doc.spans else set()
+                # A list item's wording may be reached from the sentence that leads
+                # the list in ("… THE FOLLOWING: (1) … . (2) <open source> …").
+                for sent in list(held):
+                    held.update(list_sentences_before(doc, sent))
+                sents = sorted(held, key=lambda sent: sent.start)
                 for name in scoped:
                     ruler = self.nlp.get_pipe(name)
                     doc.spans[ruler.key] = _match_in(ruler, doc, sents)  # type: ignore[attr-defined]
