@@ -44,6 +44,7 @@ LINKER_DEFAULTS: dict[str, Any] = {
     "list_lookahead": 2,
     "clause_ends": [";"],
     "clause_labels": [],
+    "question_words": [],
     "frames": {"clausal": {"forward": 60, "backward": 55, "score": 0.9}},
     "weak_factor": 0.8,
 }
@@ -244,9 +245,14 @@ class OssLinker:
         out: list[tuple[Span, Span]] = []
         openers = set(self.cfg["list_openers"])
         reach = int(self.cfg["list_lookahead"])
+        asks = {w.lower() for w in self.cfg["question_words"]}
         for cue in cues:
             frame = frames[cue.label_]
             sent = cue.sent
+            # "… shall assess whether open-source software should be exempt": an
+            # indirect question grants nothing.
+            if asks and any(doc[i].lower_ in asks for i in range(sent.start, cue.start)):
+                continue
             # "shall not apply to: (a) …; (b) …": the list items are the exemption's
             # objects, so the list punctuation does not end its forward reach.
             # "… shall be exempt from the requirements of this section: (1) …" and
@@ -372,6 +378,7 @@ def make_oss_linker(
     list_lookahead: int,
     clause_ends: list[str],
     clause_labels: list[str],
+    question_words: list[str],
     frames: dict[str, dict[str, Any]],
     weak_factor: float,
 ) -> OssLinker:
