@@ -353,6 +353,9 @@ def test_ai_act_exemption_map(shared_ws) -> None:
     assert ("other than general-purpose AI models", "general-purpose-model") in [
         (v.text, v.kind) for v in r.carve_backs
     ]
+    # regression: "… integrated into high-risk AI systems" in the next sentence describes
+    # the supply chain; it is no carve-back (only "as (part of) a high-risk …" is)
+    assert all(v.kind != "high-risk" for v in r.carve_backs)
 
 
 def test_exemptions_docx_reads_back_one_row_per_exemption(
