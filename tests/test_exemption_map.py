@@ -449,3 +449,20 @@ def test_a_carve_back_stated_on_its_own_waives_nothing() -> None:
         ("sold for a fee", "monetisation"),
         ("notwithstanding the exemption", "overrides-exemption"),
     ]
+
+
+def test_regression_a_relative_clause_is_not_the_subject_and_against_starts_the_actor() -> None:
+    # the thing was read from "who share their models", and the beneficiary of an
+    # enforcement waiver began at "ENFORCEMENT ACTION AGAINST …"
+    r = _one(
+        "Developers who share their models openly on code hosting platforms need not appoint "
+        "an authorised representative."
+    )
+    assert _texts(r.beneficiary) == ["Developers"]
+    assert _texts(r.subject) == ["models"]
+    r = _one(
+        "THE ATTORNEY GENERAL SHALL REFRAIN FROM BRINGING AN ENFORCEMENT ACTION AGAINST THE "
+        "DEVELOPER OF AN OPEN-SOURCE MODEL."
+    )
+    assert _texts(r.beneficiary) == ["DEVELOPER OF AN OPEN-SOURCE MODEL"]
+    assert _texts(r.subject) == ["OPEN-SOURCE MODEL"]

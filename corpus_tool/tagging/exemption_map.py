@@ -47,7 +47,9 @@ _THING = (
 )
 # A modifier before a thing ("general-purpose AI models"), never a small word.
 _MOD = (
-    r"(?:(?!(?:to|the|a|an|of|for|public|and|or|with|under|by|in|on|that|which|from)\b)[\w-]+\s+)"
+    r"(?:(?!(?:to|the|a|an|of|for|public|and|or|with|under|by|in|on|that|which|from|who|whose|"
+    r"whom|their|its|his|her|merely|only|publish(?:es)?|releases?|shares?|makes?|"
+    r"contributes?|develops?|distributes?)\b)[\w-]+\s+)"
 )
 _THING_LIST = re.compile(
     rf"\b{_MOD}{{0,3}}{_THING}(?:\s*,\s*(?:or\s+|and\s+)?{_MOD}{{0,2}}{_THING}|"
@@ -333,6 +335,15 @@ def _split_actor(
         thing = _THING_LIST.search(phrase)
         return None, ((s + thing.start(), s + thing.end()) if thing else None)
     beneficiary = (s, e)
+    # "an enforcement action against <the developer of …>": the actor starts after
+    # the preposition that governs it
+    for i in range(actor_at - 1, -1, -1):
+        if head_words[i].group().lower() in ("against", "on", "upon", "to", "for"):
+            j = i + 1
+            while j < actor_at and head_words[j].group().lower() in ("the", "a", "an", "any"):
+                j += 1
+            beneficiary = (s + head_words[j].start(), e)
+            break
     subject = None
     if head_of is not None and head_of + 1 < len(words):
         thing = _THING_LIST.search(phrase, words[head_of + 1].start())
@@ -432,7 +443,9 @@ def _who_and_what(p: Provision, tag: Tag) -> tuple[list[SpanValue], list[SpanVal
         # things come later in the same stretch, before the open-source wording.
         # "A developer … with respect to an open-source model": or the thing the
         # open-source wording itself names.
-        thing = _THING_LIST.search(text, who[1], max(term.end, who[1]))
+        thing = _THING_LIST.search(text, who[1], max(term.start, who[1]))
+        if thing is None and term.start >= who[1]:
+            thing = _THING_LIST.search(text, term.start, term.end)
         if thing:
             what = (thing.start(), thing.end())
     if what is None and not who:
