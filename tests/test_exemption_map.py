@@ -353,6 +353,9 @@ def test_ai_act_exemption_map(shared_ws) -> None:
     assert ("other than general-purpose AI models", "general-purpose-model") in [
         (v.text, v.kind) for v in r.carve_backs
     ]
+    # regression: "… integrated into high-risk AI systems" in the next sentence describes
+    # the supply chain; it is no carve-back (only "as (part of) a high-risk …" is)
+    assert all(v.kind != "high-risk" for v in r.carve_backs)
 
 
 def test_exemptions_docx_reads_back_one_row_per_exemption(
@@ -373,3 +376,93 @@ def test_exemptions_docx_reads_back_one_row_per_exemption(
     link.symlink_to(tmp_path / "elsewhere.docx")
     assert main(["-w", str(ws.root), "exemptions", "--format", "docx", "-o", str(link)]) == 2
     assert link.is_symlink() and not (tmp_path / "elsewhere.docx").exists()
+
+
+# --- the fields on the wordings of other laws (issue 12) -------------------------------
+
+
+def _one(text: str):
+    p = provision(text, "p_1")
+    (record,) = build_exemption_map([DocBundle(_meta(), (p,), tuple(tag_provisions([p])))])
+    return record
+
+
+def test_a_liability_shift_names_whom_it_protects_not_who_takes_over() -> None:
+    r = _one(
+        "Where free and open-source software is integrated into a product, the manufacturer "
+        "that integrates it, and not the developer of the open-source component, shall bear "
+        "the obligations laid down in Article 13."
+    )
+    assert _texts(r.beneficiary) == ["developer of the open-source component"]
+    r = _one("Liability for harm caused by open-source software shall rest with the person who "
+             "monetises it rather than with its original developer.")  # fmt: skip
+    assert _texts(r.beneficiary) == ["original developer"]
+    assert _texts(r.subject) == ["open-source software"]
+    # whoever takes the burden over is the sentence's subject: never the beneficiary
+    r = _one(
+        "Any person who modifies a free and open-source component and places it on the market "
+        "shall be considered the manufacturer of that component."
+    )
+    assert r.beneficiary == []
+    assert _texts(r.subject) == ["open-source component"]
+
+
+def test_an_opening_derogation_or_the_exemptions_own_noun_is_not_the_beneficiary() -> None:
+    r = _one(
+        "By way of derogation from Article 16, providers of free and open-source AI components "
+        "shall only be required to publish a summary of the content used for training."
+    )
+    assert _texts(r.beneficiary) == ["providers of free and open-source AI components"]
+    r = _one(
+        "The relief afforded to stewards of open-source software shall cease to apply where the "
+        "steward monetises the software."
+    )
+    assert _texts(r.beneficiary) == ["stewards of open-source software"]
+    assert [v.kind for v in r.carve_backs] == ["monetisation"]
+
+
+def test_us_wording_subject_and_conditions() -> None:
+    r = _one(
+        "A DEVELOPER IS NOT REQUIRED TO COMPLY WITH SUBSECTION (c) WITH RESPECT TO AN "
+        "OPEN-SOURCE MODEL THAT IS MADE AVAILABLE TO THE PUBLIC WITHOUT RESTRICTION."
+    )
+    assert _texts(r.beneficiary) == ["DEVELOPER"]
+    assert _texts(r.subject) == ["OPEN-SOURCE MODEL"]
+    kinds = {v.kind: v.text for v in r.conditions}
+    assert kinds["public-release"] == "IS MADE AVAILABLE TO THE PUBLIC"
+    assert kinds["unrestricted"] == "WITHOUT RESTRICTION"
+    r = _one(
+        "The term covered model does not include an artificial intelligence model whose "
+        "weights are widely available to the public."
+    )
+    assert "public-release" in {v.kind for v in r.conditions}
+
+
+def test_a_carve_back_stated_on_its_own_waives_nothing() -> None:
+    r = _one(
+        "Free and open-source components sold for a fee shall remain subject to this "
+        "Regulation, notwithstanding the exemption in Article 4."
+    )
+    assert r.family == "reinclusion:reinclusion"
+    assert r.exempted_from == []  # it brings open source back under the Regulation
+    assert [(v.text, v.kind) for v in r.carve_backs] == [
+        ("sold for a fee", "monetisation"),
+        ("notwithstanding the exemption", "overrides-exemption"),
+    ]
+
+
+def test_regression_a_relative_clause_is_not_the_subject_and_against_starts_the_actor() -> None:
+    # the thing was read from "who share their models", and the beneficiary of an
+    # enforcement waiver began at "ENFORCEMENT ACTION AGAINST …"
+    r = _one(
+        "Developers who share their models openly on code hosting platforms need not appoint "
+        "an authorised representative."
+    )
+    assert _texts(r.beneficiary) == ["Developers"]
+    assert _texts(r.subject) == ["models"]
+    r = _one(
+        "THE ATTORNEY GENERAL SHALL REFRAIN FROM BRINGING AN ENFORCEMENT ACTION AGAINST THE "
+        "DEVELOPER OF AN OPEN-SOURCE MODEL."
+    )
+    assert _texts(r.beneficiary) == ["DEVELOPER OF AN OPEN-SOURCE MODEL"]
+    assert _texts(r.subject) == ["OPEN-SOURCE MODEL"]

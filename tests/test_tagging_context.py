@@ -183,3 +183,35 @@ def test_staging_the_rulers_changes_nothing() -> None:
     lazy, full = staged.tag(ps), FullPipeline().tag(ps)
     assert lazy == full
     assert {"carve-back", "oss-condition"} <= {t.label for t in lazy}
+
+
+def test_a_limit_that_ends_an_exemption_in_other_words_is_linked_too() -> None:
+    # "cease to apply" / "no longer apply" limit as "shall not apply" does, through
+    # the resolved reference; a plain obligation on the same providers does not.
+    for limit in (
+        "Paragraph 2 shall cease to apply where the model is placed on the market against a fee.",
+        "The derogation laid down in paragraph 2 shall no longer apply once the model is sold.",
+    ):
+        phrase = "Paragraph 2" if limit.startswith("Paragraph") else "paragraph 2"
+        tags = tag_provisions(_article_with(limit, phrase=phrase))
+        assert "art_9__para_3" in _by_id(tags), limit
+        assert "art_9__para_3" in _by_id(tags, "carve-back"), limit
+    plain = "Providers referred to in paragraph 2 shall cease to use the exemption logo."
+    assert "art_9__para_3" not in _by_id(tag_provisions(_article_with(plain)))
+
+
+def test_list_items_ended_by_full_stops_stay_in_the_lead_ins_reach() -> None:
+    # an enrolled bill's items in one provision, each ending with a full stop
+    text = (
+        "THIS ACT DOES NOT APPLY TO ANY OF THE FOLLOWING: (1) A STATE AGENCY. "
+        "(2) A MODEL RELEASED UNDER AN OPEN-SOURCE LICENSE."
+    )
+    assert EXEMPTION in {t.label for t in tag_provisions([provision(text)])}
+    # an item of another level after the list is outside it
+    later = (
+        "THIS ACT DOES NOT APPLY TO ANY OF THE FOLLOWING: (1) A STATE AGENCY. (2) A HOSPITAL. "
+        "(b) A DEVELOPER OF AN OPEN-SOURCE MODEL SHALL FILE A REPORT."
+    )
+    assert EXEMPTION not in {t.label for t in tag_provisions([provision(later)])}
+    ps = [provision(text, "p_1"), provision(later, "p_2")]
+    assert Tagger(prefilter=True).tag(ps) == Tagger(prefilter=False).tag(ps)

@@ -33,6 +33,7 @@ FAMILIES = (
     "obligation-waiver",
     "described-oss",
     "us-wording",
+    "carve-back",
 )
 STYLES = {"eu-regulation", "eu-directive", "eu-recital", "us-federal", "us-state",
           "us-enrolled-caps", "licence"}  # fmt: skip
@@ -145,3 +146,36 @@ def test_regression_a_reach_of_zero_takes_nothing_right_before_the_wording() -> 
     assert not _exempts("Open-source licences do not apply to the trademarks of the licensor.")
     assert not _exempts("The Licensor shall not be liable open-source components aside.")
     assert _exempts("The licence does not apply to open-source components of the software.")
+
+
+def test_regression_a_new_clause_with_open_source_as_its_subject_ends_the_reach() -> None:
+    # The clause break ", and open-source projects shall" holds the open-source
+    # words themselves; it was only counted when it lay wholly between the two.
+    assert not _exempts(
+        "An expedited review shall be available to applicants who demonstrate urgency, "
+        "and open-source projects shall be listed in the annual report."
+    )
+
+
+def test_regression_nevertheless_after_a_modal_is_no_new_clause() -> None:
+    # "should nevertheless fall within …" is one clause: the adverb follows a modal.
+    assert _exempts(
+        "Open-source AI models should nevertheless fall within the scope of this Regulation "
+        "where they are made available as part of a high-risk AI system."
+    )
+
+
+def test_regression_without_prejudice_is_no_exemption() -> None:
+    assert not _exempts(
+        "Without prejudice to Article 2(12), providers of open-source models shall register "
+        "in the database."
+    )
+
+
+def test_regression_subject_to_exceptions_is_not_read_as_a_carve_back() -> None:
+    # "be subject to" (a carve-back wording) and "subject to exceptions" overlap with
+    # the same length; the exception wording must win.
+    assert _exempts(
+        "Models with openly available weights should be subject to exceptions as regards the "
+        "documentation requirements."
+    )

@@ -41,12 +41,15 @@ _ACTOR = re.compile(
 # What can be exempt: the things open source is made of.
 _THING = (
     r"(?:software|(?:AI\s+|language\s+|foundation\s+)?models?|components?|tools?|platforms?|"
+    r"programs?|programmes?|"
     r"weights|systems?|code|services?|processes|products?|projects?|libraries|library|"
     r"applications?|datasets?|parameters)"
 )
 # A modifier before a thing ("general-purpose AI models"), never a small word.
 _MOD = (
-    r"(?:(?!(?:to|the|a|an|of|for|public|and|or|with|under|by|in|on|that|which|from)\b)[\w-]+\s+)"
+    r"(?:(?!(?:to|the|a|an|of|for|public|and|or|with|under|by|in|on|that|which|from|who|whose|"
+    r"whom|their|its|his|her|merely|only|publish(?:es)?|releases?|shares?|makes?|"
+    r"contributes?|develops?|distributes?)\b)[\w-]+\s+)"
 )
 _THING_LIST = re.compile(
     rf"\b{_MOD}{{0,3}}{_THING}(?:\s*,\s*(?:or\s+|and\s+)?{_MOD}{{0,2}}{_THING}|"
@@ -55,7 +58,8 @@ _THING_LIST = re.compile(
 )
 # Exemption wordings whose open-source side follows them ("shall not apply to …").
 _OBJECT_CUE = re.compile(
-    r"appl|includ|cover|extend|prejudice|derogat|impos|bring|brought|govern|exclud|other|except",
+    r"appl|includ|cover|extend|prejudice|derogat|impos|bring|brought|govern|exclud|other|except|"
+    r"\bbind",
     re.I,
 )
 # Where a noun phrase after "apply to" ends: a relative clause, a participle, a comma.
@@ -63,12 +67,20 @@ _NP_STOP = re.compile(
     r"\s*(?:,|;|:|\(|\bthat\b|\bwhich\b|\bwho\b|\bwhose\b|\bwhere\b|\bwhen\b|\bif\b|"
     r"\bunless\b|\bprovided\b|\bunder\b|\bas\b|\bin\b|\bfor\b|\bwith\b|\bon\b|\bby\b|"
     r"\b(?:released|developed|supplied|made|making|distributed|published|offered|placed|"
-    r"provided|hosted|shared|licensed|are|is|shall|should|may|must|need)\b)",
+    r"provided|hosted|shared|licensed|are|is|shall|should|may|must|need|do|does|did|"
+    r"bears?|has|have|can|will|would|was|were|remains?)\b)",
     re.I,
 )
 _LEADING = re.compile(
-    r"\s*(?:to|with\s+respect\s+to|in\s+respect\s+of|as\s+regards|from|for|on|upon|against)?"
+    r"\s*(?:(?:granted|afforded|given|available|applicable)\s+)?"
+    r"(?:to|with\s+respect\s+to|in\s+respect\s+of|as\s+regards|from|for|on|upon|against)?"
     r"\s*[:\u2014\u2013]?\s*(?:\([0-9a-zA-Z]{1,4}\)\s*)?(?:(?:the|a|an|any|all|such)\b)?\s*",
+    re.I,
+)
+_NOMINAL_LEAD = re.compile(
+    r"(?:(?:the|this|that|such|any)\s+)?(?:relief|exemptions?|exceptions?|derogations?|waivers?|"
+    r"exclusions?)\s+(?:(?:granted|afforded|given|available|applicable)\s+)?(?:to|for|of)\s+"
+    r"(?:(?:the|a|an|any|all|such)\s+)?",
     re.I,
 )
 _WHOLE_ACT = re.compile(
@@ -76,9 +88,29 @@ _WHOLE_ACT = re.compile(
     re.I,
 )
 _SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-Z(])")
+# An opening phrase before the main clause names what is derogated from, not who
+# is exempt: "Notwithstanding Article 5, …", "By way of derogation from …, …".
+_INTRO = re.compile(
+    r"\s*(?:notwithstanding|by\s+way\s+of\s+derogation\s+from|derogating\s+from|"
+    r"without\s+prejudice\s+to|except\s+as\s+provided\s+(?:in|by|for\s+in)|subject\s+to|"
+    r"for\s+the\s+purposes?\s+of)\b[^,;:.]{0,120},\s*",
+    re.I,
+)
+# A liability shift names whom it protects: "…, and not the developer of the
+# open-source component, …", "rather than with its original developer".
+_SHIFT_CUE = re.compile(
+    r"\b(?:not|than|instead\s+of|in\s+place\s+of)(?:\s+(?:with|on|upon|to))?"
+    r"(?:\s+(?:the|its|their|that|any))?\s+(?=(?:[\w-]+\s+){0,2}?"
+    r"(?:developers?|authors?|contributors?|stewards?|licensors?|maintainers?|creators?|"
+    r"publishers?|manufacturers?|suppliers?)\b)",
+    re.I,
+)
 
 _CONDITION_KINDS = (
-    ("public-release", re.compile(r"\bpublic(ly)?\b|\bopenly\b", re.I)),
+    (
+        "public-release",
+        re.compile(r"\bpublic(ly)?\b|\bopenly\b|\b(widely|freely)\s+available", re.I),
+    ),
     (
         "licence-freedoms",
         re.compile(r"\b(access|use|usage|modif|distribut|stud|run|share|cop)", re.I),
@@ -87,14 +119,22 @@ _CONDITION_KINDS = (
     ("non-commercial", re.compile(r"commercial", re.I)),
     ("free-of-charge", re.compile(r"\b(free of charge|without (charge|cost|payment))", re.I)),
     ("attribution", re.compile(r"\b(credit|attribut|original)", re.I)),
+    ("unrestricted", re.compile(r"\bwithout\s+(any\s+)?restrictions?\b", re.I)),
 )
 _CARVE_BACK_KINDS = (
     ("systemic-risk", re.compile(r"systemic\s+risk", re.I)),
     ("high-risk", re.compile(r"high-risk", re.I)),
     ("prohibited-practice", re.compile(r"\bArticle\s+5\b|prohibited", re.I)),
-    ("monetisation", re.compile(r"moneti[sz]|against\s+(a\s+)?(price|fee|payment)", re.I)),
+    (
+        "monetisation",
+        re.compile(
+            r"moneti[sz]|(against|for)\s+(a\s+)?(price|fee|payment)|\bsel(l|ls|ling)\b|\bsold\b",
+            re.I,
+        ),
+    ),
     ("commercial-supply", re.compile(r"commercial|placed\s+on\s+the\s+market", re.I)),
     ("general-purpose-model", re.compile(r"general-purpose\s+AI\s+models?", re.I)),
+    ("overrides-exemption", re.compile(r"\bnotwithstanding\b", re.I)),
 )
 
 # A person's label -> the field it adds to.
@@ -266,11 +306,15 @@ def _noun_phrase(text: str, start: int, limit: int) -> tuple[int, int] | None:
     """The noun phrase starting at ``start`` (after "to", an article), up to a stop word."""
     m = _LEADING.match(text, start, limit)
     s = m.end() if m else start
+    # "the relief granted to <stewards of …>": the exemption's own noun is not its
+    # beneficiary.
+    m = _NOMINAL_LEAD.match(text, s, limit)
+    s = m.end() if m else s
     stop = _NP_STOP.search(text, s, limit)
     e = stop.start() if stop else limit
     # "providers of AI models": "of" joins; the phrase may run past a first stop
     # only through "of".
-    while e > s and text[e - 1] in " ,;":
+    while e > s and text[e - 1] in " ,;.":
         e -= 1
     return (s, e) if e > s else None
 
@@ -291,6 +335,15 @@ def _split_actor(
         thing = _THING_LIST.search(phrase)
         return None, ((s + thing.start(), s + thing.end()) if thing else None)
     beneficiary = (s, e)
+    # "an enforcement action against <the developer of …>": the actor starts after
+    # the preposition that governs it
+    for i in range(actor_at - 1, -1, -1):
+        if head_words[i].group().lower() in ("against", "on", "upon", "to", "for"):
+            j = i + 1
+            while j < actor_at and head_words[j].group().lower() in ("the", "a", "an", "any"):
+                j += 1
+            beneficiary = (s + head_words[j].start(), e)
+            break
     subject = None
     if head_of is not None and head_of + 1 < len(words):
         thing = _THING_LIST.search(phrase, words[head_of + 1].start())
@@ -323,6 +376,25 @@ def _linked_pair(p: Provision, tag: Tag) -> tuple[Any, Any]:
     return (cues[0] if cues else None), (terms[0] if terms else None)
 
 
+def _shift_beneficiary(p: Provision, tag: Tag) -> tuple[int, int] | None:
+    """Whom a liability shift protects, as named in its wording ("not the developer of
+    the open-source component"), through the "of" phrase that follows the wording."""
+    for e in tag.evidence:
+        if e.role != "exemption":
+            continue
+        # the shift may sit inside a longer wording ("that integrates it, and not
+        # the developer of …, shall bear …")
+        m = _SHIFT_CUE.search(e.text)
+        if m is None:
+            continue
+        start = e.start + m.end()
+        _, e0 = _sentence_bounds(p.text, start)
+        np = _noun_phrase(p.text, start, e0)
+        if np is not None:
+            return np
+    return None
+
+
 def _who_and_what(p: Provision, tag: Tag) -> tuple[list[SpanValue], list[SpanValue]]:
     text = p.text
     cue, term = _linked_pair(p, tag)
@@ -330,7 +402,25 @@ def _who_and_what(p: Provision, tag: Tag) -> tuple[list[SpanValue], list[SpanVal
     subject: list[SpanValue] = []
     if term is None:
         return beneficiary, subject
+    family = rule_family(tag.source)
+    if family.startswith(("shift:", "shift-to:")):
+        # The sentence's subject is whoever takes the burden over, not who is
+        # relieved of it: only the shift wording itself names the beneficiary.
+        shifted = _shift_beneficiary(p, tag)
+        if shifted is not None:
+            beneficiary.append(_value(p, *shifted))
+        thing = _THING_LIST.search(text, term.start, term.end)
+        if thing:
+            subject.append(_value(p, thing.start(), thing.end()))
+        return beneficiary, subject
     s0, e0 = _sentence_bounds(text, term.start)
+    intro = _INTRO.match(text, s0, e0)
+    if intro is not None and term.start >= intro.end():
+        # "By way of derogation from Article 16, providers of …": the main clause's
+        # subject is who is exempt; the opening phrase names what from.
+        s0 = intro.end()
+        if cue is not None and cue.end <= s0:
+            cue = None
     if (
         cue is not None
         and cue.end <= term.start
@@ -351,7 +441,11 @@ def _who_and_what(p: Provision, tag: Tag) -> tuple[list[SpanValue], list[SpanVal
     if what is None and who:
         # "third parties making accessible to the public tools, services, …": the
         # things come later in the same stretch, before the open-source wording.
+        # "A developer … with respect to an open-source model": or the thing the
+        # open-source wording itself names.
         thing = _THING_LIST.search(text, who[1], max(term.start, who[1]))
+        if thing is None and term.start >= who[1]:
+            thing = _THING_LIST.search(text, term.start, term.end)
         if thing:
             what = (thing.start(), thing.end())
     if what is None and not who:
@@ -365,6 +459,10 @@ def _who_and_what(p: Provision, tag: Tag) -> tuple[list[SpanValue], list[SpanVal
 
 def _exempted_from(p: Provision, tag: Tag, by_id: Mapping[str, Provision]) -> list[ProvisionRef]:
     out: list[ProvisionRef] = []
+    if rule_family(tag.source).startswith("reinclusion"):
+        # A carve-back stated on its own brings open source back under what it
+        # names: it waives nothing.
+        return out
     for target in tag.targets:
         q = by_id.get(target)
         written = next((r.text for r in p.refs if r.target == target), "")

@@ -16,6 +16,7 @@ wording it is about and writes its findings to ``doc.spans``:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -43,6 +44,7 @@ LINKER_DEFAULTS: dict[str, Any] = {
     "list_lookahead": 2,
     "clause_ends": [";"],
     "clause_labels": [],
+    "question_words": [],
     "frames": {"clausal": {"forward": 60, "backward": 55, "score": 0.9}},
     "weak_factor": 0.8,
 }
@@ -91,6 +93,66 @@ class CaseFoldedLemmas:
 @Language.factory("case_folded_lemmas")
 def make_case_folded_lemmas(nlp: Language, name: str) -> CaseFoldedLemmas:
     return CaseFoldedLemmas(nlp, name)
+
+
+_ITEM_LABEL = re.compile(r"^(?:\(?[0-9]{1,3}[.)]|\([A-Za-z]{1,4}\)|[A-Za-z][.)])$")
+
+
+def _label_kind(label: str) -> str:
+    core = label.strip("().")
+    return "digit" if core.isdigit() else "upper" if core.isupper() else "lower"
+
+
+def item_label(sent: Span) -> str | None:
+    """The list label ``sent`` opens with ("(2)", "(b)", "(iv)", "2.", "b)"), if any."""
+    first = sent[0].text
+    if first == "(" and len(sent) > 2 and sent[2].text == ")":
+        first = "(" + sent[1].text + ")"
+    elif len(sent) > 1 and sent[1].text == ")":
+        # the sentencizer leaves an item's "(" at the end of the sentence before
+        first = "(" + first + ")"
+    return first if _ITEM_LABEL.match(first) else None
+
+
+def starts_with_item(sent: Span) -> bool:
+    return item_label(sent) is not None
+
+
+def list_items_after(doc: Doc, sent: Span, after: int | None = None) -> list[Span]:
+    """The sentences after ``sent`` that each open with a list label of the list's own
+    kind ("(2)" after "(1)", not a "(b)" of the level above), up to the first that
+    does not. The list's kind is that of its first label after token ``after``."""
+    kind = None
+    start = sent.start if after is None else after
+    for i in range(start, sent.end - 2):
+        if doc[i].text == "(" and doc[i + 2].text == ")" and len(doc[i + 1].text) <= 4:
+            kind = _label_kind(doc[i + 1].text)
+            break
+    out: list[Span] = []
+    i = sent.end
+    while i < len(doc):
+        nxt = doc[i].sent
+        label = item_label(nxt)
+        if label is None:
+            break
+        if kind is None:
+            kind = _label_kind(label)
+        elif _label_kind(label) != kind:
+            break
+        out.append(nxt)
+        i = nxt.end
+    return out
+
+
+def list_sentences_before(doc: Doc, sent: Span) -> list[Span]:
+    """For a sentence that opens with a list label, the sentences before it back to
+    the one that leads the list in (inclusive); none for any other sentence."""
+    out: list[Span] = []
+    cur = sent
+    while starts_with_item(cur) and cur.start > 0:
+        cur = doc[cur.start - 1].sent
+        out.append(cur)
+    return out
 
 
 def _overlaps(a: Span, b: Span) -> bool:
@@ -183,9 +245,14 @@ class OssLinker:
         out: list[tuple[Span, Span]] = []
         openers = set(self.cfg["list_openers"])
         reach = int(self.cfg["list_lookahead"])
+        asks = {w.lower() for w in self.cfg["question_words"]}
         for cue in cues:
             frame = frames[cue.label_]
             sent = cue.sent
+            # "… shall assess whether open-source software should be exempt": an
+            # indirect question grants nothing.
+            if asks and any(doc[i].lower_ in asks for i in range(sent.start, cue.start)):
+                continue
             # "shall not apply to: (a) …; (b) …": the list items are the exemption's
             # objects, so the list punctuation does not end its forward reach.
             # "… shall be exempt from the requirements of this section: (1) …" and
@@ -198,10 +265,19 @@ class OssLinker:
                     break
                 if doc[i].text in blockers:
                     break
+            # An enrolled bill ends each item with a full stop ("… THE FOLLOWING:
+            # (1) A STATE AGENCY. (2) SOFTWARE …"): the list's sentences that open
+            # with an item label are still in the list's reach.
+            reach_sents = {sent.start}
+            if opens_list:
+                reach_sents.update(s.start for s in list_items_after(doc, sent, cue.end))
             best: tuple[int, Span] | None = None
             weak_ok = bool(frame.get("weak", True))
+            needs = set(frame.get("needs", ()))
+            if needs and not self._has_reason(doc, sent, needs):
+                continue
             for term in oss:
-                if term.sent.start != sent.start:
+                if term.sent.start not in reach_sents:
                     continue
                 if not weak_ok and term.label_ in weak:
                     continue
@@ -221,13 +297,33 @@ class OssLinker:
                         continue
                 if any(doc[i].text in blockers for i in range(lo, hi)):
                     continue
-                if any(lo <= b.start and b.end <= hi for b in breaks):
+                # A new main clause that starts between the two ends the reach, even
+                # when the open-source wording is that clause's own subject.
+                if any(lo <= b.start < hi for b in breaks):
                     continue
                 if best is None or gap < best[0]:
                     best = (gap, term)
             if best is not None:
                 out.append((cue, best[1]))
         return out
+
+    def _has_reason(self, doc: Doc, sent: Span, needs: set[str]) -> bool:
+        """True if ``sent`` holds a carve-back of one of ``needs`` outside every condition.
+
+        A wording that brings open source back into scope is a carve-back only
+        when the sentence says why ("… that is monetised", "… in the course of a
+        commercial activity"); "not monetised" is a condition, not that reason.
+        """
+        key = self.cfg["carve_back_key"]
+        carve = [s for s in doc.spans[key] if s.id_ in needs] if key in doc.spans else []
+        cond_key = self.cfg["condition_key"]
+        conditions = list(doc.spans[cond_key]) if cond_key in doc.spans else []
+        return any(
+            sent.start <= s.start
+            and s.end <= sent.end
+            and not any(c.start <= s.start and s.end <= c.end for c in conditions)
+            for s in carve
+        )
 
     def _to_clause_end(self, doc: Doc, span: Span) -> Span:
         if span.label_ not in set(self.cfg["clause_labels"]):
@@ -282,6 +378,7 @@ def make_oss_linker(
     list_lookahead: int,
     clause_ends: list[str],
     clause_labels: list[str],
+    question_words: list[str],
     frames: dict[str, dict[str, Any]],
     weak_factor: float,
 ) -> OssLinker:

@@ -17,6 +17,7 @@ from corpus_tool.tagging.labels import (
     LABEL_EXEMPTION,
     LABEL_MENTION,
 )
+from corpus_tool.tagging.pipeline import list_sentences_before
 from corpus_tool.tagging.rules import RuleSet, build_prefilter, lemma_literals, packaged_rules
 
 
@@ -97,18 +98,31 @@ class Tagger:
         docs = self.nlp.pipe((t for _, t, _ in todo), batch_size=batch_size, disable=staged)
         exemption_key = self.link["exemption_key"]
         oss_key = self.link["oss_key"]
+        cue_key = self.link["cue_key"]
+        needing = self._needing_frames
         linker = self.nlp.get_pipe("oss_linker")
         for (provision, _, offset), doc in zip(todo, docs, strict=True):
             if scoped:
-                sents = sorted(
-                    {s.sent for s in doc.spans[oss_key]} if oss_key in doc.spans else (),
-                    key=lambda sent: sent.start,
-                )
+                held = {s.sent for s in doc.spans[oss_key]} if oss_key in doc.spans else set()
+                # A list item's wording may be reached from the sentence that leads
+                # the list in ("… THE FOLLOWING: (1) … . (2) <open source> …").
+                for sent in list(held):
+                    held.update(list_sentences_before(doc, sent))
+                sents = sorted(held, key=lambda sent: sent.start)
                 for name in scoped:
                     ruler = self.nlp.get_pipe(name)
                     doc.spans[ruler.key] = _match_in(ruler, doc, sents)  # type: ignore[attr-defined]
+            # A frame that needs a carve-back's reason reads the carve-back and
+            # condition spans, so those rulers run before the linker there.
+            early = bool(later and needing) and any(
+                c.label_ in needing for c in doc.spans.get(cue_key, [])
+            )
+            if early:
+                for name in later:
+                    doc = self.nlp.get_pipe(name)(doc)
+            if scoped or early:
                 doc = linker(doc)
-            if later and len(doc.spans[exemption_key]):
+            if later and not early and len(doc.spans[exemption_key]):
                 for name in later:
                     doc = self.nlp.get_pipe(name)(doc)
                 doc = linker(doc)
@@ -124,6 +138,10 @@ class Tagger:
         # whole pipeline runs.
         ok = all(hasattr(self.nlp.get_pipe(n), "_match_label_id_map") for n in names)
         return names if ok else []
+
+    @property
+    def _needing_frames(self) -> set[str]:
+        return {name for name, frame in self.frames.items() if frame.get("needs")}
 
     @property
     def _post_link_rulers(self) -> list[str]:
@@ -302,6 +320,8 @@ class Tagger:
                 if score > best_score:
                     best_score = score
                     best_source = f"{source}:{cue.kb_id_}:{cue.id_}+{term.id_}{lead_note}"
+                if not self.frames.get(cue.kb_id_, {}).get("targets", True):
+                    continue  # a wording that waives nothing names nothing waived
                 for target in self._targets(p, doc, cue, term, carve_backs, by_key, offset):
                     if target not in targets:
                         targets.append(target)
