@@ -17,6 +17,7 @@ from corpus_tool.tui.reader_screen import ReaderScreen
 from corpus_tool.tui.review_screen import ReviewScreen
 from corpus_tool.tui.search_screen import SearchScreen
 from corpus_tool.workspace import Workspace
+from tests._pilot_helpers import open_reader, settle, text_of
 
 SIZE = (140, 40)
 pytestmark = pytest.mark.anyio
@@ -57,30 +58,10 @@ def demo_ws(tmp_path: Path) -> Workspace:
     return build_demo_workspace(tmp_path / "ws", index=has_search())
 
 
-async def settle(pilot, app: CorpusApp, rounds: int = 3) -> None:
-    """Let workers finish, their messages be handled and the delayed panes follow."""
-    await pilot.pause(0.25)
-    for _ in range(rounds):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 def store_for(ws: Workspace):
     from corpus_tool.annotations import AnnotationStore
 
     return AnnotationStore(ws)
-
-
-async def open_reader(pilot, app: CorpusApp, doc_id: str, pid: str) -> ReaderScreen:
-    app.open_reader(doc_id, pid)
-    await settle(pilot, app)
-    assert isinstance(app.screen, ReaderScreen)
-    return app.screen
-
-
-def text_of(screen, selector: str) -> str:
-    return str(screen.query_one(selector).render())
 
 
 # --- reader, outline, references ---------------------------------------------------

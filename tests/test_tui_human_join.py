@@ -14,6 +14,7 @@ from corpus_tool.tui.app import CorpusApp
 from corpus_tool.tui.review_screen import ReviewScreen
 from corpus_tool.tui.search_screen import SearchScreen
 from corpus_tool.workspace import Workspace
+from tests._pilot_helpers import settle
 
 SIZE = (140, 40)
 pytestmark = pytest.mark.anyio
@@ -32,14 +33,6 @@ def demo_ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
     yield ws
     forget(ws)
     human_join.forget(ws)
-
-
-async def settle(pilot, app: CorpusApp) -> None:
-    await pilot.pause(0.25)
-    for _ in range(3):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def _search(pilot, app: CorpusApp, screen: SearchScreen, query: str) -> None:

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 from _tui_helpers import REG, build_demo_workspace
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, OptionList
 
 from corpus_tool.tui.app import CorpusApp
 from corpus_tool.tui.reader_screen import ReaderScreen
 from corpus_tool.workspace import Workspace
 from tests._pg_helpers import pg_server, pg_unavailable_reason
+from tests._pilot_helpers import settle, text_of
 
 REASON = pg_unavailable_reason()
 pytestmark = [
@@ -62,18 +63,6 @@ def team_ws(server, tmp_path: Path) -> Workspace:
     ws = build_demo_workspace(tmp_path / "ws", index=False)
     (ws.root / "corpus-tool.toml").write_text(f'[store]\nurl = "{server.url("alice")}"\n')
     return ws
-
-
-def text_of(screen, selector: str) -> str:
-    return str(screen.query_one(selector, Static).render())
-
-
-async def settle(pilot, app: CorpusApp) -> None:
-    await pilot.pause(0.25)
-    for _ in range(3):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def wait_for(pilot, predicate, timeout: float) -> float | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from _tui_helpers import REG, _evidence, build_demo_workspace, regulation_bundle
 from rich.style import Style
-from textual.widgets import DataTable, Input, Static, TextArea
+from textual.widgets import DataTable, Input, TextArea
 
 from corpus_tool.annotations import tag_decisions
 from corpus_tool.annotations.labels import (
@@ -33,6 +33,7 @@ from corpus_tool.tui.exemptions_screen import MAP_FIELDS, ExemptionsScreen
 from corpus_tool.tui.reader_screen import ReaderScreen
 from corpus_tool.tui.review_screen import DecisionNote, ReviewScreen
 from corpus_tool.workspace import Workspace
+from tests._pilot_helpers import settle, text_of
 
 SIZE = (140, 40)
 pytestmark = pytest.mark.anyio
@@ -55,18 +56,6 @@ def _deterministic(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def demo_ws(tmp_path: Path) -> Workspace:
     return build_demo_workspace(tmp_path / "ws")
-
-
-async def settle(pilot, app: CorpusApp, rounds: int = 3) -> None:
-    await pilot.pause(0.25)
-    for _ in range(rounds):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def text_of(screen, selector: str) -> str:
-    return str(screen.query_one(selector, Static).render())
 
 
 def styles_over(text, start: int, end: int) -> set[str]:

@@ -15,6 +15,7 @@ from corpus_tool.tui.dialogs import AuthorDialog, NoteEditor
 from corpus_tool.tui.reader_screen import ReaderScreen
 from corpus_tool.tui.search_screen import SearchScreen
 from corpus_tool.workspace import Workspace
+from tests._pilot_helpers import open_reader, settle, text_of
 
 SIZE = (140, 40)
 pytestmark = pytest.mark.anyio
@@ -39,14 +40,6 @@ def demo_ws(tmp_path: Path) -> Workspace:
     return build_demo_workspace(tmp_path / "ws")
 
 
-async def settle(pilot, app: CorpusApp, rounds: int = 3) -> None:
-    await pilot.pause(0.25)
-    for _ in range(rounds):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 def events(ws: Workspace) -> list[dict]:
     path = ws.annotations_dir / "events.jsonl"
     if not path.exists():
@@ -58,17 +51,6 @@ def current(ws: Workspace, pid: str) -> list:
     from corpus_tool.annotations import AnnotationStore
 
     return AnnotationStore(ws).for_provision(REG, pid)
-
-
-async def open_reader(pilot, app: CorpusApp, doc_id: str, pid: str) -> ReaderScreen:
-    app.open_reader(doc_id, pid)
-    await settle(pilot, app)
-    assert isinstance(app.screen, ReaderScreen)
-    return app.screen
-
-
-def text_of(screen, selector: str) -> str:
-    return str(screen.query_one(selector).render())
 
 
 def footer_keys(app: CorpusApp) -> dict[str, str]:

@@ -14,6 +14,7 @@ from corpus_tool.tui.reader_screen import ReaderScreen
 from corpus_tool.tui.review_screen import ReviewScreen
 from corpus_tool.tui.search_screen import SearchScreen
 from corpus_tool.workspace import Workspace
+from tests._pilot_helpers import settle
 
 pytestmark = [pytest.mark.anyio, pytest.mark.shared, pytest.mark.slow]
 SIZE = (160, 48)
@@ -30,14 +31,6 @@ def ws(shared_ws: Workspace, tmp_path: Path) -> Workspace:
     copy = tmp_path / "ws"
     shutil.copytree(shared_ws.root, copy)
     return Workspace(copy)
-
-
-async def settle(pilot, app: CorpusApp, rounds: int = 3) -> None:
-    await pilot.pause(0.25)
-    for _ in range(rounds):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_query_open_follow_reference_annotate(ws: Workspace) -> None:
