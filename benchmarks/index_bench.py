@@ -33,7 +33,6 @@ import os
 import platform
 import pstats
 import resource
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -41,36 +40,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+import scale_corpus  # noqa: E402
+from scale_corpus import renamed, source_workspace  # noqa: E402
+
 from corpus_tool.index import forget, rebuild_index, search, update_index  # noqa: E402
 from corpus_tool.workspace import DocBundle, Workspace  # noqa: E402
 
 WORK = HERE / "_work"
-
-
-def source_workspace(arg: str | None) -> Workspace:
-    if arg:
-        return Workspace(arg)
-    ws = Workspace(WORK / "source")
-    if not ws.doc_ids():
-        from corpus_tool.build import ingest
-
-        ws.ensure()
-        ingest(ws, [HERE.parent.parent / "shared" / "corpus"])
-    return ws
-
-
-def renamed(bundle: DocBundle, doc_id: str, room: int | None = None) -> DocBundle:
-    """``bundle`` under another doc id (and at most ``room`` searchable provisions)."""
-    provisions = []
-    for p in bundle.provisions:
-        if p.searchable and room is not None:
-            if room == 0:
-                continue
-            room -= 1
-        provisions.append(dataclasses.replace(p, doc_id=doc_id))
-    return DocBundle(
-        dataclasses.replace(bundle.meta, doc_id=doc_id), tuple(provisions), bundle.tags
-    )
 
 
 def searchable(bundle: DocBundle) -> int:
@@ -78,25 +54,8 @@ def searchable(bundle: DocBundle) -> int:
 
 
 def scale_workspace(source: list[DocBundle], size: int) -> Workspace:
-    """A workspace of ``size`` searchable provisions: the real ones, replicated."""
-    ws = Workspace(WORK / f"index-scale-{size}")
-    marker = ws.derived_dir / f"built-{size}"
-    if marker.exists():
-        return ws
-    if ws.root.exists():
-        shutil.rmtree(ws.root)
-    ws.ensure()
-    count, replica = 0, 0
-    while count < size:
-        for bundle in source:
-            if count >= size:
-                break
-            copy = renamed(bundle, f"{bundle.meta.doc_id}-r{replica}", size - count)
-            ws.save_bundle(copy)
-            count += searchable(copy)
-        replica += 1
-    marker.write_text("ok")
-    return ws
+    """A workspace of ``size`` searchable provisions: the real ones, replicated (tags too)."""
+    return scale_corpus.scale_workspace(source, size, f"index-scale-{size}", tags=True)
 
 
 def peak_mib() -> float:

@@ -32,6 +32,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+import scale_corpus  # noqa: E402
+from scale_corpus import source_workspace  # noqa: E402
+
 from corpus_tool.index import forget, rebuild_index, search  # noqa: E402
 from corpus_tool.index.searching import clear_result_cache  # noqa: E402
 from corpus_tool.index.store import exists as index_exists  # noqa: E402
@@ -184,47 +187,9 @@ class EngineRun:
     hits: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
-def source_workspace(arg: str | None) -> Workspace:
-    if arg:
-        return Workspace(arg)
-    ws = Workspace(WORK / "source")
-    if not ws.doc_ids():
-        from corpus_tool.build import ingest
-
-        ws.ensure()
-        ingest(ws, [HERE.parent.parent / "shared" / "corpus"])
-    return ws
-
-
 def scale_workspace(source: list[DocBundle], size: int) -> Workspace:
-    """A workspace of ``size`` searchable provisions: the real ones, replicated."""
-    ws = Workspace(WORK / f"scale-{size}")
-    marker = ws.derived_dir / f"built-{size}"
-    if marker.exists():
-        return ws
-    if ws.root.exists():
-        shutil.rmtree(ws.root)
-    ws.ensure()
-    count, replica = 0, 0
-    while count < size:
-        for bundle in source:
-            if count >= size:
-                break
-            doc_id = f"{bundle.meta.doc_id}-r{replica}"
-            room = size - count
-            provisions = []
-            for p in bundle.provisions:
-                if p.searchable:
-                    if room == 0:
-                        continue
-                    room -= 1
-                provisions.append(dataclasses.replace(p, doc_id=doc_id))
-            meta = dataclasses.replace(bundle.meta, doc_id=doc_id)
-            ws.save_bundle(DocBundle(meta, tuple(provisions), ()))
-            count += sum(1 for p in provisions if p.searchable)
-        replica += 1
-    marker.write_text("ok")
-    return ws
+    """A workspace of ``size`` searchable provisions: the real ones, replicated (no tags)."""
+    return scale_corpus.scale_workspace(source, size, f"scale-{size}", tags=False)
 
 
 def percentile(values: list[float], q: float) -> float:
