@@ -186,14 +186,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_exemptions(args: argparse.Namespace) -> int:
-    import dataclasses
-
     from rich.table import Table
 
     import corpus_tool.export.exemptions_docx  # noqa: F401  (registers the docx format)
-    from corpus_tool.annotations.store import AnnotationStore, effective_tags, tag_decisions
+    from corpus_tool.annotations.exemptions import exemption_records
+    from corpus_tool.annotations.store import AnnotationStore
     from corpus_tool.tagging.exemption_formats import FIELDS, FORMATS, TITLES, plain_cell
-    from corpus_tool.tagging.exemption_map import LABEL_FIELDS, HumanLabel, build_exemption_map
 
     fmt = "jsonl" if args.json else args.format
     if fmt is not None and fmt not in FORMATS:
@@ -204,32 +202,9 @@ def cmd_exemptions(args: argparse.Namespace) -> int:
     bundles = [ws.find_doc(d) for d in args.doc] if args.doc else list(ws.bundles())
     if not bundles:
         raise StoreError(f"no documents in workspace {ws.root}; run 'corpus-tool ingest' first")
-    store = AnnotationStore(ws, author="-")
-    wanted = {*LABEL_FIELDS, "oss-exemption"}
-    labels = [
-        HumanLabel(
-            doc_id=a.doc_id,
-            provision_id=a.provision_id,
-            label=label,
-            author=a.author,
-            start=a.position[0] if a.position else None,
-            end=a.position[1] if a.position else None,
-            quote=a.quote.exact if a.quote else "",
-            note=a.note,
-        )
-        for a in store.all()
-        if not a.decision
-        for label in a.labels
-        if label in wanted
-    ]
-    # Rejected machine tags drop out here, as everywhere else (effective_tags); the
-    # decisions still go in so that an accepted row says so.
-    decisions = tag_decisions(ws)
-    bundles = [
-        dataclasses.replace(b, tags=tuple(t for t, _ in effective_tags(b.tags, decisions)))
-        for b in bundles
-    ]
-    records = build_exemption_map(bundles, decisions=decisions, labels=labels)
+    # Rejected machine tags drop out, people's labels add to their fields: the same
+    # join as the TUI's exemption-map screen.
+    records = exemption_records(bundles, AnnotationStore(ws, author="-").all())
     if fmt is not None:
         data = FORMATS[fmt](records)
         if args.output:
