@@ -11,7 +11,7 @@ from corpus_tool.errors import StoreError
 from corpus_tool.index import search
 from corpus_tool.locate import Locator
 from corpus_tool.model import Annotation, DocumentMeta, Provision, Tag
-from corpus_tool.pinpoint import PageLabels, printed_pages
+from corpus_tool.pinpoint import printed_pages
 from corpus_tool.workspace import DocBundle, Workspace
 
 
@@ -193,7 +193,9 @@ def select(
             by_provision.setdefault((a.doc_id, a.provision_id), []).append(a)
 
     bundles: dict[str, DocBundle] = {}
-    labels_of = PageLabels(ws)
+    # One reader of each extraction for the page labels here and the span
+    # locations the JSON exports ask for later (it used to be read twice).
+    locator = Locator(ws)
     items: list[ExportItem] = []
     orphans: list[Annotation] = []
     for doc_id in sorted(set(doc_ids)):
@@ -237,7 +239,8 @@ def select(
         if chosen:
             bundles[doc_id] = bundle
             # Read from the extraction, so only for documents that have items.
-            page_labels = labels_of.of(bundle.meta)
+            extraction = locator.document(bundle.meta) if bundle.meta.pages else None
+            page_labels = tuple(extraction.page_labels) if extraction is not None else ()
             items.extend(replace(i, page_labels=page_labels) for i in chosen)
             if not query and not tags_wanted and not labels_wanted:
                 orphans.extend(
@@ -256,7 +259,7 @@ def select(
         orphans,
         description,
         warnings=list(store.warnings),
-        locator=Locator(ws),
+        locator=locator,
     )
 
 
