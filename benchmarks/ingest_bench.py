@@ -37,6 +37,12 @@ largest corpus PDF and reports our extraction's peak memory for each, to show
 how memory grows with the page count (with the text, not pdfplumber's pages),
 and (unless ``--skip-ingest``) the peak of the whole ingest of that PDF in one
 process: extraction cache write, segmentation, tagging, bundle and index.
+With ``--phases`` it also runs the stages of that ingest one after the other in
+one fresh process (extraction, check, extraction cache, segmentation, tagging,
+bundle, index) and prints each stage's peak resident memory (the kernel's
+high-water mark, reset before each stage where ``/proc/self/clear_refs``
+allows it, else the running peak), the memory resident after it and its CPU
+seconds: which stage sets the peak, and which grows with the pages.
 
 With N > 1 workers each worker extracts, checks, segments, tags and stores a
 whole document; "peak MiB" is then the largest resident set of the main
@@ -53,6 +59,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
@@ -118,6 +125,86 @@ def _ours_ingest(paths: list[str], jobs: int) -> int:
         return sum(r.pages for r in report.results)
 
 
+PHASES = ("extract", "check", "cache", "segment", "tag", "bundle", "index")
+
+
+def _status_mib() -> tuple[int, int]:
+    """(high-water mark, resident now) of this process in MiB, from /proc/self/status."""
+    found = {}
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(("VmHWM:", "VmRSS:")):
+                key, value = line.split(":", 1)
+                found[key] = int(value.split()[0]) // 1024
+    return found.get("VmHWM", 0), found.get("VmRSS", 0)
+
+
+def _reset_peak() -> bool:
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")  # resets VmHWM to the current resident set
+        return True
+    except OSError:
+        return False
+
+
+def _ours_phases(paths: list[str]) -> list[tuple[str, int, int, float]]:
+    """The ingest's stages of one PDF in turn: (stage, peak MiB, resident after, CPU s) each.
+
+    The stages are those of ``build_document`` and of the index update after it.
+    """
+    import contextlib
+    import gc
+
+    from corpus_tool.index import update_index
+    from corpus_tool.ingest.check import compare_document
+    from corpus_tool.ingest.document import extract_with_details
+    from corpus_tool.segment import segment_document
+    from corpus_tool.tagging import tag_provisions
+    from corpus_tool.workspace import DocBundle, Workspace
+
+    rows: list[tuple[str, int, int, float]] = []
+
+    @contextlib.contextmanager
+    def stage(name: str) -> Any:
+        _reset_peak()
+        started = time.process_time()
+        yield
+        peak, now = _status_mib()
+        rows.append((name, peak, now, time.process_time() - started))
+
+    path = Path(paths[0])
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Workspace(tmp)
+        ws.ensure()
+        with stage("extract"):
+            doc, ext = extract_with_details(path)
+            removed = ext.removed if ext is not None else []
+            del ext
+        with stage("check"):
+            compare_document(path, doc, removed)
+        with stage("cache"):
+            ws.save_extraction(doc)
+        with stage("segment"):
+            provisions = segment_document(doc)
+        with stage("tag"):
+            tags = tag_provisions(provisions)
+        with stage("bundle"):
+            bundle = DocBundle(
+                meta=doc.meta,
+                provisions=tuple(provisions),
+                tags=tuple(tags),
+                footnote_count=len(doc.footnotes),
+                warnings=doc.warnings,
+            )
+            del doc, provisions, tags  # build_document returns here: only the bundle lives on
+            ws.save_bundle(bundle)
+            gc.collect()
+        with stage("index"):
+            update_index(ws, [bundle])
+    return rows
+
+
 def _worker_peak_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
@@ -173,6 +260,9 @@ def _child(engine: str, paths: list[str], jobs: int, out: mp.Queue, address: str
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         out.put((pages, seconds, max(own, workers_kib) / 1024))
         return
+    if engine == "ours-phases":
+        out.put(_ours_phases(paths))
+        return
     if engine == "pdfplumber":
         pages = _pdfplumber(paths)
     elif engine == "pypdfium2":
@@ -190,9 +280,7 @@ def _child(engine: str, paths: list[str], jobs: int, out: mp.Queue, address: str
     out.put((pages, seconds, max(own, kids) / 1024))
 
 
-def run(
-    engine: str, paths: list[str], jobs: int = 1, address: str = ""
-) -> tuple[int, float, float]:
+def run(engine: str, paths: list[str], jobs: int = 1, address: str = "") -> Any:
     ctx = mp.get_context("spawn")  # a fresh interpreter: memory is the engine's own
     queue: mp.Queue = ctx.Queue()
     proc = ctx.Process(target=_child, args=(engine, paths, jobs, queue, address))
@@ -235,6 +323,9 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--scale", default="", help="page counts for the memory test, e.g. 100,400")
     parser.add_argument("--skip-ingest", action="store_true", help="only the extraction engines")
+    parser.add_argument(
+        "--phases", action="store_true", help="with --scale: peak memory of each ingest stage"
+    )
     parser.add_argument(
         "--docs", default="", help="only PDFs whose names start with these, comma-separated"
     )
@@ -305,16 +396,25 @@ def main() -> int:
                 pdf = scaled_pdf(Path(biggest), count, Path(tmp) / f"scaled-{count}.pdf")
                 pages, seconds, peak = run("ours-extract", [str(pdf)])
                 print(
-                    f"{count:>6} pages  {seconds:7.1f} s  {pages / seconds:6.1f} pages/s  peak {peak:6.0f} MiB",
+                    f"{count:>6} pages  {seconds:7.1f} s  {pages / seconds:6.1f} pages/s  "
+                    f"peak {peak:6.0f} MiB  (extraction)  load {os.getloadavg()[0]:.1f}",
                     flush=True,
                 )
                 if not args.skip_ingest:  # the whole build, cache write and index included
                     pages, seconds, peak = run("ours-ingest", [str(pdf)], 1)
                     print(
                         f"{count:>6} pages  {seconds:7.1f} s  {pages / seconds:6.1f} pages/s  "
-                        f"peak {peak:6.0f} MiB  (whole ingest, 1 process)",
+                        f"peak {peak:6.0f} MiB  (whole ingest, 1 process)"
+                        f"  load {os.getloadavg()[0]:.1f}",
                         flush=True,
                     )
+                if args.phases:
+                    for name, top, after, cpu in run("ours-phases", [str(pdf)]):
+                        print(
+                            f"{count:>6} pages  {name:<8} peak {top:5d} MiB  "
+                            f"after {after:5d} MiB  {cpu:6.1f} s CPU  load {os.getloadavg()[0]:.1f}",
+                            flush=True,
+                        )
     return 0
 
 

@@ -24,7 +24,6 @@ import re
 import sys
 import tempfile
 import tomllib
-from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,13 +169,15 @@ def _dump_with_boxes(payload: dict[str, Any], boxes: CharBoxes, out: io.TextIOBa
     out.write(',"boxes":{' if payload else '"boxes":{')
     for i, name in enumerate(CharBoxes.__slots__):
         values = getattr(boxes, name)
-        if sys.byteorder != "little":
-            values = array(values.typecode, values)
-            values.byteswap()
-        raw = memoryview(values).cast("B")
+        # Slices of the array, not a view of it: a fresh extraction's arrays wait
+        # in a temporary file (ingest.boxfile) and are read a slice at a time.
+        step = _B64_SLICE // values.itemsize
         out.write(f'{"," if i else ""}"{name}":"')
-        for start in range(0, len(raw), _B64_SLICE):
-            out.write(base64.b64encode(raw[start : start + _B64_SLICE]).decode("ascii"))
+        for start in range(0, len(values), step):
+            part = values[start : start + step]
+            if sys.byteorder != "little":
+                part.byteswap()
+            out.write(base64.b64encode(part.tobytes()).decode("ascii"))
         out.write('"')
     out.write("}}")
 

@@ -92,3 +92,141 @@ def test_extraction_cache_streams_boxes_as_to_dict_would_write_them(tmp_path: Pa
     raw = gzip.decompress(ws.extraction_path(meta.sha256).read_bytes())
     assert json.loads(raw.decode("utf-8", "surrogatepass")) == to_dict(doc)
     assert ws.load_extraction(meta.sha256) == doc
+
+
+def test_spilled_array_answers_as_the_array_it_replaces(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Appends, tail drops across a flush, reads, slices, equality and pickling, as array does."""
+    import pickle
+    import random
+    from array import array
+
+    from corpus_tool.ingest import boxfile
+
+    monkeypatch.setattr(boxfile, "FLUSH", 7)  # many flushes and blocks on a few values
+    monkeypatch.setattr(boxfile, "BLOCK", 5)
+    rng = random.Random(15)
+    for code in ("H", "f"):
+        spilled, plain = boxfile.SpilledArray(code), array(code)
+        for _ in range(400):
+            op = rng.random()
+            if op < 0.45:
+                value = rng.randrange(1000)
+                spilled.append(value)
+                plain.append(value)
+            elif op < 0.8:
+                values = array(code, (rng.randrange(1000) for _ in range(rng.randrange(12))))
+                spilled.extend(values)
+                plain.extend(values)
+            elif plain:
+                cut = max(0, len(plain) - rng.randrange(10))  # sometimes into the file
+                del spilled[cut:]
+                del plain[cut:]
+            assert len(spilled) == len(plain)
+            if plain:
+                i = rng.randrange(len(plain))
+                assert spilled[i] == plain[i] and spilled[-1] == plain[-1]
+                j = rng.randrange(len(plain) + 3)
+                assert spilled[i:j] == plain[i:j]
+        assert spilled == plain and plain == spilled
+        assert list(spilled) == plain.tolist()
+        assert spilled.tobytes() == plain.tobytes()
+        copy = pickle.loads(pickle.dumps(spilled))
+        assert type(copy) is array and copy == plain
+        plain.append(1)
+        assert spilled != plain
+        with pytest.raises(IndexError):
+            spilled[len(spilled)]
+
+
+def test_extraction_cache_is_the_same_from_spilled_boxes(tmp_path: Path) -> None:
+    """The cache written from boxes in temporary files is byte for byte the one from arrays."""
+    from array import array
+
+    from corpus_tool.ingest.boxfile import SpilledArray
+    from corpus_tool.model import CharBoxes, Document, DocumentMeta, PageInfo
+    from corpus_tool.workspace import Workspace
+
+    n = 150_001
+    columns = [
+        array("H", (1 + i // 5000 for i in range(n))),
+        *(array("f", (float(i % 991) + k / 8 for i in range(n))) for k in range(4)),
+    ]
+    spilled = [SpilledArray(c.typecode, c) for c in columns]
+    meta = DocumentMeta("x.pdf", "x", "cd" * 32, "Title", "eu-regulation", "EU", "", "", "", 31)
+    text = "x" * n
+    written = []
+    for arrays in (columns, spilled):
+        doc = Document(meta, text, (PageInfo(1, 595.0, 842.0, 0, n),), boxes=CharBoxes(*arrays))  # type: ignore[arg-type]
+        ws = Workspace(tmp_path / f"ws{len(written)}")
+        ws.ensure()
+        ws.save_extraction(doc)
+        written.append(ws.extraction_path(meta.sha256).read_bytes())
+        assert ws.load_extraction(meta.sha256) == doc
+    assert written[0] == written[1]
+
+
+def _check_counts_as_before(reference: str, ours: str, removed: list[str]) -> dict:
+    """compare_texts as it was before it streamed: lists of every word on both sides."""
+    import re
+
+    from corpus_tool.ingest.check import LINE_BREAK_HYPHEN, TOKEN, _count_in, normalise, tokens
+
+    our_counts = Counter(tokens(ours))
+    ref_tokens: list[str] = []
+    ref_vocab: set[str] = set()
+    pos = 0
+    ref = normalise(reference)
+    for m in LINE_BREAK_HYPHEN.finditer(ref):
+        ref_tokens.extend(TOKEN.findall(ref[pos : m.start()]))
+        left, right = m.group(1), m.group(2)
+        joined = left + right
+        ref_vocab.update((left, right, joined))
+        if joined in our_counts and not (
+            left in our_counts and right in our_counts and our_counts[joined] == 0
+        ):
+            ref_tokens.append(joined)
+        else:
+            ref_tokens.extend((left, right))
+        pos = m.end()
+    ref_tokens.extend(TOKEN.findall(ref[pos:]))
+    expected = Counter(ref_tokens)
+    ref_vocab.update(expected)
+    blob = re.sub(r"\s+", "", normalise(" ".join(removed)))
+    for word in list(expected):
+        gone = _count_in(blob, word) if blob else 0
+        if gone:
+            expected[word] = max(0, expected[word] - gone)
+    invented = {w: n for w, n in our_counts.items() if w not in ref_vocab}
+    lost = Counter({w: n - our_counts[w] for w, n in expected.items() if n > our_counts[w]})
+    return {
+        "body_words": sum(expected.values()),
+        "kept_words": sum(min(our_counts[w], n) for w, n in expected.items()),
+        "invented_words": sum(invented.values()),
+        "invented_examples": sorted(invented, key=lambda w: -invented[w])[:10],
+        "lost_examples": [w for w, _ in lost.most_common(10)],
+    }
+
+
+@pytest.mark.parametrize("name", DOCS)
+def test_streamed_check_counts_as_the_word_lists_did(shared_corpus: Path, name: str) -> None:
+    """The check counts words page by page and piece by piece, with the word lists' result."""
+    from corpus_tool.ingest import check
+    from corpus_tool.ingest.document import extract_with_details
+
+    path = shared_corpus / name
+    if not path.exists():
+        pytest.skip(f"{name} is not in the shared corpus")
+    doc, ext = extract_with_details(path)
+    assert ext is not None
+    pages = check.reference_pages(path)
+    ours = doc.text + "\n" + "\n".join(f"{f.label} {f.text}" for f in doc.footnotes)
+    before = _check_counts_as_before("\n".join(pages), ours, ext.removed)
+    result = check.compare_document(path, doc, ext.removed).to_dict()
+    assert {k: result[k] for k in before} == before
+    assert before["body_words"] > 500  # a real comparison, not two empty ones
+    # Pieces cut at line breaks give back the text and its words.
+    text = doc.text
+    assert "".join(check._pieces(text, 500)) == text
+    assert check._count_tokens([text]) == Counter(check.tokens(text))
+    spaced = " \u00a0a\tb\n\n c\u2003 "
+    assert check._collapse_spaces(spaced) == " ".join(spaced.split())

@@ -39,6 +39,7 @@ import difflib
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -177,26 +178,60 @@ def compare_texts(
     reference: str, ours: str, removed: list[str], *, file: str = "", doc_id: str = ""
 ) -> CheckResult:
     """Kept and invented words of ``ours`` against ``reference`` (see module docstring)."""
-    our_counts = Counter(tokens(ours))
-    our_vocab = set(our_counts)
-    ref_tokens: list[str] = []
+    return _compare_counts(normalise(reference), _count_tokens([ours]), removed, file, doc_id)
+
+
+def _pieces(text: str, size: int = 1 << 16) -> Iterator[str]:
+    """``text`` in pieces of about ``size`` characters, each cut just after a line break.
+
+    Normalising and tokenising piece by piece gives the same words as the whole
+    text (a line break is neither part of a word nor changed by NFKC or by
+    lower-casing, and it ends a final sigma's context), without a copy of the
+    whole document or a list of all its words.
+    """
+    start = 0
+    while start < len(text):
+        cut = text.find("\n", start + size)
+        stop = len(text) if cut < 0 else cut + 1
+        yield text[start:stop]
+        start = stop
+
+
+def _count_tokens(parts: Iterable[str]) -> Counter[str]:
+    """Counts of the words of the parts as if joined by line breaks."""
+    counts: Counter[str] = Counter()
+    for part in parts:
+        for piece in _pieces(part):
+            counts.update(TOKEN.findall(normalise(piece)))
+    return counts
+
+
+def _compare_counts(
+    ref: str, our_counts: Counter[str], removed: list[str], file: str, doc_id: str
+) -> CheckResult:
+    """:func:`compare_texts` on the normalised reference and the counts of our words.
+
+    The reference's words are counted as they are found, never listed: a list
+    of a 1,000-page document's words costs tens of megabytes.
+    """
+    our_vocab = our_counts.keys()
+    expected: Counter[str] = Counter()
     ref_vocab: set[str] = set()
     pos = 0
-    ref = normalise(reference)
     for m in LINE_BREAK_HYPHEN.finditer(ref):
-        ref_tokens.extend(TOKEN.findall(ref[pos : m.start()]))
+        expected.update(TOKEN.findall(ref, pos, m.start()))
         left, right = m.group(1), m.group(2)
         joined = left + right
         ref_vocab.update((left, right, joined))
         if joined in our_vocab and not (
             left in our_vocab and right in our_vocab and our_counts[joined] == 0
         ):
-            ref_tokens.append(joined)
+            expected[joined] += 1
         else:
-            ref_tokens.extend((left, right))
+            expected[left] += 1
+            expected[right] += 1
         pos = m.end()
-    ref_tokens.extend(TOKEN.findall(ref[pos:]))
-    expected = Counter(ref_tokens)
+    expected.update(TOKEN.findall(ref, pos))
     ref_vocab.update(expected)
     blob = re.sub(r"\s+", "", normalise(" ".join(removed)))
     if blob:
@@ -220,11 +255,18 @@ def compare_texts(
 
 
 def compare_document(path: Path, doc: Document, removed: list[str]) -> CheckResult:
-    ours = doc.text + "\n" + "\n".join(f"{f.label} {f.text}" for f in doc.footnotes)
+    """:func:`compare_texts` and :func:`find_differences` of ``doc`` against pypdfium2's reading.
+
+    What is held beside the document is its reference reading (one string a
+    page, then those pages normalised as one string while the words are
+    counted) and the vocabularies, never a list of all words of either side.
+    """
+    our_counts = _count_tokens([doc.text, *(f"{f.label} {f.text}" for f in doc.footnotes)])
     pages = reference_pages(path)
-    result = compare_texts(
-        "\n".join(pages), ours, removed, file=doc.meta.file, doc_id=doc.meta.doc_id
-    )
+    # NFKC and lower-casing per page give the text of the pages joined (see _pieces).
+    ref = "\n".join(normalise(page) for page in pages)
+    result = _compare_counts(ref, our_counts, removed, doc.meta.file, doc.meta.doc_id)
+    del ref, our_counts
     findings = find_differences(doc, pages)
     result.finding_counts = {k: 0 for k in FINDING_KINDS}
     for f in findings:
@@ -294,6 +336,14 @@ def _inline_forms(pages: list[str]) -> tuple[Counter[str], Counter[str]]:
     return closed, hyphenated
 
 
+_SPACES = re.compile(r"\s+")
+
+
+def _collapse_spaces(text: str) -> str:
+    """``" ".join(text.split())`` without the list of every word (re's \\s is str.split's space)."""
+    return _SPACES.sub(" ", text).strip(" ")
+
+
 def _snippet(text: str, start: int, end: int, margin: int = 30) -> str:
     return " ".join(text[max(0, start - margin) : end + margin].split())
 
@@ -303,7 +353,6 @@ def find_differences(doc: Document, reference_pages: list[str]) -> list[Finding]
     from corpus_tool.ingest.pdf import _is_word
 
     closed, hyphenated = _inline_forms(reference_pages)
-    flat_reference = " ".join(normalise("\n".join(reference_pages)).split())
     findings: list[Finding] = []
 
     def joined_is_the_word(a: str, b: str) -> bool:
@@ -406,9 +455,17 @@ def find_differences(doc: Document, reference_pages: list[str]) -> list[Finding]
                     )
                     break
     # Spaces before punctuation: in our body text and footnotes, unless the reference has them too.
+    # The reference with its white space collapsed is made only when a candidate needs it.
+    flat: list[str] = []
+
+    def in_reference(needle: str) -> bool:
+        if not flat:
+            flat.append(_collapse_spaces("\n".join(normalise(p) for p in reference_pages)))
+        return needle in flat[0]
+
     for m in PUNCTUATION_AFTER_SPACE.finditer(doc.text):
         word, punct = normalise(m.group(1)), m.group(3)
-        if f"{word} {punct}" in flat_reference:
+        if in_reference(f"{word} {punct}"):
             continue  # printed so ("OJ C , , p.": blanks of a draft)
         findings.append(
             Finding(
@@ -419,7 +476,7 @@ def find_differences(doc: Document, reference_pages: list[str]) -> list[Finding]
         )
     for note in doc.footnotes:
         for m in PUNCTUATION_AFTER_SPACE.finditer(note.text):
-            if f"{normalise(m.group(1))} {m.group(3)}" in flat_reference:
+            if in_reference(f"{normalise(m.group(1))} {m.group(3)}"):
                 continue
             findings.append(
                 Finding(

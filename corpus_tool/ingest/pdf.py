@@ -42,9 +42,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from corpus_tool.errors import InputError
+from corpus_tool.ingest.boxfile import SpilledArray
 from corpus_tool.ingest.layout import (
     Line,
     PageLayout,
@@ -356,14 +357,25 @@ def join_decision(
 
 # --- assembly -------------------------------------------------------------------
 
+# Type codes of CharBoxes' arrays, in its field order (page, x0, top, x1, bottom).
+BOX_TYPECODES = ("H", "f", "f", "f", "f")
+
 
 class TextBuilder:
-    """Accumulates clean text and one box per character."""
+    """Accumulates clean text and one box per character.
 
-    def __init__(self) -> None:
+    ``spill``: the boxes go to temporary files as they come (the body of a long
+    document; see :mod:`corpus_tool.ingest.boxfile`), else they stay in arrays.
+    """
+
+    def __init__(self, *, spill: bool = False) -> None:
         self.parts: list[str] = []
         self.length = 0
-        self.boxes = CharBoxes()
+        if spill:
+            # SpilledArray answers every use of the boxes' arrays (cast: they are typed as array).
+            self.boxes = CharBoxes(*(cast(array, SpilledArray(code)) for code in BOX_TYPECODES))
+        else:
+            self.boxes = CharBoxes()
         # A line-end hyphen waiting for the next line, which may be on the next
         # page: (word part before it, hyphenated parts before that, soft).
         self.pending_hyphen: tuple[str, str, bool] | None = None
@@ -521,7 +533,7 @@ def assemble(
     if vocab is None:
         layouts = list(layouts)
         vocab = vocabulary(layouts)
-    body = TextBuilder()
+    body = TextBuilder(spill=True)
     pages: list[PageInfo] = []
     calls: list[tuple[int, str, int]] = []
     notes: list[tuple[str, int, list[tuple[int, Line]]]] = []
