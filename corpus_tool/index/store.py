@@ -361,6 +361,15 @@ def writer(ws: Workspace, *, clear: bool = False, timeout: float | None = None) 
             yield w
 
 
+# Called after each commit, before its files are signed, with the index's
+# storage and the segments the new TOC lists; a hook returns the names of the
+# files it wrote in the index folder (e.g. posting arrays kept beside each
+# segment), which are signed with the segments'. The writer's lock is still
+# held, so a hook writes alone. None is registered today.
+CommitHook = Callable[[SignedStorage, list[Any]], Iterable[str]]
+COMMIT_HOOKS: list[CommitHook] = []
+
+
 @contextlib.contextmanager
 def _session(ix: index.Index, ws: Workspace, *, clear: bool, timeout: float) -> Iterator[Any]:
     st = ix.storage
@@ -379,11 +388,13 @@ def _session(ix: index.Index, ws: Workspace, *, clear: bool, timeout: float) -> 
         _cancel(w, st)  # nothing changed: no new generation, nothing to sign
         return
     extra: list[SegmentResult] = w.extra_segments
-    w.commit_with(
+    committed = w.commit_with(
         [r.segment for r in extra if r.segment is not None], CLEAR if clear else merge_small
     )
     for result in extra:
         st.mine.update(result.files)
+    for hook in COMMIT_HOOKS:
+        st.mine.update(hook(st, committed))
     _sign(st)
 
 
