@@ -37,6 +37,7 @@ from operator import sub
 from typing import Any
 
 from whoosh import fields, formats
+from whoosh.analysis import IDTokenizer
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
     WHOOSH3_HEADER_MAGIC,
@@ -246,13 +247,17 @@ def write_postings(
             bids = ids[b:e]
             bweights = array("f", weights[b:e])
             maxweight = max(0, max(weights[b:e]))  # as Whoosh keeps it: from 0, first of ties
+            # Whoosh reads each entry's length back from its length byte and
+            # writes the block's least and greatest as length bytes again: the
+            # bytes themselves (a test checks the round trip), zero = no length.
+            minbyte = maxbyte = 0
             if lengths is not None:
                 lbs = [lengths[d] for d in bids]
-                nonzero = [lb for lb in lbs if lb]
-                minlength = byte_to_length(min(nonzero)) if nonzero else None
-                maxlength = byte_to_length(max(lbs)) if nonzero else 0
-            else:
-                minlength, maxlength = None, 0
+                maxbyte = max(lbs)
+                if maxbyte:
+                    minbyte = min(lb for lb in lbs if lb)
+            minlength = byte_to_length(minbyte) if minbyte else None
+            maxlength = byte_to_length(maxbyte)
             # the term's statistics, block by block as TermInfo.add_block adds them
             info._weight += sum(bweights)
             info._df += e - b
@@ -288,8 +293,8 @@ def write_postings(
                     bids[-1],
                     maxweight,
                     level,
-                    _length_byte(minlength),
-                    _length_byte(maxlength),
+                    minbyte,
+                    maxbyte,
                 ),
                 2,
             )
@@ -301,12 +306,6 @@ def write_postings(
         tindex.add(prefix + btext, info.to_bytes())
     if lastfield is not None:
         fieldwriter.finish_field()
-
-
-def _length_byte(length: int | None) -> int:
-    from whoosh.util.numeric import length_to_byte
-
-    return int(length_to_byte(length))
 
 
 # Encoded positions of a term found once in an entry, by position: most
@@ -389,6 +388,26 @@ class _FastField:
         yield from self.postings(value)
 
 
+class _IdField:
+    """An ``ID`` field (the whole value is the one term, no frequency): its posting without the analyser."""
+
+    def __init__(self, field: fields.FieldType) -> None:
+        self._field = field
+        self._boost = field.format.field_boost
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._field, name)
+
+    def postings(self, value: str) -> list[tuple[bytes, int, float, bytes]]:
+        return [(value.encode("utf-8"), 1, self._boost, b"")]
+
+    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        if kwargs or not isinstance(value, str):
+            yield from self._field.index(value, **kwargs)
+            return
+        yield from self.postings(value)
+
+
 class _FastSchema:
     """The writer's view of the schema while adding a document (the TOC keeps the real one)."""
 
@@ -403,6 +422,12 @@ class _FastSchema:
                 self.fields[name] = _FastField(field, stemmed=True)
             elif fast and analyzer == exact:
                 self.fields[name] = _FastField(field, stemmed=False)
+            elif (
+                type(field) is fields.ID
+                and type(field.format) is formats.Existence
+                and type(analyzer) is IDTokenizer
+            ):
+                self.fields[name] = _IdField(field)
             else:
                 self.fields[name] = field
 
@@ -474,7 +499,7 @@ class FastSegmentWriter(SegmentWriter):
                 if field.indexed:
                     fieldboost = me._field_boost(fields, fieldname, docboost)
                     fastfield = fast[fieldname]
-                    if isinstance(fastfield, _FastField) and isinstance(value, str):
+                    if isinstance(fastfield, _FastField | _IdField) and isinstance(value, str):
                         items: Any = fastfield.postings(value)
                     else:
                         items = field.index(value)
