@@ -126,12 +126,17 @@ class _TermPool:
         path = f"{random_name()}.run"
         f = self.tempstore.create_file(path).raw_file()
         try:
+            # Records of about SPILL_BATCH postings (not terms: the final merge
+            # holds one record of every run, and a record of common terms'
+            # postings read back costs some 80 bytes a posting).
             batch: list[Any] = []
+            postings = 0
             for item in self._sorted_memory():
                 batch.append(item)
-                if len(batch) >= SPILL_BATCH:
+                postings += len(item[2])
+                if postings >= 3 * SPILL_BATCH:
                     pickle.dump(batch, f, pickle.HIGHEST_PROTOCOL)
-                    batch = []
+                    batch, postings = [], 0
             if batch:
                 pickle.dump(batch, f, pickle.HIGHEST_PROTOCOL)
         finally:
@@ -312,7 +317,7 @@ def write_postings(
 # postings are of such terms, and the same few thousand positions recur in
 # every entry. Cleared when full (it only saves work).
 _ONE_POSITION: dict[int, bytes] = {}
-_ONE_POSITION_MAX = 1 << 18
+_ONE_POSITION_MAX = 1 << 16
 
 
 @lru_cache(maxsize=4)
