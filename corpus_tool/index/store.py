@@ -613,6 +613,9 @@ def _shares(ws: Workspace, doc_ids: list[str], n: int) -> list[list[str]]:
     return shares
 
 
+# benchmarks/index_bench.py --profile: each build worker writes its cProfile here.
+PROFILE_WORKERS_ENV = "CORPUS_TOOL_PROFILE_WORKERS"
+
 _worker_done: Any = None  # a shared counter of documents indexed by the workers
 
 
@@ -640,7 +643,16 @@ def _write_share(root: str, doc_ids: list[str]) -> SegmentResult:
             _worker_done.value += 1
 
     entries = _stored_entries(ws, doc_ids, done)
-    return write_segment(str(ws.index_dir), INDEX_NAME, make_schema(), entries)
+    folder = os.environ.get(PROFILE_WORKERS_ENV)
+    if not folder:
+        return write_segment(str(ws.index_dir), INDEX_NAME, make_schema(), entries)
+    import cProfile
+
+    prof = cProfile.Profile()
+    try:
+        return prof.runcall(write_segment, str(ws.index_dir), INDEX_NAME, make_schema(), entries)
+    finally:
+        prof.dump_stats(os.path.join(folder, f"{os.getpid()}.prof"))
 
 
 def _workers_for(ws: Workspace, doc_ids: list[str], jobs: int | None) -> int:
