@@ -25,7 +25,9 @@ from tests._search_helpers import act_bundle, order_bundle
 
 ODD_TEXT = (
     "The provider’s İstanbul ΣΟΦΙΑ licence, Sec. 4.6(a) and 1,000 users. "
-    "Straße  e.g. the U.S. Code; (b) open-source models' weights! shall shall shall."
+    "Straße  e.g. the U.S. Code; (b) open-source models' weights! shall shall shall. "
+    # several words of one stem in one sentence and across sentences
+    "Providers provide; the provider's providing. The provider provides."
 )
 
 

@@ -321,9 +321,22 @@ _ONE_POSITION_MAX = 1 << 16
 
 
 @lru_cache(maxsize=4)
-def _word_positions(text: str) -> list[tuple[str, int]]:
-    # text and exact (heading and heading_exact) analyse the same value in turn
-    return analysis.word_positions(text)
+def _word_groups(text: str) -> dict[str, int | list[int]]:
+    """Each word of ``text`` (first seen first) with its position, or its positions if several.
+
+    Cached: text and exact (heading and heading_exact) group the same value in
+    turn, then map the words to their own terms. Never modified by callers.
+    """
+    groups: dict[str, Any] = {}
+    for word, pos in analysis.word_positions(text):
+        got = groups.get(word)
+        if got is None:
+            groups[word] = pos
+        elif type(got) is int:
+            groups[word] = [got, pos]
+        else:
+            got.append(pos)
+    return groups
 
 
 class _FastField:
@@ -355,36 +368,71 @@ class _FastField:
         btext = self._terms[word] = text.encode("utf-8")
         return btext
 
-    def postings(self, value: str) -> list[tuple[bytes, int, float, bytes]]:
-        """``(term bytes, frequency, weight, encoded positions)`` of every term of ``value``."""
+    def _grouped(self, value: str) -> dict[bytes, Any]:
+        """Term bytes -> position (or sorted positions) of every term of ``value``, first seen first."""
         terms = self._terms
         poses: dict[bytes, Any] = {}
-        for word, pos in _word_positions(value):
+        for word, got in _word_groups(value).items():
             btext = terms.get(word)
             if btext is None:
                 btext = self._term(word)
-            got = poses.get(btext)
-            if got is None:
-                poses[btext] = pos
-            elif type(got) is int:
-                poses[btext] = [got, pos]
-            else:
-                got.append(pos)
-        encode, boost = self._encode, self._boost
+            had = poses.get(btext)
+            if had is None:
+                poses[btext] = got
+            else:  # two words, one term (one stem): their positions in order
+                both: list[int] = [had] if type(had) is int else list(had)
+                both.extend([got] if isinstance(got, int) else got)
+                poses[btext] = sorted(both)
+        return poses
+
+    def _value(self, got: Any) -> bytes:
+        if type(got) is not int:
+            return self._encode(got)
         one = _ONE_POSITION
+        vbytes = one.get(got)
+        if vbytes is None:
+            if len(one) >= _ONE_POSITION_MAX:
+                one.clear()
+            vbytes = one[got] = self._encode([got])
+        return vbytes
+
+    def postings(self, value: str) -> list[tuple[bytes, int, float, bytes]]:
+        """``(term bytes, frequency, weight, encoded positions)`` of every term of ``value``."""
         out = []
+        boost = self._boost
+        for btext, got in self._grouped(value).items():
+            n = 1 if type(got) is int else len(got)
+            out.append((btext, n, float(n) * boost, self._value(got)))
+        return out
+
+    def add_to(
+        self, terms: dict[bytes, list[Any]], docnum: int, value: str, fieldboost: float
+    ) -> tuple[int, int, int]:
+        """Add the postings of ``value`` to a pool's terms; returns (length, postings, new terms).
+
+        The same postings as ``postings`` (weights times ``fieldboost``, as
+        Whoosh's writer multiplies them), without a tuple per posting between.
+        """
+        boost = self._boost
+        one_weight = boost * fieldboost
+        length = new = 0
+        poses = self._grouped(value)
         for btext, got in poses.items():
             if type(got) is int:
-                vbytes = one.get(got)
-                if vbytes is None:
-                    if len(one) >= _ONE_POSITION_MAX:
-                        one.clear()
-                    vbytes = one[got] = encode([got])
-                out.append((btext, 1, boost, vbytes))
+                length += 1
+                weight = one_weight
             else:
                 n = len(got)
-                out.append((btext, n, float(n) * boost, encode(got)))
-        return out
+                length += n
+                weight = float(n) * boost * fieldboost
+            vbytes = self._value(got)
+            acc = terms.get(btext)
+            if acc is None:
+                terms[btext] = [docnum, weight, vbytes]
+                new += 1
+            else:
+                acc += (docnum, weight, vbytes)
+        return length, len(poses), new
 
     def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
         if kwargs or not isinstance(value, str):
@@ -504,12 +552,18 @@ class FastSegmentWriter(SegmentWriter):
                 if field.indexed:
                     fieldboost = me._field_boost(fields, fieldname, docboost)
                     fastfield = fast[fieldname]
-                    if isinstance(fastfield, _FastField | _IdField) and isinstance(value, str):
-                        items: Any = fastfield.postings(value)
+                    terms = pool.terms_of(fieldname)
+                    items: Any = ()
+                    if type(fastfield) is _FastField and type(value) is str:
+                        length, added, new = fastfield.add_to(terms, docnum, value, fieldboost)
+                        pool.grew(added, new)
+                        if not field.scorable:
+                            length = 0
+                    elif type(fastfield) is _IdField and type(value) is str:
+                        items = fastfield.postings(value)
                     else:
                         items = field.index(value)
                     scorable = field.scorable
-                    terms = pool.terms_of(fieldname)
                     added = new = 0
                     for tbytes, freq, weight, vbytes in items:
                         if fieldboost != 1.0:
