@@ -19,6 +19,9 @@ signs them); an update writes only the changed documents' entries and never
 merges the large segments; a document whose entries are exactly those already
 indexed (same fingerprint, in the ``entryfp`` field) is not written again, and
 of a changed document only the provisions that changed are rewritten.
+A segment writer writes each word's whole posting list at once, in Whoosh's
+own block format. Files written beside the segments at commit (by a
+``COMMIT_HOOKS`` function, under the writer's lock) are signed with them.
 """
 
 from __future__ import annotations
