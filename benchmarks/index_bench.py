@@ -18,7 +18,8 @@ Printed per size, with the 1-minute load average:
   source document;
 * the same document again, unchanged (it must not be re-indexed);
 * that document with one provision changed (only that entry is rewritten);
-* with ``--profile``, the top functions of a cProfile of the build on one core.
+* with ``--profile``, a cProfile of the build (one process, or each of ``--jobs``
+  processes), its CPU summed by stage, and its top functions.
 
     .venv/bin/python benchmarks/index_bench.py [--source WS] [--sizes 10000,100000]
         [--jobs N] [--profile] [--skip-build]
@@ -33,9 +34,11 @@ import os
 import platform
 import pstats
 import resource
+import shutil
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -68,11 +71,16 @@ def load() -> str:
     return f"load {os.getloadavg()[0]:.1f}"
 
 
-def cpu_seconds() -> float:
-    """CPU time of this process and of its finished children (the build workers)."""
+def cpu_split() -> tuple[float, float]:
+    """CPU time of this process, and of its finished children (the build workers)."""
     own = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+    return own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the build workers)."""
+    return sum(cpu_split())
 
 
 def timed_update(ws: Workspace, bundle: DocBundle) -> str:
@@ -86,13 +94,26 @@ def timed_update(ws: Workspace, bundle: DocBundle) -> str:
 def bench(ws: Workspace, source: list[DocBundle], jobs: int | None, skip_build: bool) -> None:
     if not skip_build:
         forget(ws)
-        started, cpu = time.perf_counter(), cpu_seconds()
+        started, (own0, kids0) = time.perf_counter(), cpu_split()
         written = rebuild_index(ws, jobs=jobs)
-        seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
+        seconds = time.perf_counter() - started
+        own, kids = cpu_split()
+        own, kids = own - own0, kids - kids0
+        cpu = own + kids
         print(
             f"  build: {written} provisions in {seconds:.1f} s = {written / seconds:.0f} "
             f"provisions/s (jobs {jobs or os.cpu_count()}); CPU {cpu:.1f} s = "
             f"{written / cpu:.0f} provisions per CPU-second; peak {peak_mib():.0f} MiB, {load()}",
+            flush=True,
+        )
+        # The parent's CPU includes its own share, the wait and the commit; the
+        # workers' (shares of about equal size) run beside it. On idle cores the
+        # build would take about the longest of them: a projection, not a run.
+        workers = max(1, min(jobs or os.cpu_count() or 1, written) - 1)
+        longest = max(own, kids / workers)
+        print(
+            f"    CPU: this process {own:.1f} s, build workers {kids:.1f} s; projected on "
+            f"idle cores (longest process's CPU): {written / longest:.0f} provisions/s",
             flush=True,
         )
     by_size = sorted(source, key=searchable)
@@ -115,15 +136,79 @@ def bench(ws: Workspace, source: list[DocBundle], jobs: int | None, skip_build: 
         forget(ws)
 
 
-def profile(ws: Workspace, top: int) -> None:
+# Where a build's CPU goes: (stage, substrings of "file:function" of the
+# functions whose own time counts for it), first match wins; a built-in (no
+# file) counts for the stage of the caller that spent most in it.
+STAGES = [
+    ("bundles and entries (load, payloads, fingerprints)", ["workspace.py", "model.py",
+        "store.py:bundle_entries", "store.py:_payloads", "store.py:entry_fields",
+        "store.py:_stored_entries", "json/", "gzip", "units.py"]),
+    ("analysis (sentences, words, stems, encoding)", ["analysis.py", "writers.py:postings",
+        "writers.py:_term", "writers.py:_word_positions", "whoosh/lang", "formats.py",
+        "whoosh/analysis", "fields.py"]),
+    ("posting pool and spills", ["writers.py:add_document", "writers.py:grew",
+        "writers.py:_spill", "writers.py:_sorted_memory", "writers.py:_read_run",
+        "writers.py:iter_terms", "writers.py:terms_of", "writers.py:<lambda>", "heapq",
+        "writing.py:add_document"]),
+    ("postings written as codec blocks", ["writers.py:write_postings",
+        "writers.py:_length_bytes", "filetables.py", "structfile.py", "whoosh3.py:W3TermInfo",
+        "whoosh3.py:to_bytes", "whoosh3.py:start_field", "whoosh3.py:finish_field"]),
+    ("stored fields, lengths, columns", ["whoosh3.py", "columns.py", "compound.py"]),
+    ("commit and signing", ["trust.py", "hmac", "store.py:_sign", "index.py", "hashlib"]),
+]  # fmt: skip
+
+
+def _stage(key: tuple[str, int, str]) -> str | None:
+    where = f"{key[0]}:{key[2]}"
+    for stage, marks in STAGES:
+        if any(m in where for m in marks):
+            return stage
+    return None
+
+
+def cpu_by_stage(stats: pstats.Stats) -> dict[str, float]:
+    """Own time of every profiled function, summed by build stage."""
+    table: Any = stats.stats  # type: ignore[attr-defined]
+    out: dict[str, float] = {}
+    for key, (_, _, own, _, callers) in table.items():
+        stage = _stage(key)
+        if stage is None and key[0] == "~" and callers:
+            top = max(callers.items(), key=lambda kv: kv[1][2])[0]
+            stage = _stage(top)
+        name = stage or "other"
+        out[name] = out.get(name, 0.0) + own
+    return out
+
+
+def profile(ws: Workspace, top: int, jobs: int) -> None:
+    """cProfile of a build: with ``jobs`` > 1 every worker is profiled too (by cProfile in it)."""
     forget(ws)
     prof = cProfile.Profile()
-    prof.enable()
-    written = rebuild_index(ws, jobs=1)
-    prof.disable()
-    print(f"  cProfile of rebuild_index(jobs=1), {written} provisions:")
+    dumps = WORK / "profile"
+    shutil.rmtree(dumps, ignore_errors=True)
+    dumps.mkdir(parents=True)
+    os.environ["CORPUS_TOOL_PROFILE_WORKERS"] = str(dumps)
+    try:
+        prof.enable()
+        written = rebuild_index(ws, jobs=jobs)
+        prof.disable()
+    finally:
+        os.environ.pop("CORPUS_TOOL_PROFILE_WORKERS", None)
     stats = pstats.Stats(prof, stream=sys.stdout)
-    stats.sort_stats("tottime").print_stats(top)
+    parts = [("parent", stats)]
+    parts += [
+        (f"worker {p.stem}", pstats.Stats(str(p), stream=sys.stdout))
+        for p in sorted(dumps.glob("*.prof"))
+    ]
+    print(f"  cProfile of rebuild_index(jobs={jobs}), {written} provisions (profiled times):")
+    for name, st in parts:
+        by_stage = cpu_by_stage(st)
+        total = sum(by_stage.values())
+        print(f"    {name}: {total:.1f} s")
+        for stage, seconds in sorted(by_stage.items(), key=lambda kv: -kv[1]):
+            print(f"      {seconds:6.1f} s {100 * seconds / total:4.0f} %  {stage}")
+    if top:
+        stats.sort_stats("tottime").print_stats(top)
     forget(ws)
 
 
@@ -145,7 +230,11 @@ def main() -> None:
     parser.add_argument("--source", help="workspace with ingested bundles")
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--jobs", type=int, default=None, help="build processes (default: cores)")
-    parser.add_argument("--profile", action="store_true", help="cProfile a one-core build first")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="cProfile a build first (one process, or --jobs N: each worker too), CPU by stage",
+    )
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument(
         "--skip-build",
@@ -161,7 +250,7 @@ def main() -> None:
         print(f"\n== {size} provisions ==", flush=True)
         ws = scale_workspace(source, size)
         if args.profile:
-            profile(ws, args.top)
+            profile(ws, args.top, args.jobs or 1)
         bench(ws, source, args.jobs, args.skip_build)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus_tool.index import forget, rebuild_index, search, store, update_index, writers
+from corpus_tool.index import analysis, forget, rebuild_index, search, store, update_index, writers
 from corpus_tool.index.writers import _FastSchema, merge_small
 from corpus_tool.workspace import DocBundle, Workspace
 from tests._search_helpers import act_bundle, make_workspace, order_bundle
@@ -46,7 +46,9 @@ def test_fast_field_analysis_gives_whooshs_postings(shared_corpus_ws_or_fixture)
     schema = store.make_schema()
     fast = _FastSchema(schema)
     fast_names = [n for n in schema.names() if fast[n] is not schema[n]]
-    assert sorted(fast_names) == ["cite", "exact", "heading", "heading_exact", "text"]
+    words = ["cite", "exact", "heading", "heading_exact", "text"]
+    ids = ["date", "doc_id", "entryfp", "family", "file", "jurisdiction", "key", "kind", "pid"]
+    assert sorted(fast_names) == sorted(words + ids)
     checked = 0
     for bundle in shared_corpus_ws_or_fixture:
         for entry in store.bundle_entries(bundle):
@@ -61,6 +63,14 @@ def test_fast_field_analysis_gives_whooshs_postings(shared_corpus_ws_or_fixture)
                 )
                 checked += 1
     assert checked > 20
+    # the writer's (word, position) pairs are those of the tokenizer's words
+    for bundle in shared_corpus_ws_or_fixture:
+        for entry in store.bundle_entries(bundle):
+            for name in words:
+                value = entry.get(name, "")
+                assert analysis.word_positions(value) == [
+                    (w.text, w.pos) for w in analysis.words(value)
+                ]
 
 
 @pytest.fixture
@@ -189,3 +199,24 @@ def test_merge_small_merges_only_small_segments_once_there_are_enough() -> None:
     big = [Seg(50_000), Seg(48_000)]
     few_small = [Seg(200) for _ in range(3)]
     assert merge_small(Writer(), big + few_small) == big + few_small  # type: ignore[arg-type]
+
+
+def test_commit_hook_sees_the_committed_segments_and_its_files_are_signed(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A file written beside the segments at commit (posting arrays, say) is signed with them."""
+    seen: list[int] = []
+
+    def hook(st, segments):
+        seen.append(sum(s.doc_count_all() for s in segments))
+        name = f"arrays-{len(seen)}.bin"
+        with st.create_file(name) as f:
+            f.write(b"beside the segments")
+        return [name]
+
+    monkeypatch.setattr(store, "COMMIT_HOOKS", [hook])
+    ws = make_workspace(tmp_path / "ws")
+    assert seen and seen[-1] == len([e for b in ws.bundles() for e in store.bundle_entries(b)])
+    signed = store.read_signatures(ws.index_dir)
+    assert f"arrays-{len(seen)}.bin" in signed
+    assert any(name.endswith(".toc") for name in signed)

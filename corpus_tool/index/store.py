@@ -19,6 +19,9 @@ signs them); an update writes only the changed documents' entries and never
 merges the large segments; a document whose entries are exactly those already
 indexed (same fingerprint, in the ``entryfp`` field) is not written again, and
 of a changed document only the provisions that changed are rewritten.
+A segment writer writes each word's whole posting list at once, in Whoosh's
+own block format. Files written beside the segments at commit (by a
+``COMMIT_HOOKS`` function, under the writer's lock) are signed with them.
 """
 
 from __future__ import annotations
@@ -361,6 +364,15 @@ def writer(ws: Workspace, *, clear: bool = False, timeout: float | None = None) 
             yield w
 
 
+# Called after each commit, before its files are signed, with the index's
+# storage and the segments the new TOC lists; a hook returns the names of the
+# files it wrote in the index folder (e.g. posting arrays kept beside each
+# segment), which are signed with the segments'. The writer's lock is still
+# held, so a hook writes alone. None is registered today.
+CommitHook = Callable[[SignedStorage, list[Any]], Iterable[str]]
+COMMIT_HOOKS: list[CommitHook] = []
+
+
 @contextlib.contextmanager
 def _session(ix: index.Index, ws: Workspace, *, clear: bool, timeout: float) -> Iterator[Any]:
     st = ix.storage
@@ -379,11 +391,13 @@ def _session(ix: index.Index, ws: Workspace, *, clear: bool, timeout: float) -> 
         _cancel(w, st)  # nothing changed: no new generation, nothing to sign
         return
     extra: list[SegmentResult] = w.extra_segments
-    w.commit_with(
+    committed = w.commit_with(
         [r.segment for r in extra if r.segment is not None], CLEAR if clear else merge_small
     )
     for result in extra:
         st.mine.update(result.files)
+    for hook in COMMIT_HOOKS:
+        st.mine.update(hook(st, committed))
     _sign(st)
 
 
@@ -602,6 +616,9 @@ def _shares(ws: Workspace, doc_ids: list[str], n: int) -> list[list[str]]:
     return shares
 
 
+# benchmarks/index_bench.py --profile: each build worker writes its cProfile here.
+PROFILE_WORKERS_ENV = "CORPUS_TOOL_PROFILE_WORKERS"
+
 _worker_done: Any = None  # a shared counter of documents indexed by the workers
 
 
@@ -629,7 +646,16 @@ def _write_share(root: str, doc_ids: list[str]) -> SegmentResult:
             _worker_done.value += 1
 
     entries = _stored_entries(ws, doc_ids, done)
-    return write_segment(str(ws.index_dir), INDEX_NAME, make_schema(), entries)
+    folder = os.environ.get(PROFILE_WORKERS_ENV)
+    if not folder:
+        return write_segment(str(ws.index_dir), INDEX_NAME, make_schema(), entries)
+    import cProfile
+
+    prof = cProfile.Profile()
+    try:
+        return prof.runcall(write_segment, str(ws.index_dir), INDEX_NAME, make_schema(), entries)
+    finally:
+        prof.dump_stats(os.path.join(folder, f"{os.getpid()}.prof"))
 
 
 def _workers_for(ws: Workspace, doc_ids: list[str], jobs: int | None) -> int:
