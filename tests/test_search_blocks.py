@@ -19,11 +19,11 @@ from whoosh import formats
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
-from corpus_tool.index import blocks, forget, scoring
+from corpus_tool.index import blocks, forget, scoring, update_index
 from corpus_tool.index import postings as bulk
 from corpus_tool.index.searching import _searcher, clear_result_cache
 from corpus_tool.workspace import Workspace
-from tests._search_helpers import make_workspace
+from tests._search_helpers import act_bundle, make_workspace
 
 FIELDS = ("exact", "text", "cite", "heading", "heading_exact", "kind", "doc_id")
 
@@ -200,3 +200,66 @@ def test_the_values_of_a_real_word_are_read_without_unpickling_them(
     offsets, _flat = arrays.positions()
     assert len(offsets) == len(arrays.ids) + 1
     bulk.ARRAYS.clear()
+
+
+# --- the per-generation columns (facets, document order) -----------------------------------
+
+
+def _columns_one_entry_at_a_time(searcher):  # type: ignore[no-untyped-def]
+    """doc_id, kind, order and tags of every entry as the code before bulk reading read
+    them: each value's postings stepped through, the order column read entry by entry."""
+    reader = searcher.reader()
+    n = reader.doc_count_all()
+    out: dict[str, list] = {"doc_id": [""] * n, "kind": [""] * n}
+    for fieldname, target in out.items():
+        for value in reader.field_terms(fieldname):
+            for docnum in reader.postings(fieldname, value).all_ids():
+                target[docnum] = value
+    tags: dict[int, list[str]] = {}
+    if "tag" in reader.indexed_field_names():
+        for value in reader.field_terms("tag"):
+            for docnum in reader.postings("tag", value).all_ids():
+                tags.setdefault(docnum, []).append(value)
+    order_col = reader.column_reader("order")
+    order = [int(order_col[d]) for d in range(n)]
+    live = [d for d in range(n) if not reader.is_deleted(d)]
+    return out["doc_id"], out["kind"], order, tags, live
+
+
+@pytest.mark.parametrize("which", ["bulk_ws", "sample_ws"])
+def test_columns_read_in_bulk_equal_those_read_entry_by_entry(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    from corpus_tool.index import searching
+
+    ws = request.getfixturevalue(which)
+    opened = searching._searcher(ws)
+    opened.columns = None
+    cols = searching._columns(opened)
+    doc_id, kind, order, tags, live = _columns_one_entry_at_a_time(opened.searcher)
+    # deleted entries never match; every live one has its document and kind
+    assert [cols.doc_names[cols.doc_codes[d]] for d in live] == [doc_id[d] for d in live]
+    assert [cols.kind_names[cols.kind_codes[d]] for d in live] == [kind[d] for d in live]
+    assert cols.order.tolist() == order
+    assert {d: v for d, v in cols.tags.items() if d in set(live)} == {
+        d: v for d, v in tags.items() if d in set(live)
+    }
+    ranked = sorted(range(len(doc_id)), key=lambda d: (doc_id[d], order[d]))
+    rank = searching._doc_rank(cols)
+    live_set = set(live)
+    assert [d for d in np.argsort(rank).tolist() if d in live_set] == [
+        d for d in ranked if d in live_set
+    ]
+
+
+@pytest.fixture(scope="module")
+def bulk_ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    """Two segments, entries deleted in the first (as tests.test_search_bulk's index)."""
+    ws = make_workspace(tmp_path_factory.mktemp("blocks_bulk_ws"))
+    changed = act_bundle({"art_70": "A zebra licence. The provider shall not apply it."})
+    ws.save_bundle(changed)
+    update_index(ws, [changed])
+    reader = _searcher(ws).searcher.reader()
+    assert reader.has_deletions() and len(list(_searcher(ws).searcher.leaf_searchers())) > 1
+    yield ws
+    forget(ws)
