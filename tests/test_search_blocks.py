@@ -126,7 +126,7 @@ def _block(values: list[bytes]) -> bytes:
 def _read(pickles: list[bytes]) -> list[bytes]:
     cuts = [p.find(blocks._VALUES_START) for p in pickles]
     counts = np.array([len(pickle.loads(p)[0]) for p in pickles], dtype=np.int64)
-    buf, starts, ends = blocks._values(pickles, cuts, [None] * len(pickles), counts)
+    buf, starts, ends = blocks.latin1(*blocks._values(pickles, cuts, [None] * len(pickles), counts))
     return [buf[s:e].tobytes() for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
 
 

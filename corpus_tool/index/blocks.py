@@ -281,7 +281,12 @@ def _values(
     unpickled: list[Sequence[bytes] | None],
     counts: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every entry's encoded value as (buffer, starts, ends), blocks in order."""
+    """Every entry's encoded value as (buffer, starts, ends), blocks in order.
+
+    The buffer holds each value as the pickle wrote it: latin-1 text as UTF-8
+    (see ``latin1``, which turns the values a query needs back into bytes); a
+    block read by unpickling has its values written the same way after it.
+    """
     bulk = [i for i, u in enumerate(unpickled) if u is None]
     if bulk:
         sizes = np.fromiter(map(len, pickles), dtype=np.int64, count=len(pickles))
@@ -295,47 +300,20 @@ def _values(
                 if not isinstance(block_values, tuple) or len(block_values) != counts[b]:
                     raise LayoutError("position values of another layout")
                 unpickled[b] = block_values
-        # the payloads are latin-1 text written as UTF-8 (a byte over 127 takes two):
-        # gather them, convert once, and count each one's characters
         keep = np.repeat(good, counts[where])
-        payload, length = payload[keep], length[keep]
-        total = int(length.sum())
-        gather = np.repeat(payload - (np.cumsum(length) - length), length) + np.arange(total)
-        utf8 = buf[gather]
-        continuation = (utf8 & 0xC0) == 0x80
-        lead = np.zeros(len(utf8), dtype=bool)
-        lead[:-1] = continuation[1:]
-        # a latin-1 character over 127 is 0xC2 or 0xC3 then a continuation byte
-        if (lead & (utf8 != 0xC2) & (utf8 != 0xC3)).any() or (
-            (utf8 >= 0x80) & ~continuation & ~lead
-        ).any():
-            raise LayoutError("position values that are not latin-1 text")
-        latin = utf8.copy()
-        at = np.flatnonzero(lead)
-        latin[at] = ((utf8[at] & 0x03) << 6) | (utf8[at + 1] & 0x3F)
-        counted = np.concatenate(([0], np.cumsum(continuation)))
-        ends_utf8 = np.cumsum(length)
-        chars = length - (counted[ends_utf8] - counted[ends_utf8 - length])
-        bulk_values = latin[~continuation]
-        bulk_ends = np.cumsum(chars)
-        bulk_starts = bulk_ends - chars
+        bulk_starts, bulk_ends = payload[keep], payload[keep] + length[keep]
         bulk_rows = [b for b, ok in zip(bulk, good.tolist(), strict=True) if ok]
     else:
-        bulk_values = np.zeros(0, dtype=np.uint8)
+        buf = np.zeros(0, dtype=np.uint8)
         bulk_starts = bulk_ends = np.zeros(0, dtype=np.int64)
         bulk_rows = []
     # the blocks read by unpickling, appended after the bulk ones; then every
     # entry's (start, end) put back in block order
-    extra = [v for u in unpickled if u is not None for v in u]
+    extra = [v.decode("latin-1").encode("utf-8") for u in unpickled if u is not None for v in u]
     extra_sizes = np.fromiter(map(len, extra), dtype=np.int64, count=len(extra))
-    extra_ends = np.cumsum(extra_sizes) + len(bulk_values)
-    buffer = (
-        np.concatenate((bulk_values, np.frombuffer(b"".join(extra), dtype=np.uint8)))
-        if extra
-        else bulk_values
-    )
-    n_blocks = len(counts)
-    from_bulk = np.zeros(n_blocks, dtype=bool)
+    extra_ends = np.cumsum(extra_sizes) + len(buf)
+    buffer = np.concatenate((buf, np.frombuffer(b"".join(extra), dtype=np.uint8))) if extra else buf
+    from_bulk = np.zeros(len(counts), dtype=bool)
     from_bulk[bulk_rows] = True
     rows_bulk = np.repeat(from_bulk, counts)
     starts = np.empty(int(counts.sum()), dtype=np.int64)
@@ -343,3 +321,35 @@ def _values(
     starts[rows_bulk], ends[rows_bulk] = bulk_starts, bulk_ends
     starts[~rows_bulk], ends[~rows_bulk] = extra_ends - extra_sizes, extra_ends
     return buffer, starts, ends
+
+
+def latin1(
+    buf: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The values ``buf[starts[i]:ends[i]]`` (latin-1 text written as UTF-8, where a
+    byte over 127 takes two) as bytes again: (buffer, starts, ends). Done for the
+    values a query reads, not for every value of a word when it is first read."""
+    length = ends - starts
+    total = int(length.sum())
+    if not total:
+        return np.zeros(0, dtype=np.uint8), np.zeros_like(starts), np.zeros_like(ends)
+    out_ends = np.cumsum(length)
+    gather = np.repeat(starts - (out_ends - length), length) + np.arange(total)
+    utf8 = buf[gather]
+    continuation = (utf8 & 0xC0) == 0x80
+    lead = np.zeros(len(utf8), dtype=bool)
+    lead[:-1] = continuation[1:]
+    # a latin-1 character over 127 is 0xC2 or 0xC3 then a continuation byte
+    if (lead & (utf8 != 0xC2) & (utf8 != 0xC3)).any() or (
+        (utf8 >= 0x80) & ~continuation & ~lead
+    ).any():
+        raise LayoutError("position values that are not latin-1 text")
+    latin = utf8.copy()
+    at = np.flatnonzero(lead)
+    latin[at] = ((utf8[at] & 0x03) << 6) | (utf8[at + 1] & 0x3F)
+    # each value's characters: its bytes less its continuation bytes (few: count
+    # them where they are rather than summing over every byte)
+    of_value = np.searchsorted(out_ends, np.flatnonzero(continuation), side="right")
+    chars = length - np.bincount(of_value, minlength=len(length))
+    new_ends = np.cumsum(chars)
+    return latin[~continuation], new_ends - chars, new_ends

@@ -134,7 +134,7 @@ def _decode_positions(
     buf: np.ndarray, starts: np.ndarray, ends: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     try:
-        return blocks.decode_positions(buf, starts, ends)
+        return blocks.decode_positions(*blocks.latin1(buf, starts, ends))
     except blocks.LayoutError as exc:
         raise Unsupported(str(exc)) from exc
 
@@ -144,8 +144,9 @@ class TermArrays:
     (on first use) every entry's positions as one flat array with offsets.
 
     Until then the encoded position values are kept as one byte array with each
-    entry's (start, end) in it, so that a few entries' positions (the hits shown)
-    can be decoded without decoding the whole word."""
+    entry's (start, end) in it (as the block pickles hold them: see
+    ``blocks.latin1``), so that a few entries' positions (a phrase's candidates,
+    the hits shown) are decoded without decoding the whole word."""
 
     __slots__ = (
         "_ends", "_offsets", "_positions", "_raw", "_starts", "cached", "ids", "nbytes",
