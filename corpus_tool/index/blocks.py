@@ -8,10 +8,10 @@ so ``pickle.loads`` of a block makes ~4 objects and one call per posting: 97 %
 of the time of reading a common word's postings, and seconds on the first use
 of a common word at a million provisions. Here only the small numeric part of
 each block is unpickled; the values are located in the pickle's bytes for all
-blocks of a word at once (one round of array operations per posting of a
-block, not per posting of the word) and joined into one byte array, from which
-``decode_positions`` reads every entry's positions, again one round per
-position of the longest entry. Anything not in the expected layout falls back,
+blocks of a word at once (a fixed number of array operations over the joined
+blocks, checked as a chain), and ``decode_positions`` reads the positions of
+the entries a query needs, all at once (one round of array operations per
+position of the longest entry). Anything not in the expected layout falls back,
 block by block or entry by entry, to ``pickle.loads`` as Whoosh reads it, so
 the result is always Whoosh's.
 
@@ -62,9 +62,9 @@ def decode_positions(
     n = len(starts)
     if not n:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    # 5 bytes of slack so that reading a "J" gap past a damaged value stays in bounds
-    # bytes stay bytes (a copy as int64 cost 8x the memory traffic); only the
-    # bytes read are widened
+    # slack so that reading a "J" gap past a damaged value stays in bounds; the
+    # bytes stay bytes (a copy as int64 cost 8x the memory traffic), only those
+    # read are widened
     padded = np.concatenate((buf, np.zeros(8, dtype=np.uint8)))
 
     def wide(pos: np.ndarray) -> np.ndarray:
@@ -133,8 +133,8 @@ _VALUES_START = b"(c_codecs\nencode\n"
 _LATIN1 = np.frombuffer(b"X\x06\x00\x00\x00latin1", dtype=np.uint8)
 _BINPUT, _LONG_BINPUT, _BINGET, _LONG_BINGET = ord("q"), ord("r"), ord("h"), ord("j")
 _BINUNICODE, _TUPLE2, _REDUCE, _TUPLE = ord("X"), 0x86, ord("R"), ord("t")
-# Below this many blocks, unpickling each block costs less than the rounds of
-# array operations (whose count does not depend on the number of blocks).
+# Below this many blocks, unpickling each block whole costs less than locating
+# the values (a fixed number of array operations, whatever the word's size).
 BULK_MIN_BLOCKS = 8
 
 
