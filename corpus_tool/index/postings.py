@@ -176,19 +176,27 @@ class TermArrays:
 
     def positions(self) -> tuple[np.ndarray, np.ndarray]:
         """(offsets, positions): entry ``i``'s positions are ``positions[offsets[i]:offsets[i + 1]]``."""
-        if self._positions is None:
-            if self._raw is None or self._starts is None or self._ends is None:
+        # read once: another thread may finish decoding (and drop these) meanwhile
+        raw, starts, ends, done = self._raw, self._starts, self._ends, self._positions
+        if done is None:
+            if raw is None or starts is None or ends is None:
+                if self._positions is not None:  # decoded by another thread just now
+                    assert self._offsets is not None
+                    return self._offsets, self._positions
                 raise Unsupported("no positions")
-            counts, positions = _decode_positions(self._raw, self._starts, self._ends)
+            counts, positions = _decode_positions(raw, starts, ends)
             offsets = np.zeros(len(counts) + 1, dtype=np.int64)
             np.cumsum(counts, out=offsets[1:])
-            self._positions, self._offsets = positions, offsets
+            # offsets first: a reader that sees the positions finds their offsets
+            self._offsets = offsets
+            self._positions = positions
             self._raw = self._starts = self._ends = None
             before = self.nbytes
             self.nbytes = self.ids.nbytes + self.weights.nbytes + positions.nbytes + offsets.nbytes
             ARRAYS.grew(before, self)
+            return offsets, positions
         assert self._offsets is not None
-        return self._offsets, self._positions
+        return self._offsets, done
 
     def coordinates(
         self, rows: np.ndarray | None, key_of: Callable[[np.ndarray], np.ndarray]
@@ -213,9 +221,12 @@ class TermArrays:
     def _few_coordinates(
         self, rows: np.ndarray, key_of: Callable[[np.ndarray], np.ndarray]
     ) -> np.ndarray:
-        if self._raw is None or self._starts is None or self._ends is None:
+        raw, starts, ends = self._raw, self._starts, self._ends
+        if raw is None or starts is None or ends is None:
+            if self._positions is not None:  # decoded in full by another thread meanwhile
+                return self.coordinates(rows, key_of)
             raise Unsupported("no positions")
-        counts, positions = _decode_positions(self._raw, self._starts[rows], self._ends[rows])
+        counts, positions = _decode_positions(raw, starts[rows], ends[rows])
         keys = np.repeat(key_of(self.ids[rows]), counts)
         return (keys << SHIFT) | positions
 
