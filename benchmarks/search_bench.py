@@ -16,7 +16,12 @@ provisions/s, peak RSS of each phase, index size on disk, and the load average
 beside them).
 
     .venv/bin/python benchmarks/search_bench.py [--source WS] [--sizes 10000,100000,1000000]
-        [--repeat N] [--reuse-index] [--engines whoosh,tantivy,fts5]
+        [--repeat N] [--reuse-index] [--cold] [--engines whoosh,tantivy,fts5]
+
+``--cold`` also runs each query once in a process of its own (opening the
+index, then the query): the first query a user types, with nothing decoded or
+cached yet. Without it, "first" is each query's first run in the benchmark's
+own process, after one warm-up search.
 """
 
 from __future__ import annotations
@@ -184,7 +189,11 @@ class EngineRun:
     times: dict[str, list[float]] = dataclasses.field(default_factory=dict)
     cpu: dict[str, list[float]] = dataclasses.field(default_factory=dict)
     first: dict[str, float] = dataclasses.field(default_factory=dict)
+    first_cpu: dict[str, float] = dataclasses.field(default_factory=dict)
     hits: dict[str, int] = dataclasses.field(default_factory=dict)
+    # --cold: per query, a new process: (opening the index, the query's first run) wall
+    # and CPU ms
+    cold: dict[str, tuple[float, float, float, float]] = dataclasses.field(default_factory=dict)
 
 
 def scale_workspace(source: list[DocBundle], size: int) -> Workspace:
@@ -198,7 +207,58 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[k]
 
 
-def bench_whoosh(ws: Workspace, repeat: int, reuse: bool = False) -> EngineRun:
+def cold_query(root: str, q: str) -> None:
+    """In this fresh process: open the index, then run ``q`` once; print the times as JSON."""
+    import json
+
+    from corpus_tool.index.searching import _searcher
+
+    ws = Workspace(root)
+    c0, t0 = time.process_time(), time.perf_counter()
+    _searcher(ws)  # open and verify the index, as the first search of a session does
+    c1, t1 = time.process_time(), time.perf_counter()
+    search(ws, q, limit=20)
+    c2, t2 = time.process_time(), time.perf_counter()
+    print(
+        json.dumps(
+            {
+                "open": (t1 - t0) * 1000,
+                "open_cpu": (c1 - c0) * 1000,
+                "first": (t2 - t1) * 1000,
+                "first_cpu": (c2 - c1) * 1000,
+            }
+        )
+    )
+
+
+def bench_cold(ws: Workspace, run: EngineRun) -> None:
+    """Each query's first run in a new process (nothing decoded or cached yet)."""
+    import json
+    import subprocess
+
+    for _kind, q, _t in QUERIES:
+        done = subprocess.run(
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--cold-query",
+                q,
+                "--source",
+                str(ws.root),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            print(f"  cold run of {q!r} failed: {done.stderr.strip().splitlines()[-1:]}")
+            continue
+        got = json.loads(done.stdout.strip().splitlines()[-1])
+        run.cold[q] = (got["open"], got["first"], got["open_cpu"], got["first_cpu"])
+    print(f"  whoosh: {len(run.cold)} queries run cold, one process each (load {load()})")
+
+
+def bench_whoosh(ws: Workspace, repeat: int, reuse: bool = False, cold: bool = False) -> EngineRun:
     forget(ws)
     run = EngineRun("whoosh")
     if reuse and index_exists(ws):
@@ -216,13 +276,16 @@ def bench_whoosh(ws: Workspace, repeat: int, reuse: bool = False) -> EngineRun:
         )
     forget(ws)
     run.disk = disk_mib(ws.index_dir)
+    if cold:
+        bench_cold(ws, run)
     reset_peak_rss()
     search(ws, "warm")  # open the searcher and read facet columns once
     for _kind, q, _t in QUERIES:
         clear_result_cache()
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         run.hits[q] = search(ws, q).total  # the first run decodes postings, like a first keystroke
         run.first[q] = (time.perf_counter() - t0) * 1000
+        run.first_cpu[q] = (time.process_time() - c0) * 1000
         for _ in range(repeat):
             clear_result_cache()  # time the search, not the UI's memo of repeated queries
             c0, t0 = time.process_time(), time.perf_counter()
@@ -396,13 +459,20 @@ def report(runs: list[EngineRun]) -> None:
     ours = by.get("whoosh")
     names = [r.name for r in runs]
     head = " ".join(f"{n + ' p50':>11} {'p95':>7} {'max':>7}" for n in names)
-    print(f"{'kind':<11} {'query':<44} {head} {'cpu p50':>7} {'first':>7} {'hits':>7}")
+    cold_head = f" {'cold open':>9} {'cold 1st':>8} {'1st cpu':>7}" if ours and ours.cold else ""
+    print(f"{'kind':<11} {'query':<44} {head} {'cpu p50':>7} {'first':>7}{cold_head} {'hits':>7}")
     for kind, q, _tq in QUERIES:
         cells = " ".join(f"    {_stats(r.times.get(q, []))}" for r in runs)
         cpu = f"{percentile(ours.cpu[q], 0.5):>7.1f}" if ours and q in ours.cpu else f"{'—':>7}"
         first = f"{ours.first[q]:>7.1f}" if ours and q in ours.first else f"{'—':>7}"
+        cold = ""
+        if cold_head and ours is not None:
+            c = ours.cold.get(q)
+            cold = (
+                f" {c[0]:>9.1f} {c[1]:>8.1f} {c[3]:>7.1f}" if c else f" {'—':>9} {'—':>8} {'—':>7}"
+            )
         hits = ours.hits.get(q, 0) if ours else next((r.hits[q] for r in runs if q in r.hits), 0)
-        print(f"{kind:<11} {q[:44]:<44} {cells} {cpu} {first} {hits:>7}")
+        print(f"{kind:<11} {q[:44]:<44} {cells} {cpu} {first}{cold} {hits:>7}")
     print("\nby class of query (p50 / p95 / max, ms):")
     kinds = list(dict.fromkeys(k for k, _q, _t in QUERIES))
     for kind in kinds:
@@ -412,6 +482,27 @@ def report(runs: list[EngineRun]) -> None:
             values = [t for q in qs for t in r.times.get(q, [])]
             cells.append(f"{r.name} {_stats(values)}")
         print(f"  {kind:<11} " + " | ".join(cells))
+    if ours is not None and ours.first:
+        firsts = list(ours.first.values())
+        worst = max(ours.first, key=ours.first.__getitem__)
+        print(
+            f"FIRST RUNS whoosh (in the benchmark's process, after one warm-up search): "
+            f"p50 {percentile(firsts, 0.5):.1f} ms, max {max(firsts):.1f} ms ({worst}); "
+            f"CPU p50 {percentile(list(ours.first_cpu.values()), 0.5):.1f}, "
+            f"max {max(ours.first_cpu.values()):.1f} ms"
+        )
+    if ours is not None and ours.cold:
+        opens = [c[0] for c in ours.cold.values()]
+        firsts = [c[1] for c in ours.cold.values()]
+        cpus = [c[3] for c in ours.cold.values()]
+        worst = max(ours.cold, key=lambda q: ours.cold[q][1])
+        print(
+            f"COLD whoosh ({len(firsts)} queries, each the first of a new process): "
+            f"first run p50 {percentile(firsts, 0.5):.1f} ms, p95 {percentile(firsts, 0.95):.1f}, "
+            f"max {max(firsts):.1f} ms ({worst}); CPU p50 {percentile(cpus, 0.5):.1f}, "
+            f"max {max(cpus):.1f} ms; opening the index p50 {percentile(opens, 0.5):.0f} ms, "
+            f"max {max(opens):.0f} ms"
+        )
     for r in runs:
         values = [t for ts in r.times.values() for t in ts]
         cpu = [t for ts in r.cpu.values() for t in ts]
@@ -446,11 +537,20 @@ def main() -> None:
         help="time searches on the Whoosh index an earlier run built (building 100k takes minutes)",
     )
     parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="also run each query once in a new process (its first run: nothing decoded yet)",
+    )
+    parser.add_argument("--cold-query", help=argparse.SUPPRESS)
+    parser.add_argument(
         "--engines",
         default="whoosh,tantivy,fts5",
         help="which of whoosh, tantivy, fts5 to run (default: all three)",
     )
     args = parser.parse_args()
+    if args.cold_query is not None:
+        cold_query(args.source, args.cold_query)
+        return
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     unknown = set(engines) - {"whoosh", "tantivy", "fts5"}
     if unknown:
@@ -465,7 +565,7 @@ def main() -> None:
         ws = scale_workspace(source, size)
         runs: list[EngineRun] = []
         if "whoosh" in engines:
-            runs.append(bench_whoosh(ws, args.repeat, args.reuse_index))
+            runs.append(bench_whoosh(ws, args.repeat, args.reuse_index, args.cold))
         if "tantivy" in engines:
             runs.append(bench_tantivy(ws, args.repeat))
         if "fts5" in engines:

@@ -3,7 +3,8 @@
 Whoosh steps its matchers one entry at a time in Python. Here each word's
 postings in a segment are decoded once into arrays (entry numbers, weights,
 and every entry's positions in one flat array; ``TermArrays``, kept in
-``ARRAYS`` by segment, which never changes once written), and a phrase, a
+``ARRAYS`` by segment, which never changes once written; the blocks are read
+in bulk by corpus_tool.index.blocks), and a phrase, a
 word's forms or a boolean query is evaluated per segment on them: entry sets
 are merged and intersected as sorted arrays, scores computed for all entries
 at once, positions read only for the candidates of a phrase or connector
@@ -22,8 +23,6 @@ import weakref
 from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from itertools import accumulate, chain
-from pickle import loads
 from typing import Any
 
 import numpy as np
@@ -34,12 +33,11 @@ from whoosh.matching import mcore
 from whoosh.query.spans import Span, SpanNear2, SpanQuery
 from whoosh.scoring import BM25FScorer, WeightScorer
 
+from corpus_tool.index import blocks
 from corpus_tool.index.evaluate import SHIFT, distinct_sorted, in_sorted, sorted_union
 from corpus_tool.index.scoring import field_length_array
 
 _POSITION = (1 << SHIFT) - 1
-
-_INT_SIZE = formats._INT_SIZE
 
 Interval = tuple[int, int]
 # Entry numbers of a segment: a sorted sequence or int64 array.
@@ -132,58 +130,73 @@ class Postings:
         return self._set
 
 
-def _decode(value: bytes) -> list[int]:
-    """Positions of one entry (formats.Positions.decode_positions, without the Python loop)."""
-    if not value.endswith(b"."):
-        value += b"."
-    return list(accumulate(loads(value[_INT_SIZE:])))
+def _decode_positions(
+    buf: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        return blocks.decode_positions(*blocks.latin1(buf, starts, ends))
+    except blocks.LayoutError as exc:
+        raise Unsupported(str(exc)) from exc
 
 
 class TermArrays:
     """One word's postings in one segment, decoded once: entry numbers, weights, and
-    (on first use) every entry's positions as one flat array with offsets."""
+    (on first use) every entry's positions as one flat array with offsets.
+
+    Until then the encoded position values are kept as one byte array with each
+    entry's (start, end) in it (as the block pickles hold them: see
+    ``blocks.latin1``), so that a few entries' positions (a phrase's candidates,
+    the hits shown) are decoded without decoding the whole word."""
 
     __slots__ = (
-        "_offsets", "_positions", "_values", "cached", "ids", "nbytes", "positional", "weights",
+        "_ends", "_offsets", "_positions", "_raw", "_starts", "cached", "ids", "nbytes",
+        "positional", "weights",
     )  # fmt: skip
 
     def __init__(
-        self, ids: np.ndarray, weights: np.ndarray, values: list[bytes], positional: bool
+        self,
+        ids: np.ndarray,
+        weights: np.ndarray,
+        raw: np.ndarray | None,
+        starts: np.ndarray | None,
+        ends: np.ndarray | None,
     ) -> None:
         self.ids = ids
         self.weights = weights
-        self.positional = positional
-        self._values: list[bytes] | None = values if positional else None
+        self.positional = raw is not None
+        self._raw, self._starts, self._ends = raw, starts, ends
         self._offsets: np.ndarray | None = None
         self._positions: np.ndarray | None = None
         self.cached = False  # counted in ARRAYS' size
-        self.nbytes = ids.nbytes + weights.nbytes + sum(len(v) for v in values)
+        self.nbytes = ids.nbytes + weights.nbytes + self._encoded_nbytes()
+
+    def _encoded_nbytes(self) -> int:
+        parts = (self._raw, self._starts, self._ends)
+        return sum(a.nbytes for a in parts if a is not None)
 
     def positions(self) -> tuple[np.ndarray, np.ndarray]:
         """(offsets, positions): entry ``i``'s positions are ``positions[offsets[i]:offsets[i + 1]]``."""
-        if self._positions is None:
-            if not self.positional or self._values is None:
+        # read once: another thread may finish decoding (and drop these) meanwhile
+        raw, starts, ends, done = self._raw, self._starts, self._ends, self._positions
+        if done is None:
+            if raw is None or starts is None or ends is None:
+                if self._positions is not None:  # decoded by another thread just now
+                    assert self._offsets is not None
+                    return self._offsets, self._positions
                 raise Unsupported("no positions")
-            deltas = [
-                loads(v[_INT_SIZE:] if v.endswith(b".") else v[_INT_SIZE:] + b".")
-                for v in self._values
-            ]
-            counts = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
-            offsets = np.zeros(len(deltas) + 1, dtype=np.int64)
+            counts, positions = _decode_positions(raw, starts, ends)
+            offsets = np.zeros(len(counts) + 1, dtype=np.int64)
             np.cumsum(counts, out=offsets[1:])
-            flat = np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=int(offsets[-1]))
-            # each entry's list is a first position and gaps: one running sum over
-            # all of them, less the sum reached before the entry starts
-            running = np.cumsum(flat)
-            reached = np.concatenate(([0], running))[offsets[:-1]]
-            self._positions = running - np.repeat(reached, counts)
+            # offsets first: a reader that sees the positions finds their offsets
             self._offsets = offsets
-            self._values = None
+            self._positions = positions
+            self._raw = self._starts = self._ends = None
             before = self.nbytes
-            self.nbytes = self.ids.nbytes + self.weights.nbytes + self._positions.nbytes
+            self.nbytes = self.ids.nbytes + self.weights.nbytes + positions.nbytes + offsets.nbytes
             ARRAYS.grew(before, self)
+            return offsets, positions
         assert self._offsets is not None
-        return self._offsets, self._positions
+        return self._offsets, done
 
     def coordinates(
         self, rows: np.ndarray | None, key_of: Callable[[np.ndarray], np.ndarray]
@@ -208,15 +221,14 @@ class TermArrays:
     def _few_coordinates(
         self, rows: np.ndarray, key_of: Callable[[np.ndarray], np.ndarray]
     ) -> np.ndarray:
-        if not self.positional or self._values is None:
+        raw, starts, ends = self._raw, self._starts, self._ends
+        if raw is None or starts is None or ends is None:
+            if self._positions is not None:  # decoded in full by another thread meanwhile
+                return self.coordinates(rows, key_of)
             raise Unsupported("no positions")
-        values = self._values
-        keys = key_of(self.ids[rows]).tolist()
-        out: list[int] = []
-        for key, row in zip(keys, rows.tolist(), strict=True):
-            base = key << SHIFT
-            out.extend(base | p for p in _decode(values[row]))
-        return np.array(out, dtype=np.int64)
+        counts, positions = _decode_positions(raw, starts[rows], ends[rows])
+        keys = np.repeat(key_of(self.ids[rows]), counts)
+        return (keys << SHIFT) | positions
 
 
 def _matching_rows(ids: np.ndarray, among: np.ndarray) -> np.ndarray:
@@ -320,23 +332,16 @@ def term_arrays(searcher: Any, fieldname: str, text: Any) -> TermArrays | None:
     m = terms.matcher(fieldname, text, reader.schema[fieldname].format, scorer=None)
     if type(m) is not W3LeafMatcher:
         raise Unsupported(type(m).__name__)
+    if m._byteids or m._i:
+        raise Unsupported("postings of another layout")
     positional = type(m.format) is formats.Positions
-    ids: list[int] = []
-    weights: list[float] = []
-    values: list[bytes] = []
-    while m.is_active():
-        m._read_ids()
-        m._read_weights()
-        start = m._i
-        ids.extend(m._ids[start:])
-        weights.extend(m._weights[start:])
-        if positional:
-            m._read_values()
-            values.extend(m._values[start:])
-        m._next_block()
-    arrays = TermArrays(
-        np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64), values, positional
-    )
+    try:
+        ids, weights, values = blocks.read_blocks(
+            m, positional, reader.doc_frequency(fieldname, text)
+        )
+    except blocks.LayoutError as exc:
+        raise Unsupported(str(exc)) from exc
+    arrays = TermArrays(ids, weights, *(values or (None, None, None)))
     ARRAYS.put(key, arrays)
     return arrays
 

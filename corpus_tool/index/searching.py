@@ -31,7 +31,7 @@ from corpus_tool.index.evaluate import (
     sorted_union,
 )
 from corpus_tool.index.highlight import matched_highlights, snippet, unit_highlights
-from corpus_tool.index.postings import Unsupported, evaluate
+from corpus_tool.index.postings import Unsupported, deleted_entries, evaluate, term_arrays
 from corpus_tool.index.scoring import CachedBM25F
 from corpus_tool.index.units import indexed_text, split_lead_in
 from corpus_tool.model import SearchHit
@@ -58,11 +58,9 @@ class SearchResult:
 class _Columns:
     """Per-entry values for facets and document order, read once per index generation."""
 
-    doc_id: list[str]
-    kind: list[str]
-    order: list[int]
+    order: np.ndarray  # each entry's order in its document (int64)
     tags: dict[int, list[str]]
-    # the same values as codes into a list of names, for counting in bulk
+    # each entry's document and kind as codes into a list of names, for counting in bulk
     doc_names: list[str] = field(default_factory=list)
     doc_codes: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     kind_names: list[str] = field(default_factory=list)
@@ -147,40 +145,85 @@ def clear_result_cache() -> None:
 
 
 def _columns(opened: _Open) -> _Columns:
+    """The columns of the open generation, read segment by segment from each value's
+    postings (decoded in bulk, corpus_tool.index.postings) and the order column's
+    bytes. The first search after opening pays for it: read one entry at a time it
+    took ~3 s at 100k provisions, so ~30 s at a million."""
     if opened.columns is not None:
         return opened.columns
     reader = opened.searcher.reader()
     n = reader.doc_count_all()
-    doc_ids = [""] * n
-    kinds = [""] * n
-    for fieldname, target in (("doc_id", doc_ids), ("kind", kinds)):
-        for value in reader.field_terms(fieldname):
-            for docnum in reader.postings(fieldname, value).all_ids():
-                target[docnum] = value
+    codes = {"doc_id": np.zeros(n, dtype=np.int64), "kind": np.zeros(n, dtype=np.int64)}
+    names: dict[str, dict[str, int]] = {"doc_id": {"": 0}, "kind": {"": 0}}
     # Labels are human work: corpus_tool.index.human joins them from the store.
-    multi: dict[str, dict[int, list[str]]] = {"tag": {}}
-    for fieldname, target_map in multi.items():
-        if fieldname not in reader.indexed_field_names():
-            continue
-        for value in reader.field_terms(fieldname):
-            for docnum in reader.postings(fieldname, value).all_ids():
-                target_map.setdefault(docnum, []).append(value)
-    order_col = reader.column_reader("order")
-    orders = [int(order_col[d]) for d in range(n)]
-    doc_names, doc_codes = _coded(doc_ids)
-    kind_names, kind_codes = _coded(kinds)
+    tags: dict[int, list[str]] = {}
+    order = np.zeros(n, dtype=np.int64)
+    for sub, offset in opened.searcher.leaf_searchers():
+        sub_reader = sub.reader()
+        for fieldname in ("doc_id", "kind", "tag"):
+            if fieldname not in sub_reader.indexed_field_names():
+                continue
+            for value in sub_reader.field_terms(fieldname):
+                entries = _live_entries(sub, fieldname, value) + offset
+                if fieldname == "tag":
+                    for docnum in entries.tolist():
+                        tags.setdefault(docnum, []).append(value)
+                else:
+                    known = names[fieldname]
+                    codes[fieldname][entries] = known.setdefault(value, len(known))
+        size = sub_reader.doc_count_all()
+        order[offset : offset + size] = _order_column(sub_reader, size)
     opened.columns = _Columns(
-        doc_ids, kinds, orders, multi["tag"], doc_names, doc_codes, kind_names, kind_codes
+        order,
+        tags,
+        list(names["doc_id"]),
+        codes["doc_id"],
+        list(names["kind"]),
+        codes["kind"],
     )
     return opened.columns
 
 
-def _coded(values: list[str]) -> tuple[list[str], np.ndarray]:
-    names: dict[str, int] = {}
-    codes = np.fromiter(
-        (names.setdefault(v, len(names)) for v in values), dtype=np.int64, count=len(values)
-    )
-    return list(names), codes
+def _live_entries(sub: Any, fieldname: str, value: str) -> np.ndarray:
+    """A value's entries in one segment, deleted ones left out (as Whoosh's postings)."""
+    try:
+        arrays = term_arrays(sub, fieldname, value)
+    except Unsupported:
+        arrays = None
+    else:
+        if arrays is None:
+            return np.empty(0, dtype=np.int64)
+        deleted = deleted_entries(sub)
+        return arrays.ids[~in_sorted(arrays.ids, deleted)] if len(deleted) else arrays.ids
+    reader = sub.reader()
+    return np.fromiter(reader.postings(fieldname, value).all_ids(), dtype=np.int64)
+
+
+def _order_column(reader: Any, size: int) -> np.ndarray:
+    """The ``order`` field of a segment's entries: the column's bytes read at once
+    where it is Whoosh's fixed-width integer column, else one entry at a time."""
+    field_obj = reader.schema["order"]
+    column = reader.column_reader("order", translate=False)
+    typecode = getattr(field_obj, "sortable_typecode", None)
+    fixed = getattr(column, "_fixedlen", None)
+    dbfile, base, written = (getattr(column, a, None) for a in ("_dbfile", "_basepos", "_count"))
+    if (
+        getattr(field_obj, "numtype", None) is int
+        and not getattr(field_obj, "decimal_places", 0)
+        and typecode is not None
+        and fixed == np.dtype(typecode).itemsize <= 4
+        and dbfile is not None
+        and isinstance(written, int)
+    ):
+        raw = np.full(size, column._default, dtype=np.int64)
+        count = min(written, size)
+        if count:
+            data = bytes(dbfile.get(base, count * fixed))
+            raw[:count] = np.frombuffer(data, dtype=np.dtype(typecode).newbyteorder(">"))
+        # whoosh.util.numeric.from_sortable for signed integers
+        return raw - (1 << (field_obj.bits - 1)) if field_obj.signed else raw
+    translated = reader.column_reader("order")
+    return np.fromiter((int(translated[d]) for d in range(size)), dtype=np.int64, count=size)
 
 
 def _values(value: str | Sequence[str] | None) -> list[str]:
@@ -446,9 +489,13 @@ def _may_count(
 def _doc_rank(cols: _Columns) -> np.ndarray:
     """Each entry's place in document order (document id, then order in it)."""
     if cols.doc_rank is None:
-        ranked = sorted(range(len(cols.doc_id)), key=lambda d: (cols.doc_id[d], cols.order[d]))
+        by_name = np.argsort(np.array(cols.doc_names, dtype=object), kind="stable")
+        name_rank = np.empty(len(by_name), dtype=np.int64)
+        name_rank[by_name] = np.arange(len(by_name))
+        # stable: ties keep entry order, as sorted() over range(n) kept it
+        ranked = np.lexsort((cols.order, name_rank[cols.doc_codes]))
         rank = np.empty(len(ranked), dtype=np.int64)
-        rank[np.array(ranked, dtype=np.int64)] = np.arange(len(ranked))
+        rank[ranked] = np.arange(len(ranked))
         cols.doc_rank = rank
     return cols.doc_rank
 
