@@ -229,6 +229,11 @@ def test_regression_a_limit_of_another_exemption_is_no_open_source_exemption() -
         "The exemption in Section 4 shall no longer apply to open-source components that the "
         "supplier sells for a fee."
     )
+    # an exemption that names whom it is for is that one, whatever follows its verb
+    assert not _exempts(
+        "The exemption for universities in Section 4 shall no longer apply to open-source "
+        "components that the university sells for a fee."
+    )
 
 
 def test_regression_no_one_relieved_is_an_obligation_not_an_exemption() -> None:

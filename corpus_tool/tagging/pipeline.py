@@ -48,6 +48,7 @@ LINKER_DEFAULTS: dict[str, Any] = {
     "concessive_before": [],
     "anaphors": [],
     "anaphor_heads": [],
+    "phrase_openers": [],
     "frames": {"clausal": {"forward": 60, "backward": 55, "score": 0.9}},
     "weak_factor": 0.8,
 }
@@ -252,7 +253,35 @@ class OssLinker:
                 for s in doc.spans[cfg["carve_back_key"]]
                 if not any(c.start <= s.start and s.end <= c.end for c in conditions)
             ]
+            doc.spans[cfg["carve_back_key"]] = [
+                *doc.spans[cfg["carve_back_key"]],
+                *self._limited_reach(doc, links, doc.spans[cfg["carve_back_key"]]),
+            ]
         return doc
+
+    def _limited_reach(
+        self, doc: Doc, links: list[tuple[Span, Span]], have: Iterable[Span]
+    ) -> list[Span]:
+        """What an exemption limited in its own sentence no longer reaches ("The
+        exemption for open-source software … shall not apply <to software that forms
+        part of a high-risk system>"): a carve-back clause, for frames that
+        ``carves_back``, from the limiting verb to the end of its clause."""
+        seen = {(s.start, s.end) for s in have}
+        blockers = set(self.cfg["blockers"])
+        out: list[Span] = []
+        for cue, term in links:
+            frame = self.cfg["frames"].get(cue.label_, {})
+            if not frame.get("carves_back") or not (cue.start <= term.start < cue.end):
+                continue
+            end = next(
+                (i for i in range(cue.end, cue.sent.end) if doc[i].text in blockers), cue.sent.end
+            )
+            while end > cue.end and doc[end - 1].is_punct:
+                end -= 1
+            if end > cue.end and (cue.end, end) not in seen:
+                seen.add((cue.end, end))
+                out.append(Span(doc, cue.end, end, label="clause", span_id=cue.id_))
+        return out
 
     def _links(self, doc: Doc, cues: list[Span], oss: list[Span]) -> list[tuple[Span, Span]]:
         frames = self.cfg["frames"]
@@ -298,12 +327,30 @@ class OssLinker:
             # ("The exemption … shall no longer apply to open-source components
             # sold for a fee"); without the reason, what follows is some other
             # exemption's limit ("… shall not apply where … an open-source licence").
+            skip_from = {w.lower() for w in frame.get("not_after", ())}
             forward_needs = set(frame.get("forward_needs", ()))
             forward_ok = not forward_needs or self._has_reason(doc, sent, forward_needs)
+            # "The exception for research institutions shall not extend to …": an
+            # exemption that names whom it is for inside the wording is that one,
+            # not an open-source one named after it.
+            named = {w.lower() for w in frame.get("forward_unless_inside", ())}
+            if named and any(t.lower_ in named for t in cue):
+                forward_ok = False
             for term in oss:
                 if term.sent.start not in reach_sents:
                     continue
                 if term.start >= cue.end and not forward_ok:
+                    continue
+                # "may exempt microenterprises from the obligation to keep records of
+                # open-source components": a wording after "from" in the same phrase is
+                # what is exempted from, not who is exempt (a list or a "where …"
+                # clause after "from" still is).
+                if (
+                    skip_from
+                    and not opens_list
+                    and term.start >= cue.end
+                    and self._inside_from_phrase(doc, cue, term, skip_from)
+                ):
                     continue
                 if not weak_ok and term.label_ in weak:
                     continue
@@ -380,6 +427,29 @@ class OssLinker:
                 if before not in concessive:
                     return True
         return False
+
+    def _inside_from_phrase(self, doc: Doc, cue: Span, term: Span, words: set[str]) -> bool:
+        """True if one of ``words`` ("from") follows ``cue`` within a few words (its
+        object: "exempt microenterprises from") and no clause opener
+        (``phrase_openers``: "where", "if", ",", …) comes between it and ``term``."""
+        openers = {w.lower() for w in self.cfg["phrase_openers"]}
+        at = None
+        for i in range(cue.end - 1, min(cue.end + 4, term.start)):
+            if i >= cue.end and doc[i].lower_ in openers:
+                return False
+            if doc[i].lower_ in words:
+                at = i
+                break
+        if at is None:
+            return False
+        # "may exclude from the scope of this Directive <open-source software>": an
+        # active verb right before "from" has its object after the "from" phrase.
+        passive = any(t.lemma_ == "be" for t in cue) or (
+            cue.start > 0 and doc[cue.start - 1].lemma_ == "be"
+        )
+        if at <= cue.end and not passive:
+            return False
+        return not any(doc[i].lower_ in openers for i in range(at + 1, term.start))
 
     def _anaphor_at(self, doc: Doc, i: int) -> bool:
         """True if the clause starting at token ``i`` opens with a pronoun that takes
@@ -462,6 +532,7 @@ def make_oss_linker(
     concessive_before: list[str],
     anaphors: list[str],
     anaphor_heads: list[str],
+    phrase_openers: list[str],
     frames: dict[str, dict[str, Any]],
     weak_factor: float,
 ) -> OssLinker:
