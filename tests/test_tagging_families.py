@@ -197,6 +197,11 @@ def test_regression_a_question_word_of_an_earlier_clause_asks_nothing() -> None:
     assert not _exempts(
         "The Commission shall assess whether open-source models should be exempt from Article 6."
     )
+    # "and whether" still asks: a coordinated indirect question
+    assert not _exempts(
+        "The Commission shall assess the costs and whether open-source software should be "
+        "exempt from Article 5."
+    )
 
 
 def test_regression_open_source_or_proprietary_is_no_open_source_reason() -> None:
