@@ -466,3 +466,29 @@ def test_regression_a_relative_clause_is_not_the_subject_and_against_starts_the_
     )
     assert _texts(r.beneficiary) == ["DEVELOPER OF AN OPEN-SOURCE MODEL"]
     assert _texts(r.subject) == ["OPEN-SOURCE MODEL"]
+
+
+def test_an_exemption_limited_in_its_own_sentence_is_a_row_with_its_carve_back() -> None:
+    # The exemption's own phrase names open source and who benefits ("for developers
+    # who …"); what it no longer reaches is the carve-back; it waives nothing itself.
+    r = _one(
+        "(b) Limitation.—The safe harbor under subsection (a) for developers who release model "
+        "weights publicly shall not apply to a developer that offers the model for a fee."
+    )
+    assert r.family == "limited-exemption:exemption-limited"
+    assert _texts(r.beneficiary) == ["developers"]
+    assert _texts(r.subject) == ["model weights"]
+    assert "to a developer that offers the model for a fee" in _texts(r.carve_backs)
+    assert r.exempted_from == []
+
+
+def test_regression_a_definition_exclusion_names_who_in_its_own_clause() -> None:
+    # The beneficiary was read from the definition before the ";" ("'importer' means a
+    # person established …"), not from the clause that excludes.
+    r = _one(
+        "'importer' means a person established in the Union who places a product on the "
+        "market; a contributor who only shares free and open-source software shall not be "
+        "regarded as an importer."
+    )
+    assert _texts(r.beneficiary) == ["contributor"]
+    assert _texts(r.subject) == ["open-source software"]

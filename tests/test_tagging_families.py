@@ -34,9 +34,10 @@ FAMILIES = (
     "described-oss",
     "us-wording",
     "carve-back",
+    "licence",
 )
 STYLES = {"eu-regulation", "eu-directive", "eu-recital", "us-federal", "us-state",
-          "us-enrolled-caps", "licence"}  # fmt: skip
+          "us-enrolled-caps", "licence", "uk"}  # fmt: skip
 
 
 def _rows() -> list[dict]:
@@ -179,3 +180,99 @@ def test_regression_subject_to_exceptions_is_not_read_as_a_carve_back() -> None:
         "Models with openly available weights should be subject to exceptions as regards the "
         "documentation requirements."
     )
+
+
+def test_regression_a_question_word_of_an_earlier_clause_asks_nothing() -> None:
+    # "whether for payment or free of charge;" in the defined term's own clause made
+    # every wording after it read as an indirect question, so the exclusion in the
+    # clause after the ";" was lost. A concessive "whether" asks nothing either.
+    assert _exempts(
+        "'supplier' means a person who supplies software, whether for payment or free of "
+        "charge; a person who only shares free and open-source software shall not be "
+        "considered a supplier."
+    )
+    assert _exempts(
+        "Open-source models are exempt from Article 6, whether or not they are monetised."
+    )
+    assert not _exempts(
+        "The Commission shall assess whether open-source models should be exempt from Article 6."
+    )
+    # "and whether" still asks: a coordinated indirect question
+    assert not _exempts(
+        "The Commission shall assess the costs and whether open-source software should be "
+        "exempt from Article 5."
+    )
+
+
+def test_regression_open_source_or_proprietary_is_no_open_source_reason() -> None:
+    # "regardless of whether the software is open source or proprietary" treats both
+    # alike: the scope exclusion it qualifies was tagged as an open-source one.
+    assert not _exempts(
+        "This Regulation shall not apply to software developed solely for research, "
+        "regardless of whether the software is open source or proprietary."
+    )
+    assert not _exempts(
+        "This Regulation shall not apply to proprietary or open-source tools used only "
+        "for military purposes."
+    )
+
+
+def test_regression_a_limit_of_another_exemption_is_no_open_source_exemption() -> None:
+    # "The exception for personal use … shall not apply where … under an open-source
+    # licence" was linked forwards; only an exemption whose own phrase names open source,
+    # or one that stops reaching open source for a commercial reason, counts.
+    assert not _exempts(
+        "The exception for personal use referred to in paragraph 4 shall not apply where the "
+        "system is made available to others, including through publication under an "
+        "open-source licence."
+    )
+    assert _exempts(
+        "The exception for open-source models referred to in paragraph 4 shall not apply "
+        "where the model presents a systemic risk."
+    )
+    assert _exempts(
+        "The exemption in Section 4 shall no longer apply to open-source components that the "
+        "supplier sells for a fee."
+    )
+    # an exemption that names whom it is for is that one, whatever follows its verb
+    assert not _exempts(
+        "The exemption for universities in Section 4 shall no longer apply to open-source "
+        "components that the university sells for a fee."
+    )
+
+
+def test_regression_no_one_relieved_is_an_obligation_not_an_exemption() -> None:
+    # "No person who … open-source … shall be relieved of …": the negated subject
+    # turns the relief into its refusal.
+    assert not _exempts(
+        "No person who sells a product with open-source components shall be relieved of the "
+        "obligations of a manufacturer."
+    )
+    assert _exempts(
+        "No person who contributes code to an open-source project without payment shall incur "
+        "liability to its users."
+    )
+
+
+def test_such_licences_reads_back_to_the_earlier_sentence() -> None:
+    text = (
+        "(30) Models released under a free and open-source licence support research. "
+        "Models released under such licences should benefit from exceptions to the "
+        "documentation requirements."
+    )
+    assert _exempts(text)
+    # without an open-source wording before it, "such licences" is nothing
+    assert not _exempts(text.replace("a free and open-source licence", "a commercial licence"))
+
+
+def test_patterns_stay_fast_on_a_long_clause() -> None:
+    # A pattern with a long bounded gap ("{0,30}") is expanded by the matcher into
+    # as many optional tokens and made tagging a few sentences take minutes; open
+    # gaps ("*") bounded by the clause's punctuation are used instead.
+    for spec in packaged_rules().rulers:
+        for pat in spec.patterns:
+            for token in pat["pattern"]:
+                op = str(token.get("OP", ""))
+                if op.startswith("{"):
+                    hi = int(op.strip("{}").split(",")[-1])
+                    assert hi <= 16, (spec.file, pat.get("id"), op)

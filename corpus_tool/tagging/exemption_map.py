@@ -87,6 +87,7 @@ _WHOLE_ACT = re.compile(
     r"\bth(?:is|e\s+present)\s+(Regulation|Directive|Decision|Act|Code|Law|title|chapter|part)\b",
     re.I,
 )
+_GRANTED_FOR = re.compile(r"\bfor\s+", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-Z(])")
 # An opening phrase before the main clause names what is derogated from, not who
 # is exempt: "Notwithstanding Article 5, …", "By way of derogation from …, …".
@@ -414,6 +415,15 @@ def _who_and_what(p: Provision, tag: Tag) -> tuple[list[SpanValue], list[SpanVal
             subject.append(_value(p, thing.start(), thing.end()))
         return beneficiary, subject
     s0, e0 = _sentence_bounds(text, term.start)
+    # "'importer' means a person who …; a person who only downloads open-source
+    # software shall not be regarded as an importer": who is exempt is named in the
+    # clause of the two wordings, not in the definition before the ";".
+    anchor = min(term.start, cue.start) if cue is not None and cue.start >= s0 else term.start
+    semi = text.rfind(";", s0, anchor)
+    if semi >= 0:
+        s0 = semi + 1
+        while s0 < e0 and text[s0].isspace():
+            s0 += 1
     intro = _INTRO.match(text, s0, e0)
     if intro is not None and term.start >= intro.end():
         # "By way of derogation from Article 16, providers of …": the main clause's
@@ -421,7 +431,17 @@ def _who_and_what(p: Provision, tag: Tag) -> tuple[list[SpanValue], list[SpanVal
         s0 = intro.end()
         if cue is not None and cue.end <= s0:
             cue = None
-    if (
+    granted_for = (
+        _GRANTED_FOR.search(text, cue.start, cue.end)
+        if cue is not None and family.startswith("limited-exemption:")
+        else None
+    )
+    if granted_for is not None and cue is not None:
+        # "The safe harbor under subsection (a) for <developers who release …> shall
+        # not apply …": an exemption limited in its own sentence names its
+        # beneficiary after "for".
+        np = _noun_phrase(text, granted_for.end(), cue.end)
+    elif (
         cue is not None
         and cue.end <= term.start
         and cue.start >= s0

@@ -45,6 +45,10 @@ LINKER_DEFAULTS: dict[str, Any] = {
     "clause_ends": [";"],
     "clause_labels": [],
     "question_words": [],
+    "concessive_before": [],
+    "anaphors": [],
+    "anaphor_heads": [],
+    "phrase_openers": [],
     "frames": {"clausal": {"forward": 60, "backward": 55, "score": 0.9}},
     "weak_factor": 0.8,
 }
@@ -155,6 +159,20 @@ def list_sentences_before(doc: Doc, sent: Span) -> list[Span]:
     return out
 
 
+def such_heads(doc: Doc, heads: Iterable[str]) -> list[Any]:
+    """The tokens "such" followed by one of ``heads`` ("such licences")."""
+    wanted = {w.lower() for w in heads}
+    if not wanted:
+        return []
+    return [
+        tok
+        for tok in doc
+        if tok.lower_ == "such"
+        and tok.i + 1 < len(doc)
+        and (doc[tok.i + 1].lower_ in wanted or doc[tok.i + 1].lemma_.lower() in wanted)
+    ]
+
+
 def _overlaps(a: Span, b: Span) -> bool:
     return a.start < b.end and b.start < a.end
 
@@ -192,6 +210,7 @@ class OssLinker:
         )
         cues = filter_spans(doc.spans[cfg["cue_key"]]) if cfg["cue_key"] in doc.spans else []
         cues = [c for c in cues if c.label_ in cfg["frames"]]
+        oss = sorted([*oss, *self._back_references(doc, oss)], key=lambda s: s.start)
         links = self._links(doc, cues, oss)
 
         pairs: list[Span] = []
@@ -234,7 +253,35 @@ class OssLinker:
                 for s in doc.spans[cfg["carve_back_key"]]
                 if not any(c.start <= s.start and s.end <= c.end for c in conditions)
             ]
+            doc.spans[cfg["carve_back_key"]] = [
+                *doc.spans[cfg["carve_back_key"]],
+                *self._limited_reach(doc, links, doc.spans[cfg["carve_back_key"]]),
+            ]
         return doc
+
+    def _limited_reach(
+        self, doc: Doc, links: list[tuple[Span, Span]], have: Iterable[Span]
+    ) -> list[Span]:
+        """What an exemption limited in its own sentence no longer reaches ("The
+        exemption for open-source software … shall not apply <to software that forms
+        part of a high-risk system>"): a carve-back clause, for frames that
+        ``carves_back``, from the limiting verb to the end of its clause."""
+        seen = {(s.start, s.end) for s in have}
+        blockers = set(self.cfg["blockers"])
+        out: list[Span] = []
+        for cue, term in links:
+            frame = self.cfg["frames"].get(cue.label_, {})
+            if not frame.get("carves_back") or not (cue.start <= term.start < cue.end):
+                continue
+            end = next(
+                (i for i in range(cue.end, cue.sent.end) if doc[i].text in blockers), cue.sent.end
+            )
+            while end > cue.end and doc[end - 1].is_punct:
+                end -= 1
+            if end > cue.end and (cue.end, end) not in seen:
+                seen.add((cue.end, end))
+                out.append(Span(doc, cue.end, end, label="clause", span_id=cue.id_))
+        return out
 
     def _links(self, doc: Doc, cues: list[Span], oss: list[Span]) -> list[tuple[Span, Span]]:
         frames = self.cfg["frames"]
@@ -251,7 +298,7 @@ class OssLinker:
             sent = cue.sent
             # "… shall assess whether open-source software should be exempt": an
             # indirect question grants nothing.
-            if asks and any(doc[i].lower_ in asks for i in range(sent.start, cue.start)):
+            if asks and self._in_question(doc, sent, cue, asks, blockers):
                 continue
             # "shall not apply to: (a) …; (b) …": the list items are the exemption's
             # objects, so the list punctuation does not end its forward reach.
@@ -276,8 +323,34 @@ class OssLinker:
             needs = set(frame.get("needs", ()))
             if needs and not self._has_reason(doc, sent, needs):
                 continue
+            # A frame may reach forwards only when the sentence says why
+            # ("The exemption … shall no longer apply to open-source components
+            # sold for a fee"); without the reason, what follows is some other
+            # exemption's limit ("… shall not apply where … an open-source licence").
+            skip_from = {w.lower() for w in frame.get("not_after", ())}
+            forward_needs = set(frame.get("forward_needs", ()))
+            forward_ok = not forward_needs or self._has_reason(doc, sent, forward_needs)
+            # "The exception for research institutions shall not extend to …": an
+            # exemption that names whom it is for inside the wording is that one,
+            # not an open-source one named after it.
+            named = {w.lower() for w in frame.get("forward_unless_inside", ())}
+            if named and any(t.lower_ in named for t in cue):
+                forward_ok = False
             for term in oss:
                 if term.sent.start not in reach_sents:
+                    continue
+                if term.start >= cue.end and not forward_ok:
+                    continue
+                # "may exempt microenterprises from the obligation to keep records of
+                # open-source components": a wording after "from" in the same phrase is
+                # what is exempted from, not who is exempt (a list or a "where …"
+                # clause after "from" still is).
+                if (
+                    skip_from
+                    and not opens_list
+                    and term.start >= cue.end
+                    and self._inside_from_phrase(doc, cue, term, skip_from)
+                ):
                     continue
                 if not weak_ok and term.label_ in weak:
                     continue
@@ -295,7 +368,11 @@ class OssLinker:
                     gap, lo, hi = cue.start - term.end, term.end, cue.start
                     if gap > frame["backward"] or frame["backward"] <= 0:
                         continue
-                if any(doc[i].text in blockers for i in range(lo, hi)):
+                if any(
+                    doc[i].text in blockers
+                    and not (term.start < cue.start and self._anaphor_at(doc, i + 1))
+                    for i in range(lo, hi)
+                ):
                     continue
                 # A new main clause that starts between the two ends the reach, even
                 # when the open-source wording is that clause's own subject.
@@ -306,6 +383,79 @@ class OssLinker:
             if best is not None:
                 out.append((cue, best[1]))
         return out
+
+    def _back_references(self, doc: Doc, oss: list[Span]) -> list[Span]:
+        """Back-references ("such licences", "such software") to an open-source wording.
+
+        A later sentence that names again what an earlier sentence described as
+        open source counts as that description.
+
+        Only a head noun of ``anaphor_heads`` after "such" counts, and only when an
+        earlier sentence of the text holds a strong open-source wording; the span
+        takes that wording's pattern id and strength.
+        """
+        if not oss:
+            return []
+        strong = set(self.cfg["strong_labels"])
+        out: list[Span] = []
+        for tok in such_heads(doc, self.cfg["anaphor_heads"]):
+            earlier = [s for s in oss if s.label_ in strong and s.end <= tok.sent.start]
+            if not earlier or any(_overlaps(s, doc[tok.i : tok.i + 2]) for s in oss):
+                continue
+            src = earlier[-1]
+            out.append(Span(doc, tok.i, tok.i + 2, label=src.label_, span_id=src.id_))
+        return out
+
+    def _in_question(
+        self, doc: Doc, sent: Span, cue: Span, asks: set[str], blockers: set[str]
+    ) -> bool:
+        """True if ``cue`` is inside an indirect question of its own clause.
+
+        Only a question word of the same clause counts ("… whether for payment or
+        free of charge; a person who … shall not be considered …" asks nothing of
+        the second clause), and not a concessive one, set off by a comma or after
+        "regardless of" ("…, whether or not it is monetised"): that asks nothing.
+        """
+        concessive = {w.lower() for w in self.cfg["concessive_before"]}
+        for i in range(cue.start - 1, sent.start - 1, -1):
+            if doc[i].text in blockers:
+                return False
+            if doc[i].lower_ in asks:
+                before = doc[i - 1].lower_ if i > sent.start else ""
+                if before == "of" and i - 1 > sent.start:
+                    before = doc[i - 2].lower_
+                if before not in concessive:
+                    return True
+        return False
+
+    def _inside_from_phrase(self, doc: Doc, cue: Span, term: Span, words: set[str]) -> bool:
+        """True if one of ``words`` ("from") follows ``cue`` within a few words (its
+        object: "exempt microenterprises from") and no clause opener
+        (``phrase_openers``: "where", "if", ",", …) comes between it and ``term``."""
+        openers = {w.lower() for w in self.cfg["phrase_openers"]}
+        at = None
+        for i in range(cue.end - 1, min(cue.end + 4, term.start)):
+            if i >= cue.end and doc[i].lower_ in openers:
+                return False
+            if doc[i].lower_ in words:
+                at = i
+                break
+        if at is None:
+            return False
+        # "may exclude from the scope of this Directive <open-source software>": an
+        # active verb right before "from" has its object after the "from" phrase.
+        passive = any(t.lemma_ == "be" for t in cue) or (
+            cue.start > 0 and doc[cue.start - 1].lemma_ == "be"
+        )
+        if at <= cue.end and not passive:
+            return False
+        return not any(doc[i].lower_ in openers for i in range(at + 1, term.start))
+
+    def _anaphor_at(self, doc: Doc, i: int) -> bool:
+        """True if the clause starting at token ``i`` opens with a pronoun that takes
+        its subject from the clause before ("…; they shall be subject only to …")."""
+        anaphors = {w.lower() for w in self.cfg["anaphors"]}
+        return i < len(doc) and doc[i].lower_ in anaphors
 
     def _has_reason(self, doc: Doc, sent: Span, needs: set[str]) -> bool:
         """True if ``sent`` holds a carve-back of one of ``needs`` outside every condition.
@@ -379,6 +529,10 @@ def make_oss_linker(
     clause_ends: list[str],
     clause_labels: list[str],
     question_words: list[str],
+    concessive_before: list[str],
+    anaphors: list[str],
+    anaphor_heads: list[str],
+    phrase_openers: list[str],
     frames: dict[str, dict[str, Any]],
     weak_factor: float,
 ) -> OssLinker:

@@ -17,7 +17,7 @@ from corpus_tool.tagging.labels import (
     LABEL_EXEMPTION,
     LABEL_MENTION,
 )
-from corpus_tool.tagging.pipeline import list_sentences_before
+from corpus_tool.tagging.pipeline import list_sentences_before, such_heads
 from corpus_tool.tagging.rules import RuleSet, build_prefilter, lemma_literals, packaged_rules
 
 
@@ -108,6 +108,15 @@ class Tagger:
                 # the list in ("… THE FOLLOWING: (1) … . (2) <open source> …").
                 for sent in list(held):
                     held.update(list_sentences_before(doc, sent))
+                # "… under such licences …" counts as the open-source wording of an
+                # earlier sentence (the linker's back-references), so it is held too.
+                if held:
+                    first = min(s.start for s in held)
+                    held.update(
+                        t.sent
+                        for t in such_heads(doc, self.link.get("anaphor_heads", ()))
+                        if t.sent.start > first
+                    )
                 sents = sorted(held, key=lambda sent: sent.start)
                 for name in scoped:
                     ruler = self.nlp.get_pipe(name)
@@ -141,7 +150,11 @@ class Tagger:
 
     @property
     def _needing_frames(self) -> set[str]:
-        return {name for name, frame in self.frames.items() if frame.get("needs")}
+        return {
+            name
+            for name, frame in self.frames.items()
+            if frame.get("needs") or frame.get("forward_needs")
+        }
 
     @property
     def _post_link_rulers(self) -> list[str]:
