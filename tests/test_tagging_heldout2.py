@@ -1,18 +1,16 @@
-"""The rules scored on a second held-back half, written after the first was used to tune them.
+"""The tagger on the second held-back half: written blind, now a development set.
 
 ``tests/data/exemption_heldout2.jsonl`` (200 lines: 104 provisions that give open
 source special treatment, 96 near misses, twelve families of legal technique
 and nine drafting styles) was written by someone who had not seen the rules,
-the catalogue or either own half, while the rules were being tuned on the
-first held-back half, so it measures recall on wording nobody tuned for. The
-floors were fixed before the file was first scored: precision ≥ 0.90 and recall
-≥ 0.80. Scored at the merge of rules v3 (2026-11-26): P 0.949, R 0.721 (rules v2:
-P 0.921, R 0.673) — the recall floor was missed. It stays written down as a
-strict expected failure (``test_recall_floor_fixed_before_scoring``), which
-turns red the day recall passes it, so that the floor is then asserted; the
-floors asserted meanwhile only keep the measured level from falling. The bar for
-unseen documents (P ≥ 0.95, R ≥ 0.9) is reported, not asserted. Scores are
-printed per family and style.
+the catalogue or either own half. Its floors were fixed before it was first
+scored (precision ≥ 0.90, recall ≥ 0.80) and its blind scores are history:
+rules v2 P 0.921 R 0.673, rules v3 P 0.949 R 0.721 (the recall floor missed).
+In the fourth session its misses were read to generalise the rules (v4), so
+from then on it is a development set: v4 scores P 1.000 R 0.990 here, which
+is no unseen score. The unseen score is the third half's
+(``tests/test_tagging_heldout3.py``). The floors asserted below keep the
+development level from falling. Scores are printed per family and style.
 """
 
 from __future__ import annotations
@@ -25,9 +23,10 @@ import pytest
 from tests.test_tagging_heldout import _p, _r, _score
 
 HELDOUT2 = Path(__file__).resolve().parent / "data" / "exemption_heldout2.jsonl"
-MIN_PRECISION = 0.90
-MIN_RECALL = 0.80  # fixed before the first scoring; missed (0.721), see the docstring
-REGRESSION_RECALL = 0.70  # the measured 0.721, less one positive's worth of margin
+MIN_PRECISION = 0.90  # fixed before the first scoring
+MIN_RECALL = 0.80  # fixed before the first scoring; missed blind (0.721), met as a dev set
+REGRESSION_PRECISION = 0.98  # the development level (1.000), less two false positives
+REGRESSION_RECALL = 0.97  # the development level (0.990), less two positives
 
 pytestmark = pytest.mark.skipif(
     not HELDOUT2.is_file(), reason=f"no second held-back half at {HELDOUT2}"
@@ -52,12 +51,5 @@ def test_rules_on_the_second_held_back_half(capsys: pytest.CaptureFixture[str]) 
                 f"  {key:28} P {_p(c):.3f}  R {_r(c):.3f}  (tp {c[0]}, fp {c[1]}, fn {c[2]}, tn {c[3]})"
             )
     total = scores["all"]
-    assert _p(total) >= MIN_PRECISION
-    assert _r(total) >= REGRESSION_RECALL
-
-
-@pytest.mark.xfail(
-    strict=True, reason="recall 0.721 on the second held-back half, below the 0.80 floor"
-)
-def test_recall_floor_fixed_before_scoring() -> None:
-    assert _r(_score(_rows())["all"]) >= MIN_RECALL
+    assert _p(total) >= max(MIN_PRECISION, REGRESSION_PRECISION)
+    assert _r(total) >= max(MIN_RECALL, REGRESSION_RECALL)
