@@ -6,10 +6,10 @@ the rules did *not* tag ``oss-exemption``:
 
 1. **gate** — a provision reaches the model only if it holds an open-source
    *anchor* (named, or described without the words: licence freedoms, public
-   weights, public repositories, stewards …) or a *reference* to an exemption
-   stated elsewhere, AND a relief *cue* (does not apply, exempt, need not,
-   liability, penalty …). Both come from ``model/lexicon.json``; real documents'
-   thousands of unrelated provisions stop here, cheaply.
+   weights, public repositories, stewards …) AND, in the same sentence, a relief
+   *cue* (does not apply, exempt, need not, liability, penalty …). Both come from
+   ``model/lexicon.json``; real documents' thousands of unrelated provisions stop
+   here, cheaply.
 2. **model** — a spaCy ``textcat`` (``TextCatBOW``, trained by
    ``benchmarks/train_exemption_model.py``) reads the provision's text plus one
    token per anchor and cue category found, and gives P(exemption).
@@ -70,10 +70,20 @@ class GateHit:
     anchors: tuple[tuple[int, int, str], ...]
     references: tuple[tuple[int, int, str], ...]
     cues: tuple[tuple[int, int, str], ...]
+    window: tuple[tuple[int, int], ...] = ()  # sentences with an anchor, and a list's lead-in
 
     @property
     def passes(self) -> bool:
-        return bool((self.anchors or self.references) and self.gate_cues)
+        """An open-source anchor and a relief cue in one sentence of the window.
+
+        A reference to an exemption stated elsewhere ("the exemption from
+        liability referred to in Article 6") is only a feature: without open-source
+        words the model cannot tell whose exemption it is, and the rules already
+        follow resolved references to provisions they tagged (``Tagger._limits``).
+        """
+        if not self.anchors:
+            return False
+        return any(lo <= c[0] < hi for lo, hi in self.window for c in self.gate_cues)
 
     @property
     def gate_cues(self) -> tuple[tuple[int, int, str], ...]:
@@ -88,7 +98,7 @@ class Lexicon:
     references: tuple[re.Pattern[str], ...]
     cues: tuple[tuple[str, re.Pattern[str]], ...]
     feature_only: tuple[str, ...]
-    quick: re.Pattern[str]  # any anchor or reference at all: the cheap first look
+    quick: re.Pattern[str]  # any anchor at all: the cheap first look
 
 
 @lru_cache(maxsize=1)
@@ -103,9 +113,7 @@ def _lexicon() -> Lexicon:
 
     anchors = group(data["anchors"])
     refs = tuple(re.compile(x, flags) for x in data.get("references", []))
-    everything = [x for xs in data["anchors"].values() for x in xs] + list(
-        data.get("references", [])
-    )
+    everything = [x for xs in data["anchors"].values() for x in xs]
     needs = data.get("gratis_needs")
     return Lexicon(
         anchors=anchors,
@@ -128,10 +136,8 @@ def gate(text: str) -> GateHit:
             continue  # "free of charge" alone is in every second statute
         anchors.extend((m.start(), m.end(), name) for m in rx.finditer(text) if m.end() > m.start())
     refs = [(m.start(), m.end(), "reference") for rx in lex.references for m in rx.finditer(text)]
-    # An anchor that is only "free of charge" is no anchor: something must say software.
-    if anchors and all(a[2] == "gratis" for a in anchors) and not refs:
-        return GateHit((), (), ())
-    if not anchors and not refs:
+    # An anchor that is only "free of charge" is no anchor: freeware is not open source.
+    if not anchors or all(a[2] == "gratis" for a in anchors):
         return GateHit((), (), ())
     cues = [
         (m.start(), m.end(), name)
@@ -139,7 +145,27 @@ def gate(text: str) -> GateHit:
         for m in rx.finditer(text)
         if m.end() > m.start()
     ]
-    return GateHit(tuple(sorted(anchors)), tuple(sorted(refs)), tuple(sorted(cues)))
+    return GateHit(
+        tuple(sorted(anchors)),
+        tuple(sorted(refs)),
+        tuple(sorted(cues)),
+        _window(text, [a for a, _, _ in anchors]),
+    )
+
+
+def _window(text: str, points: Sequence[int]) -> tuple[tuple[int, int], ...]:
+    """The sentences holding ``points``, and the text's first sentence if it leads a list in.
+
+    A cue elsewhere in a long provision (a recital of twenty sentences) says nothing
+    about the open source named here; a list's lead-in ("… shall not apply to:")
+    does say something about each of its points.
+    """
+    spans = sorted({_sentence_of(text, a) for a in points})
+    if spans and spans[0][0] > 0:
+        first = _sentence_of(text, 0)
+        if _LEAD_IN_END.search(text[first[0] : first[1]]):
+            spans.insert(0, first)
+    return tuple(spans)
 
 
 _SENT_END = re.compile(r"(?<=[.;])\s+(?=[(\"'A-Z0-9])")
@@ -165,28 +191,22 @@ def features(text: str, hit: GateHit | None = None) -> str:
     it never saw still shares features with those it did.
     """
     hit = hit or gate(text)
-    spans = sorted({_sentence_of(text, a) for a, _, _ in (*hit.anchors, *hit.references)})
-    if spans and spans[0][0] > 0:
-        first = _sentence_of(text, 0)
-        if _LEAD_IN_END.search(text[first[0] : first[1]]):
-            spans.insert(0, first)
-    if not spans:
-        spans = [(0, len(text))]
+    spans = list(hit.window) or [(0, len(text))]
     extra: list[str] = sorted({f"xxanc{_tok(c)}" for _, _, c in hit.anchors})
     if hit.references:
         extra.append("xxreference")
     inside = [c for c in hit.cues if any(lo <= c[0] < hi for lo, hi in spans)]
     extra += sorted({f"xxcue{_tok(c)}" for _, _, c in inside})
-    points = [a for a, _, _ in (*hit.anchors, *hit.references)]
+    points = [a for a, _, _ in hit.anchors]
     near = {c for s, _, c in inside if any(abs(s - a) <= _NEAR for a in points)}
     extra += sorted(f"xxnear{_tok(c)}" for c in near)
-    if any(c[2] not in _lexicon().feature_only for c in inside):
+    if hit.passes:
         extra.append("xxsamesentence")
     window = " ".join(text[lo:hi] for lo, hi in spans)
     return f"{window}\n{' '.join(extra)}"
 
 
-_LEAD_IN_END = re.compile(r"[:\u2014\u2013-]\s*(?:\(?\w{1,4}[).]\s*)?")
+_LEAD_IN_END = re.compile(r"(?::|\u2014|\u2013|--)")  # a colon or a dash leads a list in
 _NEAR = 80  # characters between an anchor and a cue that reads on it
 
 
@@ -289,13 +309,14 @@ def second_opinion(
 
 
 def _evidence(text: str, offset: int, hit: GateHit) -> tuple[Evidence, ...]:
-    """The anchor (or reference) and the nearest relief cue, preferring one sentence."""
-    own_anchors = [a for a in (*hit.anchors, *hit.references) if a[0] >= offset]
-    own_cues = [c for c in hit.gate_cues if c[0] >= offset]
+    """The anchor and the nearest relief cue of its sentence (or of a list's lead-in)."""
+    own_anchors = [a for a in hit.anchors if a[0] >= offset]
+    in_window = [c for c in hit.gate_cues if any(lo <= c[0] < hi for lo, hi in hit.window)]
+    own_cues = [c for c in in_window if c[0] >= offset]
     if not own_anchors and not own_cues:
         return ()
-    anchors = own_anchors or [a for a in (*hit.anchors, *hit.references)]
-    cues = own_cues or list(hit.gate_cues)
+    anchors = own_anchors or list(hit.anchors)
+    cues = own_cues or in_window
 
     def cost(a: tuple[int, int, str], c: tuple[int, int, str]) -> tuple[int, int]:
         same = _sentence_of(text, a[0]) == _sentence_of(text, c[0])
@@ -303,8 +324,7 @@ def _evidence(text: str, offset: int, hit: GateHit) -> tuple[Evidence, ...]:
 
     anchor, cue = min(((a, c) for a in anchors for c in cues), key=lambda ac: cost(*ac))
     out = []
-    anchor_role = "reference" if anchor[2] == "reference" else "open-source"
-    for (s, e, _), role in ((anchor, anchor_role), (cue, "exemption")):
+    for (s, e, _), role in ((anchor, "open-source"), (cue, "exemption")):
         if s >= offset:
             out.append(Evidence(start=s - offset, end=e - offset, text=text[s:e], role=role))
     return tuple(sorted(out, key=lambda ev: (ev.start, ev.end)))
