@@ -98,7 +98,8 @@ class Lexicon:
     references: tuple[re.Pattern[str], ...]
     cues: tuple[tuple[str, re.Pattern[str]], ...]
     feature_only: tuple[str, ...]
-    quick: re.Pattern[str]  # any anchor at all: the cheap first look
+    quick: re.Pattern[str]  # any anchor at all: the second look
+    prefilter: tuple[str, ...]  # lower-case literals one of which every anchor holds: the first
 
 
 @lru_cache(maxsize=1)
@@ -122,12 +123,17 @@ def _lexicon() -> Lexicon:
         cues=group(data["cues"]),
         feature_only=tuple(data.get("feature_only", ())),
         quick=re.compile("|".join(f"(?:{x})" for x in everything), flags),
+        prefilter=tuple(data.get("prefilter", ())),
     )
 
 
 def gate(text: str) -> GateHit:
     """The anchors, references and cues of ``text`` (offsets into it)."""
     lex = _lexicon()
+    low = text.lower()
+    # Substring tests run at C speed; the regular expressions only where one holds.
+    if lex.prefilter and not any(k in low for k in lex.prefilter):
+        return GateHit((), (), ())
     if not lex.quick.search(text):
         return GateHit((), (), ())
     anchors: list[tuple[int, int, str]] = []
