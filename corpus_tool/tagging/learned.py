@@ -11,8 +11,9 @@ the rules did *not* tag ``oss-exemption``:
    ``model/lexicon.json``; real documents' thousands of unrelated provisions stop
    here, cheaply.
 2. **model** — a spaCy ``textcat`` (``TextCatBOW``, trained by
-   ``benchmarks/train_exemption_model.py``) reads the provision's text plus one
-   token per anchor and cue category found, and gives P(exemption).
+   ``benchmarks/train_exemption_model.py``) reads the sentences that hold an
+   anchor (and a point's lead-in) plus one token per anchor and cue category
+   found, and gives P(exemption).
 3. **tag** — at or above the threshold chosen by cross-validation (stored in
    ``model/learned.json``), an ``oss-exemption`` Tag with the anchor span and the
    nearest cue span as evidence, ``source = "learned:v1"`` and the probability as
