@@ -284,3 +284,14 @@ def test_the_literal_prefilter_changes_no_gate_decision(
     without = [gate(t) for t in texts]
     assert with_prefilter == without
     assert sum(h.passes for h in without) > len(texts) // 2
+
+
+def test_fine_tuning_is_no_fine() -> None:
+    # "fine-tuning dual-use foundation models for which the model weights are widely
+    # available" read "fine" as a penalty cue and came within 0.01 of a tag.
+    text = (
+        "(i) risks associated with actors fine-tuning dual-use foundation models for which "
+        "the model weights are widely available or removing those models' safeguards;"
+    )
+    assert not gate(text).passes
+    assert gate("No fine shall be imposed on a developer of an open-source model.").passes
