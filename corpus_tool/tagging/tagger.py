@@ -24,7 +24,10 @@ from corpus_tool.tagging.rules import RuleSet, build_prefilter, lemma_literals, 
 class Tagger:
     """A loaded rule set and its pipeline; build once, call many times."""
 
-    def __init__(self, rules: RuleSet | None = None, *, prefilter: bool = True) -> None:
+    def __init__(
+        self, rules: RuleSet | None = None, *, prefilter: bool = True, learned: bool | None = None
+    ) -> None:
+        from corpus_tool.tagging.learned import enabled as learned_enabled
         from corpus_tool.tagging.pipeline import build_pipeline
 
         self.rules = rules or packaged_rules()
@@ -39,6 +42,8 @@ class Tagger:
         self.link = self.rules.linker
         self.frames: dict[str, Any] = self.link.get("frames", {})
         self._deictic = self._deictic_regex()
+        # The trained second opinion (issue 12): [tagging] learned in model/settings.toml.
+        self.learned = learned_enabled() if learned is None else learned
 
     # --- public -------------------------------------------------------------
     def could_match(self, text: str) -> bool:
@@ -137,6 +142,18 @@ class Tagger:
                 doc = linker(doc)
             tags.extend(self._tags_for(provision, doc, by_key, offset))
         tags.extend(self._limits(candidates, tags, by_key, batch_size))
+        # --- learned second opinion (issue 12, corpus_tool/tagging/learned.py): after
+        # the rules, on the candidates they left untagged, read with their lead-ins.
+        if self.learned:
+            from corpus_tool.tagging.learned import second_opinion
+
+            leads = {k: v for k, v in contexts.items() if v}
+            read = (
+                (p, f"{leads[k]} {p.text}", len(leads[k]) + 1) if (k := (p.doc_id, p.id)) in leads
+                else (p, p.text, 0)
+                for p in candidates
+            )  # fmt: skip
+            tags.extend(second_opinion(read, tags))
         return tags
 
     @property
