@@ -51,7 +51,9 @@ BATCH = 16
 # perfect by construction and would flatter any threshold.
 GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995)
 MIN_PRECISION = 0.95
-THRESHOLD_FOLDS = ("exemption_heldout2.jsonl", "exemption_training.jsonl")
+# The second held-back half left this list when rules v4 were tuned on its misses;
+# the training file was written on another branch, unseen by the rules' author.
+THRESHOLD_FOLDS = ("exemption_training.jsonl",)
 
 
 def hashed_files() -> list[Path]:

@@ -359,7 +359,7 @@ def test_tagger_version_follows_the_rule_files(tmp_path: Path) -> None:
     copy = tmp_path / "patterns"
     shutil.copytree(PATTERNS_DIR, copy)
     rules = load_rules(copy)
-    assert f"{rules.source}+{rules.digest}" == TAGGER_VERSION
+    assert TAGGER_VERSION.split("+learned:")[0] == f"{rules.source}+{rules.digest}"
     with (copy / "oss_terms.jsonl").open("a") as fh:
         fh.write('{"label": "strong", "id": "x", "pattern": [{"LOWER": "libre"}]}\n')
     changed = load_rules(copy)

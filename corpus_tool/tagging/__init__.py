@@ -7,11 +7,13 @@ free and open-source, or a limit on one), ``oss-mention``, ``carve-back`` and
 ``oss-condition``; each Tag carries evidence spans (offsets into
 ``Provision.text``), the rule that produced it and a score, and an
 ``oss-exemption`` names the provisions it exempts from. ``TAGGER_VERSION``
-changes whenever a rule file changes, so stored bundles get re-tagged.
+changes whenever a rule file or the trained model changes, so stored bundles
+get re-tagged.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +25,24 @@ if TYPE_CHECKING:
     from corpus_tool.tagging.tagger import Tagger
 
 _rules = packaged_rules()
-TAGGER_VERSION = f"{_rules.source}+{_rules.digest}"
+
+
+def _version() -> str:
+    # The trained second opinion is part of what tags a bundle: a retrained model
+    # (new training data, another threshold) or switching it off re-tags too.
+    from corpus_tool.tagging import learned
+
+    version = f"{_rules.source}+{_rules.digest}"
+    if learned.enabled():
+        try:
+            meta = json.loads(learned.META_FILE.read_text(encoding="utf-8"))
+            version += f"+{learned.SOURCE}:{str(meta['data_hash'])[:12]}@{meta['threshold']}"
+        except (OSError, ValueError, KeyError):
+            version += f"+{learned.SOURCE}:unreadable"
+    return version
+
+
+TAGGER_VERSION = _version()
 
 
 def tag_provisions(provisions: Sequence[Provision]) -> list[Tag]:
