@@ -150,3 +150,34 @@ def test_bulk_writer_matches_whooshs_writer_on_the_shared_corpus(shared_ws, tmp_
     assert not differing, differing[:5]
     for part in ("stored", "lengths", "field_length", "columns"):
         assert ours[part] == ref[part], part
+
+
+def _raw_postings(ix: Any) -> dict[tuple[str, bytes], bytes]:
+    """Each term's posting bytes as stored (block headers, pickled and compressed blocks)."""
+    out: dict[tuple[str, bytes], bytes] = {}
+    with ix.reader() as r:
+        postfile = r._terms._postfile  # the segment's postings file, as Whoosh reads it
+        for fieldname, btext in r.all_terms():
+            info = r.term_info(fieldname, btext)
+            inlined = getattr(info, "_inlined", None)
+            if inlined is not None:
+                out[(fieldname, btext)] = repr(inlined).encode()
+            else:
+                # the term info keeps its extent as read from disk (a 1-tuple after a round trip)
+                offset, length = (v[0] if isinstance(v, tuple) else v for v in info.extent())
+                postfile.seek(offset)
+                out[(fieldname, btext)] = postfile.read(length)
+    return out
+
+
+def test_regression_repeated_positions_are_pickled_in_full_as_whoosh_does(tmp_path: Path) -> None:
+    """A cached one-position encoding repeated in a block was pickled as a memo
+    reference: Whoosh read it back the same, but the bytes differed from Whoosh's
+    writer, and search's bulk block reader (which reads values from the bytes)
+    fell back to unpickling every block of such a word."""
+    entries = _entries(copies=30)
+    ref = _raw_postings(_write_whoosh(tmp_path / "ref", entries))
+    ours = _raw_postings(_write_ours(tmp_path / "ours", entries, writers.POOL_MB))
+    assert sorted(ours) == sorted(ref)
+    differ = [key for key in ref if ours[key] != ref[key]]
+    assert not differ, f"{len(differ)} of {len(ref)} terms stored differently, e.g. {differ[:3]}"

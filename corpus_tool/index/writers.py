@@ -212,6 +212,26 @@ def _length_bytes(pdr: Any, fieldname: str, doc_count: int) -> bytes | None:
     return bytes(raw) + bytes(doc_count - len(raw))
 
 
+def _distinct(values: list[bytes]) -> list[bytes]:
+    """``values`` with no object twice (equal bytes may repeat as distinct objects).
+
+    pickle writes an object it has already written in a block as a memo
+    reference; Whoosh's own writer has a fresh bytes per posting, so its blocks
+    hold every value in full. The cached one-position encodings (``_value``)
+    repeat one object; copied here, the block's bytes are Whoosh's, which the
+    search side's bulk block reader (``index/blocks.py``) depends on.
+    """
+    seen: set[int] = set()
+    out: list[bytes] = []
+    for v in values:
+        if id(v) in seen:
+            v = bytes(bytearray(v))
+        else:
+            seen.add(id(v))
+        out.append(v)
+    return out
+
+
 def write_postings(
     fieldwriter: Any, schema: Any, pdr: Any, doc_count: int, pool: _TermPool
 ) -> None:
@@ -287,7 +307,7 @@ def write_postings(
                 mini_weights = bweights[0]
             else:
                 mini_weights = tuple(bweights)
-            kept = [v for v in values[b:e] if v]
+            kept = _distinct([v for v in values[b:e] if v])
             if fixed is None or fixed < 0:
                 mini_values: Any = tuple(kept)
             elif fixed == 0:
