@@ -52,6 +52,18 @@ def _r(c: list[int]) -> float:
     return c[0] / (c[0] + c[2]) if c[0] + c[2] else 1.0
 
 
+def scores_by_family_and_style(rows: list[dict], title: str) -> list[int]:
+    """Score ``rows``, print per family and per style (shown with ``-s``); the totals."""
+    scores = _score(rows)
+    by_style = _score([{**r, "family": f"style:{r.get('style', '')}"} for r in rows])
+    print(f"\n{title}: {len(rows)} sentences")
+    for key, c in sorted({**scores, **by_style}.items(), key=lambda kv: (kv[0] != "all", kv[0])):
+        print(
+            f"  {key:28} P {_p(c):.3f}  R {_r(c):.3f}  (tp {c[0]}, fp {c[1]}, fn {c[2]}, tn {c[3]})"
+        )
+    return scores["all"]
+
+
 def test_rules_on_the_held_back_half(capsys: pytest.CaptureFixture[str]) -> None:
     rows = _rows()
     assert rows and all({"text", "label"} <= set(r) for r in rows)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_tagging_heldout import _p, _r, _score
+from tests.test_tagging_heldout import _p, _r, scores_by_family_and_style
 
 HELDOUT2 = Path(__file__).resolve().parent / "data" / "exemption_heldout2.jsonl"
 MIN_PRECISION = 0.90  # fixed before the first scoring
@@ -40,16 +40,7 @@ def _rows() -> list[dict]:
 def test_rules_on_the_second_held_back_half(capsys: pytest.CaptureFixture[str]) -> None:
     rows = _rows()
     assert len(rows) >= 150 and all({"text", "label", "family"} <= set(r) for r in rows)
-    scores = _score(rows)
-    by_style = _score([{**r, "family": f"style:{r.get('style', '')}"} for r in rows])
     with capsys.disabled():
-        print(f"\nsecond held-back half: {len(rows)} sentences")
-        for key, c in sorted(
-            {**scores, **by_style}.items(), key=lambda kv: (kv[0] != "all", kv[0])
-        ):
-            print(
-                f"  {key:28} P {_p(c):.3f}  R {_r(c):.3f}  (tp {c[0]}, fp {c[1]}, fn {c[2]}, tn {c[3]})"
-            )
-    total = scores["all"]
+        total = scores_by_family_and_style(rows, "second held-back half")
     assert _p(total) >= max(MIN_PRECISION, REGRESSION_PRECISION)
     assert _r(total) >= max(MIN_RECALL, REGRESSION_RECALL)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_tagging_heldout import _p, _r, _score
+from tests.test_tagging_heldout import _p, _r, _score, scores_by_family_and_style
 
 HELDOUT3 = Path(__file__).resolve().parent / "data" / "exemption_heldout3.jsonl"
 MIN_PRECISION = 0.95  # fixed before the first scoring
@@ -45,17 +45,8 @@ def test_third_held_back_half_is_well_formed() -> None:
 
 def test_tagger_on_the_third_held_back_half(capsys: pytest.CaptureFixture[str]) -> None:
     rows = _rows()
-    scores = _score(rows)
-    by_style = _score([{**r, "family": f"style:{r.get('style', '')}"} for r in rows])
     with capsys.disabled():
-        print(f"\nthird held-back half: {len(rows)} sentences")
-        for key, c in sorted(
-            {**scores, **by_style}.items(), key=lambda kv: (kv[0] != "all", kv[0])
-        ):
-            print(
-                f"  {key:28} P {_p(c):.3f}  R {_r(c):.3f}  (tp {c[0]}, fp {c[1]}, fn {c[2]}, tn {c[3]})"
-            )
-    total = scores["all"]
+        total = scores_by_family_and_style(rows, "third held-back half")
     assert _p(total) >= MIN_PRECISION, f"precision {_p(total):.3f} < {MIN_PRECISION}"
     assert _r(total) >= REGRESSION_RECALL, f"recall {_r(total):.3f} < {REGRESSION_RECALL}"
 
