@@ -161,6 +161,11 @@ def added(scored: list[dict[str, Any]], threshold: float) -> list[int]:
     return [right, len(adds) - right]
 
 
+def _pr(counts: list[int]) -> dict[str, float]:
+    """Precision and recall of [tp, fp, fn, tn] counts, as learned.json records them."""
+    return {"precision": round(precision(counts), 4), "recall": round(recall(counts), 4)}
+
+
 def choose_threshold(scored: list[dict[str, Any]]) -> float:
     """The lowest threshold of GRID at which the model's own additions, cross-validated on
     THRESHOLD_FOLDS, are right at least MIN_PRECISION of the time: adding them can then
@@ -236,23 +241,11 @@ def main(argv: list[str] | None = None) -> int:
         "data_hash": data_hash(hashed_files()),
         "sentences": len(rows),
         "cv": {
-            "rules": {
-                "precision": round(precision(total_alone), 4),
-                "recall": round(recall(total_alone), 4),
-            },
-            "rules+model": {
-                "precision": round(precision(total_both), 4),
-                "recall": round(recall(total_both), 4),
-            },
+            "rules": _pr(total_alone),
+            "rules+model": _pr(total_both),
             "threshold_folds": list(THRESHOLD_FOLDS),
-            "threshold_folds_rules": {
-                "precision": round(precision(unseen_alone), 4),
-                "recall": round(recall(unseen_alone), 4),
-            },
-            "threshold_folds_rules+model": {
-                "precision": round(precision(unseen_both), 4),
-                "recall": round(recall(unseen_both), 4),
-            },
+            "threshold_folds_rules": _pr(unseen_alone),
+            "threshold_folds_rules+model": _pr(unseen_both),
         },
     }
     META_FILE.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
