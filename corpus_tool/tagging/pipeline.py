@@ -289,6 +289,14 @@ class OssLinker:
         blockers = set(self.cfg["blockers"])
         key = self.cfg["break_key"]
         breaks = list(doc.spans[key]) if key and key in doc.spans else []
+        # "… is, however, not a product …": an adverb set off by commas after a verb
+        # is a parenthesis inside the clause, not a new one; a span of a cancelling
+        # label (`suppress_labels`) takes the break it overlaps away.
+        quiet = set(self.cfg["suppress_labels"])
+        hush = [b for b in breaks if b.label_ in quiet]
+        breaks = [
+            b for b in breaks if b.label_ not in quiet and not any(_overlaps(b, h) for h in hush)
+        ]
         out: list[tuple[Span, Span]] = []
         openers = set(self.cfg["list_openers"])
         reach = int(self.cfg["list_lookahead"])
