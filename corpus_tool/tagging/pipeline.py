@@ -342,7 +342,13 @@ class OssLinker:
             # exemption that names whom it is for inside the wording is that one,
             # not an open-source one named after it.
             named = {w.lower() for w in frame.get("forward_unless_inside", ())}
-            if named and any(t.lower_ in named for t in cue):
+            # "The exemption provided for in Article 2(12) …": "for" after one of
+            # these words is part of a reference, not the exemption's beneficiary.
+            idiom = {w.lower() for w in frame.get("inside_idiom_before", ())}
+            if named and any(
+                t.lower_ in named and not (t.i > cue.start and doc[t.i - 1].lower_ in idiom)
+                for t in cue
+            ):
                 forward_ok = False
             for term in oss:
                 if term.sent.start not in reach_sents:
