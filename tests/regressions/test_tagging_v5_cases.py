@@ -82,3 +82,26 @@ def test_a_provision_that_does_not_exempt_an_open_source_actor() -> None:
         "Subsection (4) does not exempt small businesses from the duty to list the "
         "open-source components of their products."
     )
+
+
+def test_integration_into_a_high_risk_system_is_a_reason_only_as_an_event() -> None:
+    # The first v5 wording took any "integrated in a high-risk AI system" for a
+    # carve-back reason, so a supply chain described in the sentence before an
+    # exemption became its carve-back.
+    def carve_backs(text: str) -> list[str]:
+        tags = tag_provisions([provision(text)])
+        return [e.text for t in tags if t.label == "carve-back" for e in t.evidence]
+
+    described = (
+        "A supplier of components that are used or integrated in a high-risk AI system "
+        "shall cooperate with the provider. This paragraph shall not apply to suppliers "
+        "of free and open-source components."
+    )
+    assert _exempts(described)
+    assert not [c for c in carve_backs(described) if "high-risk" in c]
+    event = (
+        "The exemption for open-source components shall cease to apply once the "
+        "component is integrated into a high-risk AI system."
+    )
+    assert _exempts(event)
+    assert [c for c in carve_backs(event) if "high-risk" in c]
