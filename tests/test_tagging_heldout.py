@@ -80,13 +80,31 @@ def test_rules_on_the_held_back_half(capsys: pytest.CaptureFixture[str]) -> None
     assert _r(total) >= MIN_RECALL
 
 
+# The second and third halves became development sets (rules v4 and v5 read their
+# misses); their sentences must not be spelled out by a pattern either.
+DEVELOPMENT_HALVES = ("exemption_heldout2.jsonl", "exemption_heldout3.jsonl")
+
+
+def _development_rows() -> list[dict]:
+    rows: list[dict] = []
+    for name in DEVELOPMENT_HALVES:
+        path = HELDOUT.parent / name
+        if path.is_file():
+            lines = path.read_text(encoding="utf-8").splitlines()
+            rows.extend(json.loads(x) for x in lines if x.strip())
+    return rows
+
+
 def test_no_pattern_spells_out_a_held_back_sentence() -> None:
-    # The half stays held back: no run of six literal words of a pattern is in it.
+    # The halves stay held back: no run of six literal words of a pattern is in
+    # the first half, nor in the second and third (read as development sets).
     def runs(words: list[str], n: int) -> set[tuple[str, ...]]:
         return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
+    rows = [*_rows(), *_development_rows()]
+    assert len(rows) > len(_rows()), "the second and third halves are missing"
     held: set[tuple[str, ...]] = set()
-    for r in _rows():
+    for r in rows:
         held |= runs(re.findall(r"\w+|[^\w\s]", r["text"].lower()), 6)
     for spec in packaged_rules().rulers:
         for pat in spec.patterns:

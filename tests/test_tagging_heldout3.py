@@ -1,12 +1,17 @@
-"""The tagger scored on a third held-back half, the honest score of the fourth session's work.
+"""The tagger on the third held-back half: written blind, now a development set.
 
 ``tests/data/exemption_heldout3.jsonl`` (240 lines, twelve families of legal
-technique, twenty each, nine drafting styles) is written by someone who sees
-neither the rules, the trained component, the catalogue nor any earlier half,
-while both are being improved; the second half became a development set once
-it had been scored. The floors below are the issue's bar for unseen law and
-are committed before the file exists: precision ≥ 0.95 and recall ≥ 0.90.
-Scores are printed per family and per style (``-s``).
+technique, twenty each, nine drafting styles) was written by someone who saw
+neither the rules, the trained component, the catalogue nor any earlier half.
+Its floors were committed before the file existed (precision ≥ 0.95, recall ≥
+0.90) and its blind scores are history: rules v3 P 0.978 R 0.742; rules v4
+P 0.990 R 0.800; v4 + model P 0.990 R 0.817 (the recall floor missed).
+In the fifth session its misses were read to generalise the rules (v5), as the
+second half's were for v4, so from then on it is a development set: v5 scores
+P 1.000 R 0.975 here (rules alone and with the model alike), which is no
+unseen score. The unseen score is the fourth half's
+(``tests/test_tagging_heldout4.py``). The floors asserted below keep the
+development level from falling. Scores are printed per family and style (``-s``).
 """
 
 from __future__ import annotations
@@ -16,16 +21,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_tagging_heldout import _p, _r, _score, scores_by_family_and_style
+from tests.test_tagging_heldout import _p, _r, scores_by_family_and_style
 
 HELDOUT3 = Path(__file__).resolve().parent / "data" / "exemption_heldout3.jsonl"
 MIN_PRECISION = 0.95  # fixed before the first scoring
-MIN_RECALL = 0.90  # fixed before the first scoring; missed (0.817), see the docstring
-# Scored at the merge of rules v4 and the trained model (2026-11-26): rules v3
-# P 0.978 R 0.742; rules v4 P 0.990 R 0.800; v4 + model P 0.990 R 0.817. The
-# recall floor stays written down as a strict expected failure, which turns red
-# the day recall passes it; meanwhile the measured level is kept from falling.
-REGRESSION_RECALL = 0.80  # the measured 0.817, less two positives' worth of margin
+MIN_RECALL = 0.90  # fixed before the first scoring; missed blind (0.817), met as a dev set
+REGRESSION_PRECISION = 0.99  # the v4 level (0.990); v5 measures 1.000
+REGRESSION_RECALL = 0.958  # the development level (0.975, 117 of 120), less two positives
 
 pytestmark = pytest.mark.skipif(
     not HELDOUT3.is_file(), reason=f"no third held-back half at {HELDOUT3}"
@@ -47,12 +49,5 @@ def test_tagger_on_the_third_held_back_half(capsys: pytest.CaptureFixture[str]) 
     rows = _rows()
     with capsys.disabled():
         total = scores_by_family_and_style(rows, "third held-back half")
-    assert _p(total) >= MIN_PRECISION, f"precision {_p(total):.3f} < {MIN_PRECISION}"
-    assert _r(total) >= REGRESSION_RECALL, f"recall {_r(total):.3f} < {REGRESSION_RECALL}"
-
-
-@pytest.mark.xfail(
-    strict=True, reason="recall 0.817 on the third held-back half, below the 0.90 floor"
-)
-def test_recall_floor_fixed_before_scoring() -> None:
-    assert _r(_score(_rows())["all"]) >= MIN_RECALL
+    assert _p(total) >= max(MIN_PRECISION, REGRESSION_PRECISION), f"precision {_p(total):.3f}"
+    assert _r(total) >= max(MIN_RECALL, REGRESSION_RECALL), f"recall {_r(total):.3f}"

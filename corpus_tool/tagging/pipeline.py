@@ -289,6 +289,14 @@ class OssLinker:
         blockers = set(self.cfg["blockers"])
         key = self.cfg["break_key"]
         breaks = list(doc.spans[key]) if key and key in doc.spans else []
+        # "… is, however, not a product …": an adverb set off by commas after a verb
+        # is a parenthesis inside the clause, not a new one; a span of a cancelling
+        # label (`suppress_labels`) takes the break it overlaps away.
+        quiet = set(self.cfg["suppress_labels"])
+        hush = [b for b in breaks if b.label_ in quiet]
+        breaks = [
+            b for b in breaks if b.label_ not in quiet and not any(_overlaps(b, h) for h in hush)
+        ]
         out: list[tuple[Span, Span]] = []
         openers = set(self.cfg["list_openers"])
         reach = int(self.cfg["list_lookahead"])
@@ -334,7 +342,13 @@ class OssLinker:
             # exemption that names whom it is for inside the wording is that one,
             # not an open-source one named after it.
             named = {w.lower() for w in frame.get("forward_unless_inside", ())}
-            if named and any(t.lower_ in named for t in cue):
+            # "The exemption provided for in Article 2(12) …": "for" after one of
+            # these words is part of a reference, not the exemption's beneficiary.
+            idiom = {w.lower() for w in frame.get("inside_idiom_before", ())}
+            if named and any(
+                t.lower_ in named and not (t.i > cue.start and doc[t.i - 1].lower_ in idiom)
+                for t in cue
+            ):
                 forward_ok = False
             for term in oss:
                 if term.sent.start not in reach_sents:
