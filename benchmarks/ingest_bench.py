@@ -156,12 +156,11 @@ def _ours_phases(paths: list[str]) -> list[tuple[str, int, int, float]]:
     import contextlib
     import gc
 
+    from corpus_tool.build.document import segmented, tagged
     from corpus_tool.index import update_index
     from corpus_tool.ingest.check import compare_document
     from corpus_tool.ingest.document import extract_with_details
-    from corpus_tool.segment import segment_document
-    from corpus_tool.tagging import tag_provisions
-    from corpus_tool.workspace import DocBundle, Workspace
+    from corpus_tool.workspace import Workspace
 
     rows: list[tuple[str, int, int, float]] = []
 
@@ -186,18 +185,12 @@ def _ours_phases(paths: list[str]) -> list[tuple[str, int, int, float]]:
         with stage("cache"):
             ws.save_extraction(doc)
         with stage("segment"):
-            provisions = segment_document(doc)
+            bundle = segmented(doc)
+            del doc  # as build_document does: the tagger reads only the provisions
+            gc.collect()
         with stage("tag"):
-            tags = tag_provisions(provisions)
+            bundle = tagged(bundle)
         with stage("bundle"):
-            bundle = DocBundle(
-                meta=doc.meta,
-                provisions=tuple(provisions),
-                tags=tuple(tags),
-                footnote_count=len(doc.footnotes),
-                warnings=doc.warnings,
-            )
-            del doc, provisions, tags  # build_document returns here: only the bundle lives on
             ws.save_bundle(bundle)
             gc.collect()
         with stage("index"):

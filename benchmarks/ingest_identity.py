@@ -7,10 +7,12 @@ Usage::
 
 Work on the ingest's memory must not change what it produces. This script runs
 the stages of one document's build (extraction, the check against pypdfium2,
-segmentation, tagging) on every PDF of the corpus and hashes, per PDF, the
-extraction as the cache stores it (text, pages, footnotes, boxes, labels,
-metadata), the lines the cleaner removed, the check result, the provisions and
-the tags. ``--write`` records the hashes of the code as it is; ``--compare``
+segmentation, tagging, index) on every PDF of the corpus and hashes, per PDF,
+the extraction as the cache stores it (text, pages, footnotes, boxes, labels,
+metadata), the lines the cleaner removed, the check result, the provisions, the
+tags, the index built from the document's bundle as an ingest builds it (every
+field's terms with their postings, weights and encoded positions, stored fields
+and field lengths, as Whoosh reads them back) and the hits of a few searches. ``--write`` records the hashes of the code as it is; ``--compare``
 runs again and prints every PDF and part whose hash differs (exit status 1),
 so a change can be checked against the code before it.
 """
@@ -36,12 +38,82 @@ def _digest(value: Any) -> str:
     return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+# Searches run on each document's index: terms, a phrase, connectors (/s, /p, /n)
+# and a heading; hits are compared whole (citation, score, highlights, pages).
+QUERIES = (
+    "shall",
+    '"open source"',
+    "provider /s obligation",
+    "data /p processing",
+    "risk /5 system",
+    "article",
+)
+
+
+def _index_contents(ws: Any) -> str:
+    """The hash of everything Whoosh reads back from the workspace's index."""
+    from corpus_tool.index.store import open_index
+
+    ix = open_index(ws)
+    contents: list[Any] = []
+    with ix.reader() as reader:
+        contents.append(reader.doc_count_all())
+        contents.append([sorted(stored.items()) for stored in reader.all_stored_fields()])
+        for fieldname in sorted(reader.indexed_field_names()):
+            lengths = [reader.doc_field_length(d, fieldname) for d in reader.all_doc_ids()]
+            contents.append((fieldname, lengths))
+            for term in reader.lexicon(fieldname):
+                m = reader.postings(fieldname, term)
+                postings = []
+                while m.is_active():
+                    value = m.value()
+                    postings.append((m.id(), m.weight(), value.hex() if value else ""))
+                    m.next()
+                contents.append((fieldname, term.hex(), postings))
+    ix.close()
+    return _digest(contents)
+
+
+def _index_digests(bundle: Any) -> dict[str, str]:
+    """The index of ``bundle`` built as a first ingest builds it and as an update adds it.
+
+    ``index``: a workspace's first index (written from the stored bundle);
+    ``index_update``: the bundle added to an existing, empty index; ``search``:
+    the hits of ``QUERIES`` on the first.
+    """
+    import tempfile
+
+    from corpus_tool.index import search, update_index
+    from corpus_tool.index.searching import forget
+    from corpus_tool.model import to_dict
+    from corpus_tool.workspace import Workspace
+
+    out: dict[str, str] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Workspace(tmp)
+        ws.ensure()
+        ws.save_bundle(bundle)
+        update_index(ws, [bundle])
+        out["index"] = _index_contents(ws)
+        out["search"] = _digest([to_dict(search(ws, q, limit=None)) for q in QUERIES])
+        forget(ws)
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Workspace(tmp)
+        ws.ensure()
+        update_index(ws, [])  # an empty index first: the bundle is then an update
+        ws.save_bundle(bundle)
+        update_index(ws, [bundle])
+        out["index_update"] = _index_contents(ws)
+    return out
+
+
 def fingerprints(path: Path) -> dict[str, str]:
     """The hash of each part of one PDF's build (see the module docstring)."""
     from corpus_tool.ingest.pipeline import extract_file
     from corpus_tool.model import to_dict
     from corpus_tool.segment import segment_document
     from corpus_tool.tagging import tag_provisions
+    from corpus_tool.workspace import DocBundle
 
     extracted = extract_file(path)
     doc = extracted.document
@@ -49,12 +121,20 @@ def fingerprints(path: Path) -> dict[str, str]:
     meta.pop("source", None)  # where the corpus lies, not what was read
     provisions = segment_document(doc)
     tags = tag_provisions(provisions)
+    bundle = DocBundle(
+        meta=doc.meta,
+        provisions=tuple(provisions),
+        tags=tuple(tags),
+        footnote_count=len(doc.footnotes),
+        warnings=doc.warnings,
+    )
     return {
         "extraction": _digest({**to_dict(doc), "meta": meta}),
         "removed": _digest(extracted.removed),
         "check": _digest(extracted.check.to_dict() if extracted.check else None),
         "provisions": _digest(to_dict(provisions)),
         "tags": _digest(to_dict(tags)),
+        **_index_digests(bundle),
     }
 
 

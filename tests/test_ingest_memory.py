@@ -230,3 +230,88 @@ def test_streamed_check_counts_as_the_word_lists_did(shared_corpus: Path, name: 
     assert check._count_tokens([text]) == Counter(check.tokens(text))
     spaced = " \u00a0a\tb\n\n c\u2003 "
     assert check._collapse_spaces(spaced) == " ".join(spaced.split())
+
+
+# --- the steps after extraction: no second copy of a document ------------------------
+
+
+def test_document_is_freed_before_tagging(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """build_document drops the Document (text, boxes) once segmented: tagging reads only provisions."""
+    import gc
+    import weakref
+
+    from corpus_tool.build import document as build
+    from corpus_tool.ingest.document import file_sha256
+    from corpus_tool.workspace import Workspace, doc_id_for
+
+    pdf = (
+        Path(__file__).resolve().parent.parent
+        / "corpus"
+        / "sample"
+        / "sample-regulation-2031-77.pdf"
+    )
+    seen: list[weakref.ref] = []
+    real_extract, real_tag = build.extract_file, build.tag_provisions
+
+    def extract(*args, **kwargs):  # type: ignore[no-untyped-def]
+        extracted = real_extract(*args, **kwargs)
+        seen.append(weakref.ref(extracted.document))
+        return extracted
+
+    alive_when_tagging: list[bool] = []
+
+    def tag(provisions):  # type: ignore[no-untyped-def]
+        gc.collect()
+        alive_when_tagging.append(seen[0]() is not None)
+        return real_tag(provisions)
+
+    monkeypatch.setattr(build, "extract_file", extract)
+    monkeypatch.setattr(build, "tag_provisions", tag)
+    ws = Workspace(tmp_path / "ws")
+    ws.ensure()
+    task = build.Task(str(pdf), doc_id_for(pdf), file_sha256(pdf))
+    outcome = build.build_document(str(ws.root), task)
+    assert outcome.status == "ingested", outcome.message
+    assert alive_when_tagging == [False]
+    stored = ws.load_bundle(task.doc_id)
+    assert stored is not None and stored.tags  # tagged as before (the sample's exemption)
+    assert stored == build.make_bundle(ws.load_extraction(task.sha256))  # type: ignore[arg-type]
+
+
+def test_first_index_indexes_the_given_bundle_without_reading_it_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A workspace's first index takes a stored bundle the caller holds as it is (one copy in memory)."""
+    from corpus_tool.index import rebuild_index, search, update_index
+    from corpus_tool.index.searching import forget
+    from corpus_tool.workspace import Workspace
+    from tests._search_helpers import act_bundle, order_bundle
+
+    given, other = act_bundle(), order_bundle()
+    hits = {}
+    for name in ("update", "rebuild"):
+        ws = Workspace(tmp_path / name)
+        ws.ensure()
+        ws.save_bundle(given)
+        ws.save_bundle(other)
+        if name == "rebuild":
+            rebuild_index(ws)
+        else:
+            read: list[str] = []
+            real = Workspace.load_bundle
+
+            def counted(self, doc_id, _real=real, _read=read):  # type: ignore[no-untyped-def]
+                _read.append(doc_id)
+                return _real(self, doc_id)
+
+            monkeypatch.setattr(Workspace, "load_bundle", counted)
+            update_index(ws, [given])
+            monkeypatch.setattr(Workspace, "load_bundle", real)
+            assert read == ["eo-b"]  # the other stored document, never the given one
+        hits[name] = [
+            (h.doc_id, h.id, h.score, h.highlights)
+            for q in ("licence", "shall", "order")
+            for h in search(ws, q, limit=None).hits
+        ]
+        forget(ws)
+    assert hits["update"] and hits["update"] == hits["rebuild"]

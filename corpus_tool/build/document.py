@@ -8,6 +8,7 @@ runs in a worker process or in the calling process. It stores what it makes
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,15 +76,28 @@ class Outcome:
 
 def make_bundle(doc: Document) -> DocBundle:
     """Segment and tag one Document."""
-    provisions = segment_document(doc)
-    tags = tag_provisions(provisions)
+    return tagged(segmented(doc))
+
+
+def segmented(doc: Document) -> DocBundle:
+    """One Document's provisions, not yet tagged: everything a bundle needs of the Document.
+
+    Tagging reads only the provisions, so a caller that drops the Document
+    here frees its text (and the boxes' temporary files) before the tagger's
+    model and its parsed texts take their memory.
+    """
     return DocBundle(
         meta=doc.meta,
-        provisions=tuple(provisions),
-        tags=tuple(tags),
+        provisions=tuple(segment_document(doc)),
+        tags=(),
         footnote_count=len(doc.footnotes),
         warnings=doc.warnings,
     )
+
+
+def tagged(bundle: DocBundle) -> DocBundle:
+    """``bundle`` with the tags of its provisions."""
+    return dataclasses.replace(bundle, tags=tuple(tag_provisions(bundle.provisions)))
 
 
 def build_document(root: str, task: Task) -> Outcome:
@@ -95,6 +109,7 @@ def build_document(root: str, task: Task) -> Outcome:
     check = task.recorded_check
     cached = False
     removed: list[str] = []
+    extracted = None
     if task.from_cache:
         doc = ws.load_extraction(task.sha256)
         cached = doc is not None
@@ -122,7 +137,9 @@ def build_document(root: str, task: Task) -> Outcome:
             save_removed(ws, task.sha256, removed)
             cached = True
             crash_point("extraction")
-        bundle = make_bundle(doc)
+        bundle = segmented(doc)
+        del doc, extracted  # not needed to tag: freed before the tagger runs
+        bundle = tagged(bundle)
         ws.save_bundle(bundle)
         crash_point("bundle")
     except CorpusToolError as exc:

@@ -51,7 +51,14 @@ from corpus_tool import trust
 from corpus_tool.errors import StoreError
 from corpus_tool.index.analysis import LegalTokenizer, exact_analyzer, stemmed_analyzer
 from corpus_tool.index.units import indexed_text, lead_in_text
-from corpus_tool.index.writers import FastSegmentWriter, SegmentResult, merge_small, write_segment
+from corpus_tool.index.writers import (
+    POOL_MB,
+    FastSegmentWriter,
+    SegmentResult,
+    merge_small,
+    pool_mb,
+    write_segment,
+)
 from corpus_tool.model import Provision
 from corpus_tool.workspace import DocBundle, Workspace, atomic_write_bytes
 
@@ -374,12 +381,14 @@ COMMIT_HOOKS: list[CommitHook] = []
 
 
 @contextlib.contextmanager
-def _session(ix: index.Index, ws: Workspace, *, clear: bool, timeout: float) -> Iterator[Any]:
+def _session(
+    ix: index.Index, ws: Workspace, *, clear: bool, timeout: float, limitmb: int = POOL_MB
+) -> Iterator[Any]:
     st = ix.storage
     if not isinstance(st, SignedStorage) or st.key is None:
         st.key = trust.load_key(create=True)
     try:
-        w = FastSegmentWriter(ix, timeout=timeout, delay=0.1)
+        w = FastSegmentWriter(ix, timeout=timeout, delay=0.1, limitmb=limitmb)
     except LockError as exc:
         raise _busy(ws) from exc
     try:
@@ -533,9 +542,15 @@ def update_index(ws: Workspace, bundles: Iterable[DocBundle], removed: Iterable[
     removed = list(removed)
     if not exists(ws):
         # A first index, or one of an older format: build it whole from the store,
-        # then add any given bundle that is not stored (yet).
-        rebuild_index(ws)
+        # then add any given bundle that is not stored (yet). A given bundle that
+        # is stored is the one the caller has just stored: it is indexed as given
+        # instead of being read back, which would hold a second copy of a large
+        # document while it is indexed.
         stored = set(ws.doc_ids())
+        given = {b.meta.doc_id: b for b in bundles if b.meta.doc_id in stored}
+        with _signing_lock(ws, lock_timeout()):
+            _rebuild_locked(ws, given=given)
+        del given
         bundles = [b for b in bundles if b.meta.doc_id not in stored]
         if not bundles:
             return
@@ -561,23 +576,30 @@ def _replace_document(w: Any, reader: Any, bundle: DocBundle) -> bool:
     renumbered), the whole document is written again.
     """
     doc_id = bundle.meta.doc_id
-    entries = list(bundle_entries(bundle))
+    # Two passes over the entries, so a large document's entries are never all
+    # held at once: the first keeps only each entry's key and fingerprint to
+    # decide what to write, the second makes the entries again (the same: they
+    # derive from the bundle alone) and writes the ones decided.
+    marks = [(e["key"], e["entryfp"]) for e in bundle_entries(bundle)]
     indexed = _live_count(reader, "doc_id", doc_id)
-    if not entries and not indexed:
+    if not marks and not indexed:
         return False
-    fresh = [e for e in entries if _live_count(reader, "entryfp", e["entryfp"]) != 1]
-    if not fresh and indexed == len(entries):
+    fresh = [n for n, (_, fp) in enumerate(marks) if _live_count(reader, "entryfp", fp) != 1]
+    if not fresh and indexed == len(marks):
         return False  # indexed exactly so already
-    replaced = sum(_live_count(reader, "key", e["key"]) for e in fresh)
-    unique = len({e["key"] for e in entries}) == len(entries)
-    if unique and indexed == len(entries) - len(fresh) + replaced:
-        for e in fresh:
-            w.delete_by_term("key", e["key"])
+    replaced = sum(_live_count(reader, "key", marks[n][0]) for n in fresh)
+    unique = len({key for key, _ in marks}) == len(marks)
+    if unique and indexed == len(marks) - len(fresh) + replaced:
+        for n in fresh:
+            w.delete_by_term("key", marks[n][0])
+        wanted = set(fresh)
     else:
         w.delete_by_term("doc_id", doc_id)
-        fresh = entries
-    for e in fresh:
-        w.add_document(**e)
+        wanted = set(range(len(marks)))
+    del marks, fresh
+    for n, e in enumerate(bundle_entries(bundle)):
+        if n in wanted:
+            w.add_document(**e)
     return True
 
 
@@ -628,12 +650,19 @@ def _init_worker(counter: Any) -> None:
 
 
 def _stored_entries(
-    ws: Workspace, doc_ids: Iterable[str], done: Callable[[], None]
+    ws: Workspace,
+    doc_ids: Iterable[str],
+    done: Callable[[], None],
+    given: Mapping[str, DocBundle] | None = None,
 ) -> Iterator[dict[str, Any]]:
+    """The entries of stored documents, one document read at a time (``given``: already read)."""
     for doc_id in doc_ids:
-        bundle = ws.load_bundle(doc_id)
+        bundle = given.get(doc_id) if given else None
+        if bundle is None:
+            bundle = ws.load_bundle(doc_id)
         if bundle is not None:
             yield from bundle_entries(bundle)
+        del bundle  # before the next one is read
         done()
 
 
@@ -646,14 +675,17 @@ def _write_share(root: str, doc_ids: list[str]) -> SegmentResult:
             _worker_done.value += 1
 
     entries = _stored_entries(ws, doc_ids, done)
+    limitmb = pool_mb(len(doc_ids))
     folder = os.environ.get(PROFILE_WORKERS_ENV)
     if not folder:
-        return write_segment(str(ws.index_dir), INDEX_NAME, make_schema(), entries)
+        return write_segment(str(ws.index_dir), INDEX_NAME, make_schema(), entries, limitmb)
     import cProfile
 
     prof = cProfile.Profile()
     try:
-        return prof.runcall(write_segment, str(ws.index_dir), INDEX_NAME, make_schema(), entries)
+        return prof.runcall(
+            write_segment, str(ws.index_dir), INDEX_NAME, make_schema(), entries, limitmb
+        )
     finally:
         prof.dump_stats(os.path.join(folder, f"{os.getpid()}.prof"))
 
@@ -675,7 +707,14 @@ def _rebuild_locked(
     *,
     progress: Callable[[int, int], None] | None = None,
     jobs: int | None = None,
+    given: Mapping[str, DocBundle] | None = None,
 ) -> int:
+    """The rebuild under the signing lock; ``given``: stored bundles the caller holds already.
+
+    A given document in this process's share is indexed from the caller's copy
+    instead of being read again (a worker reads its share from the store, as
+    always); the shares and their order are those of any rebuild.
+    """
     doc_ids = ws.doc_ids()
     _clear_index_dir(ws)
     ix = _create(ws)
@@ -694,7 +733,7 @@ def _rebuild_locked(
             progress(own_done + counter.value, total)
 
     written = 0
-    with _session(ix, ws, clear=True, timeout=lock_timeout()) as w:
+    with _session(ix, ws, clear=True, timeout=lock_timeout(), limitmb=pool_mb(len(own))) as w:
         pool = (
             ProcessPoolExecutor(
                 max_workers=len(others),
@@ -711,7 +750,7 @@ def _rebuild_locked(
                 if pool is not None
                 else []
             )
-            for entry in _stored_entries(ws, own, own_step):
+            for entry in _stored_entries(ws, own, own_step, given):
                 w.add_document(**entry)
                 written += 1
             while futures:

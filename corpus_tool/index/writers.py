@@ -65,9 +65,16 @@ SPILL_BATCH = 4_096
 # Memory for a writer's posting pool before it spills a sorted run (MiB, by
 # Whoosh's estimate). Spills cost little once batched: 10k provisions in one
 # segment took the same CPU time with 32 as with 128 (15.9 s against 17.8 s,
-# loaded machine) and peaked at 81 MiB instead of 193, so an ingest's index
-# step no longer grows with a large document.
-POOL_MB = 32
+# loaded machine) and peaked at 81 MiB instead of 193; 37k provisions took the
+# same CPU time with 8 as with 32 (41.5-44.7 s against 42.8-43.3 s, load 4-6).
+# A writer of one document's entries (an update, or a rebuild of a store that
+# holds one document: an ingest's index step) pools POOL_MB, so that step does
+# not grow with a large document: 1,000 pages of the AI Act added 17 MiB to
+# the resident set with 8 (14 MiB at 100 pages), 44 MiB with 32. A rebuild's
+# share of several documents pools REBUILD_POOL_MB: the final merge holds one
+# record of every run, so a small pool over a large store would hold more.
+POOL_MB = 8
+REBUILD_POOL_MB = 32
 # A segment is "small" (merged at the next commit) below this share of the
 # largest segment's documents, or below SMALL_DOCS documents whatever the rest.
 SMALL_SHARE = 0.05
@@ -718,12 +725,23 @@ class SegmentResult:
     entries: int
 
 
+def pool_mb(documents: int) -> int:
+    """The pool limit of a writer of ``documents`` documents' entries (see POOL_MB)."""
+    return REBUILD_POOL_MB if documents > 1 else POOL_MB
+
+
 def write_segment(
-    index_dir: str, indexname: str, schema: fields.Schema, entries: Iterable[dict[str, Any]]
+    index_dir: str,
+    indexname: str,
+    schema: fields.Schema,
+    entries: Iterable[dict[str, Any]],
+    limitmb: int | None = None,
 ) -> SegmentResult:
     """Write ``entries`` into one new segment in ``index_dir`` (not yet listed in any TOC)."""
     storage = _RecordingStorage(index_dir)
-    w = FastSegmentWriter(_NewIndex(storage, indexname, schema), _lk=False)
+    w = FastSegmentWriter(
+        _NewIndex(storage, indexname, schema), _lk=False, limitmb=limitmb or POOL_MB
+    )
     count = 0
     try:
         for entry in entries:
