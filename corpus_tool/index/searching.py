@@ -306,6 +306,13 @@ def search(
                 result = dataclasses.replace(result, warnings=parsed.warnings, dialect=dialect)
                 opened.remember(key, result)
                 return result
+            except store.UntrustedIndexError:
+                # A chunk that differs from what was signed, found as it was first
+                # read (nothing of it was used): open afresh, which reads the file
+                # whole against its signature and rebuilds the index, with a notice.
+                _drop(str(ws.index_dir))
+                if attempt == 2:
+                    raise
             except StoreError:
                 raise
             except OSError:
