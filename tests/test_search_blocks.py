@@ -263,3 +263,54 @@ def bulk_ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     assert reader.has_deletions() and len(list(_searcher(ws).searcher.leaf_searchers())) > 1
     yield ws
     forget(ws)
+
+
+def test_code_column_reads_every_real_segment_from_its_column(bulk_ws: Workspace) -> None:
+    """The facet codes come from the columns' bytes, not from one posting list per value."""
+    from corpus_tool.index import searching
+
+    opened = searching._searcher(bulk_ws)
+    for sub, _offset in opened.searcher.leaf_searchers():
+        size = sub.reader().doc_count_all()
+        for fieldname in ("doc_id", "kind"):
+            known: dict[str, int] = {"": 0}
+            assert searching._code_column(sub, fieldname, size, known) is not None
+
+
+_LONG_A = "abcdefgh" + "M" * 10 + "ijklmnop"
+_LONG_B = "abcdefgh" + "N" * 10 + "ijklmnop"
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["axb", "axb", "ayb", "axb", "", "é-1", "é-1", "azb"],  # short runs: compared row by row
+        ["axb"] * 200 + ["ayb"] + ["axb"] * 200 + ["", "b"],
+        # over 16 bytes, equal in the first and last 8: long runs checked run by run...
+        [_LONG_A] * 200 + [_LONG_B] + [_LONG_A] * 200 + ["", "b"],
+        # ...and short runs compared entry by entry
+        [_LONG_A, _LONG_B, _LONG_A, _LONG_A, "", _LONG_B, "é" * 12],
+    ],
+)
+def test_code_column_splits_runs_that_differ_only_inside(values: list[str]) -> None:
+    """Neighbouring values of the same length, first and last byte are still told apart."""
+    from whoosh import fields as wf
+    from whoosh.filedb.filestore import RamStorage
+
+    from corpus_tool.index import searching
+
+    ix = RamStorage().create_index(wf.Schema(doc_id=wf.ID(sortable=True), n=wf.STORED()))
+    w = ix.writer()
+    for i, v in enumerate(values):
+        if v:
+            w.add_document(doc_id=v, n=i)
+        else:
+            w.add_document(n=i)
+    w.commit()
+    with ix.searcher() as s:
+        (sub, _offset), *_ = list(s.leaf_searchers())
+        known: dict[str, int] = {"": 0}
+        codes = searching._code_column(sub, "doc_id", len(values), known)
+    assert codes is not None
+    names = list(known)
+    assert [names[c] for c in codes.tolist()] == values

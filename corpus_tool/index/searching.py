@@ -160,9 +160,15 @@ def _columns(opened: _Open) -> _Columns:
     order = np.zeros(n, dtype=np.int64)
     for sub, offset in opened.searcher.leaf_searchers():
         sub_reader = sub.reader()
+        size = sub_reader.doc_count_all()
         for fieldname in ("doc_id", "kind", "tag"):
             if fieldname not in sub_reader.indexed_field_names():
                 continue
+            if fieldname != "tag":
+                got = _code_column(sub, fieldname, size, names[fieldname])
+                if got is not None:
+                    codes[fieldname][offset : offset + size] = got
+                    continue
             for value in sub_reader.field_terms(fieldname):
                 entries = _live_entries(sub, fieldname, value) + offset
                 if fieldname == "tag":
@@ -171,7 +177,6 @@ def _columns(opened: _Open) -> _Columns:
                 else:
                     known = names[fieldname]
                     codes[fieldname][entries] = known.setdefault(value, len(known))
-        size = sub_reader.doc_count_all()
         order[offset : offset + size] = _order_column(sub_reader, size)
     opened.columns = _Columns(
         order,
@@ -182,6 +187,122 @@ def _columns(opened: _Open) -> _Columns:
         codes["kind"],
     )
     return opened.columns
+
+
+def _code_column(sub: Any, fieldname: str, size: int, known: dict[str, int]) -> np.ndarray | None:
+    """Each entry's value of a sortable ID field as a code into ``known`` (extended),
+    from the field's column: the values' bytes read at once and coded in array
+    operations (``_value_codes``), so the first search of a process does not decode one posting list per document (~4,000
+    at a million provisions). Deleted entries get code 0, as no posting holds them.
+    None where the column is not Whoosh's variable-bytes layout: the caller reads
+    the postings instead."""
+    reader = sub.reader()
+    if not reader.has_column(fieldname):
+        return None
+    column = reader.column_reader(fieldname, translate=False)
+    dbfile, base = getattr(column, "_dbfile", None), getattr(column, "_basepos", None)
+    lengths, offsets = getattr(column, "_lengths", None), getattr(column, "_offsets", None)
+    if dbfile is None or not isinstance(base, int) or lengths is None or offsets is None:
+        return None
+    if len(lengths) != size or len(offsets) != size:
+        return None
+    lens = np.asarray(lengths, dtype=np.int64)
+    offs = np.asarray(offsets, dtype=np.int64)
+    if size and (offs[0] != 0 or np.any(offs[1:] != offs[:-1] + lens[:-1])):
+        return None  # not one value after another: not the layout read here
+    total = int(lens.sum()) if size else 0
+    data = bytes(dbfile.get(base, total))
+    if len(data) != total:
+        return None
+    out = _value_codes(data, offs, lens, known)
+    if out is None:
+        return None
+    deleted = deleted_entries(sub)
+    if len(deleted):
+        out[deleted] = 0
+    return out
+
+
+_ROWS_AT_ONCE = 16384  # entries compared per step (bounds the temporary arrays to a few MB)
+
+
+def _value_codes(
+    data: bytes, offs: np.ndarray, lens: np.ndarray, known: dict[str, int]
+) -> np.ndarray | None:
+    """Each value (``data[offs[i] : offs[i] + lens[i]]``) as a code into ``known``, exactly,
+    in array operations: each value is compared with the one before it (a document's
+    entries are written together, so runs are long), then the distinct values among
+    the runs' first entries are found with one sort. Values are compared as 8-byte
+    words (bytes past a value's end masked off) with the length beside them."""
+    n = len(lens)
+    if not n:
+        return np.zeros(0, dtype=np.int64)
+    width = int(lens.max())
+    if width == 0:
+        return np.zeros(n, dtype=np.int64)
+    nwords = -(-width // 8)
+    padded = data + bytes(width + 8)
+    # Every byte offset seen as the start of a little-endian 8-byte word.
+    win = np.ndarray(shape=(len(data) + width + 1,), dtype="<u8", buffer=padded, strides=(1,))
+
+    def words(which: np.ndarray) -> np.ndarray:
+        o, size = offs[which], lens[which]
+        out = np.empty((len(which), nwords), dtype=np.uint64)
+        for k in range(nwords):
+            out[:, k] = win[o + 8 * k] & _low_mask(size - 8 * k)
+        return out
+
+    def compare(lo: int, hi: int) -> None:
+        """Entries lo+1..hi-1: set ``change`` where a value differs from the one before."""
+        for a in range(lo, hi - 1, _ROWS_AT_ONCE):
+            b = min(hi, a + _ROWS_AT_ONCE + 1)
+            block = words(np.arange(a, b))
+            same = (lens[a + 1 : b] == lens[a : b - 1]) & np.all(block[1:] == block[:-1], axis=1)
+            change[a + 1 : b] = ~same
+
+    # Candidate runs: the same length, first and last 8 bytes as the entry before
+    # (document ids of one family often differ only at the end). For values of
+    # up to 16 bytes those two words hold every byte, so the comparison is exact;
+    # longer ones are checked below.
+    first = win[offs] & _low_mask(lens)
+    last = np.where(lens >= 8, win[np.maximum(offs + lens - 8, 0)], first)
+    change = np.ones(n, dtype=bool)
+    change[1:] = (lens[1:] != lens[:-1]) | (first[1:] != first[:-1]) | (last[1:] != last[:-1])
+    if width > 16:
+        starts = np.flatnonzero(change)
+        if len(starts) * 64 < n:
+            # Long runs (a document's entries): a run of k values of length L is
+            # equal throughout when its bytes repeat with period L; runs that do
+            # not are compared entry by entry.
+            ends = [*starts[1:].tolist(), n]
+            for s, e in zip(starts.tolist(), ends, strict=True):
+                size, a = int(lens[s]), int(offs[s])
+                k = e - s
+                if k > 1 and size and data[a + size : a + k * size] != data[a : a + (k - 1) * size]:
+                    compare(s, e)
+        else:
+            compare(0, n)
+    starts = np.flatnonzero(change)
+    keys = np.ascontiguousarray(
+        np.column_stack([lens[starts].astype(np.uint64), words(starts)]), dtype=np.uint64
+    )
+    _distinct, where, inverse = np.unique(
+        keys.view(np.dtype((np.void, 8 * (nwords + 1)))).ravel(),
+        return_index=True,
+        return_inverse=True,
+    )
+    codes = np.empty(len(where), dtype=np.int64)
+    for i, row in enumerate(where.tolist()):
+        a, size = int(offs[starts[row]]), int(lens[starts[row]])
+        codes[i] = known.setdefault(data[a : a + size].decode("utf-8"), len(known)) if size else 0
+    return np.repeat(codes[inverse.ravel()], np.diff(np.append(starts, n)))
+
+
+def _low_mask(lens: np.ndarray) -> np.ndarray:
+    """Per value, the mask of its bytes within its first 8-byte word."""
+    rest = np.clip(lens, 0, 8)
+    low = (np.uint64(1) << (8 * np.minimum(rest, 7)).astype(np.uint64)) - np.uint64(1)
+    return np.where(rest >= 8, np.uint64(0xFFFFFFFFFFFFFFFF), low)
 
 
 def _live_entries(sub: Any, fieldname: str, value: str) -> np.ndarray:
