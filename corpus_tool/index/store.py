@@ -215,7 +215,7 @@ class SignedStorage(FileStorage):
                 self.index_dir, name, "does not match its signature (changed or damaged)"
             )
 
-        return Chunks(fd, size, digests, chunk_bytes, mismatch)
+        return Chunks(fd, size, digests, chunk_bytes, mismatch, name)
 
     def _known_digests(self, name: str, expected: str, size: int, chunk_bytes: int) -> bytes | None:
         known = self._digests.get(name)

@@ -43,11 +43,13 @@ class Chunks:
         digests: bytes,
         chunk_bytes: int,
         on_mismatch: Callable[[], BaseException],
+        name: str = "",
     ) -> None:
         shift = chunk_bytes.bit_length() - 1
         if 1 << shift != chunk_bytes or len(digests) != -(-size // chunk_bytes) * CHUNK_DIGEST:
             raise ValueError("chunk digests do not fit the file")
         self.shift = shift
+        self.name = name
         self.fd = fd
         self.size = size
         self.digests = digests
@@ -68,6 +70,9 @@ class Chunks:
         return data
 
     def _read_checked(self, i: int) -> bytes:
+        if self.closed:
+            # Never pread a closed descriptor: its number may belong to another file now.
+            raise OSError(f"index file read after it was closed (chunk {i})")
         start = i << self.shift
         want = min(1 << self.shift, self.size - start)
         if want <= 0:
@@ -93,10 +98,11 @@ class Chunks:
         return b"".join(parts)
 
     def close(self) -> None:
-        if not self.closed:
-            self.closed = True
-            self.loaded = {}
-            os.close(self.fd)
+        with self._lock:
+            if not self.closed:
+                self.closed = True
+                self.loaded = {}
+                os.close(self.fd)
 
 
 class VerifiedFile(StructFile):

@@ -25,8 +25,8 @@ import pytest
 
 from corpus_tool import trust
 from corpus_tool.cli import main
-from corpus_tool.index import forget, search, store
-from corpus_tool.index.verified import VerifiedFile
+from corpus_tool.index import forget, search, searching, store
+from corpus_tool.index.verified import Chunks, VerifiedFile
 from tests._search_helpers import make_workspace
 
 SMALL_CHUNK = 4096
@@ -102,10 +102,30 @@ def test_record_is_used_and_an_unchanged_index_opens_without_notice(
 def test_changed_byte_with_mtime_restored_is_refused_at_first_query(
     tmp_path: Path, small_chunks: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    ws, segs = _warm(tmp_path)
-    seg = segs[0]
-    size = seg.stat().st_size
-    at = size // 2  # far from the header and directory read when the file is opened
+    ws, _segs = _warm(tmp_path)
+    # Which chunks a new process reads when it opens the index, and which only
+    # when it searches: change a byte in one of the latter.
+    phase = ["open"]
+    reads: dict[str, set[tuple[str, int]]] = {"open": set(), "search": set()}
+    real = Chunks._read_checked
+
+    def spy(self: Chunks, i: int) -> bytes:
+        reads[phase[0]].add((self.name, i))
+        return real(self, i)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Chunks, "_read_checked", spy)
+        searching._searcher(ws)
+        phase[0] = "search"
+        assert search(ws, "licence").total > 0
+        forget(ws)
+    later = sorted(
+        (name, i) for name, i in reads["search"] - reads["open"] if name.endswith(".seg")
+    )
+    assert later, "a search read no chunk beyond those read at open"
+    name, i = later[len(later) // 2]
+    seg = ws.index_dir / name
+    at = i * SMALL_CHUNK + 7
     original = seg.read_bytes()[at : at + 1]
     _rewrite_keeping_times(seg, at, bytes([original[0] ^ 0xFF]))
     capsys.readouterr()
@@ -220,4 +240,18 @@ def test_verified_file_reads_as_the_file_does(tmp_path: Path, small_chunks: None
     assert sub.readline() == (rest[: cut + 1] if cut >= 0 else rest)
     sub.close()
     f.close()
+    forget(ws)
+
+
+def test_a_part_read_after_its_file_was_closed_is_an_os_error(
+    tmp_path: Path, small_chunks: None
+) -> None:
+    """A reader left over from an old generation must not pread a reused descriptor."""
+    ws, segs = _warm(tmp_path)
+    st = store.SignedStorage(ws.index_dir, trust.load_key(create=False))
+    f = st.open_file(segs[0].name)
+    sub = f.subset(0, 3 * SMALL_CHUNK)
+    f.close()
+    with pytest.raises(OSError):
+        sub.get(2 * SMALL_CHUNK, 10)
     forget(ws)
