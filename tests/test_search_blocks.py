@@ -314,3 +314,33 @@ def test_code_column_splits_runs_that_differ_only_inside(values: list[str]) -> N
     assert codes is not None
     names = list(known)
     assert [names[c] for c in codes.tolist()] == values
+
+
+@pytest.mark.parametrize("which", ["bulk_ws", "sample_ws"])
+def test_facets_of_few_matches_equal_those_counted_from_the_columns(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    """The doc and kind facets read from the matches' own column values (a first search
+    with few matches) are the counts, and the order, of those from the whole columns."""
+    from corpus_tool.index import searching
+
+    ws = request.getfixturevalue(which)
+    opened = searching._searcher(ws)
+    reader = opened.searcher.reader()
+    live = np.array(
+        [d for d in range(reader.doc_count_all()) if not reader.is_deleted(d)], dtype=np.int64
+    )
+    rng = random.Random(15)
+    samples = [live, live[:1], live[-3:], np.empty(0, dtype=np.int64)]
+    samples += [
+        np.array(sorted(rng.sample(live.tolist(), min(25, len(live) // 2))), dtype=np.int64)
+        for _ in range(5)
+    ]
+    cols = searching._columns(opened)
+    for matched in samples:
+        opened.facet_readers = None
+        direct = searching._direct_facets(opened, matched)
+        assert direct is not None
+        expected = searching._facets(cols, matched)
+        assert direct == expected
+        assert [list(v) for v in direct.values()] == [list(v) for v in expected.values()]

@@ -66,7 +66,6 @@ class _Columns:
     kind_names: list[str] = field(default_factory=list)
     kind_codes: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     doc_rank: np.ndarray | None = None
-    tagged: np.ndarray | None = None  # entries with a machine tag, sorted
 
 
 class _Open:
@@ -74,6 +73,10 @@ class _Open:
         self.ix = ix
         self.searcher = ix.searcher(weighting=CachedBM25F())
         self.columns: _Columns | None = None
+        self.tags: dict[int, list[str]] | None = None
+        self.tagged: np.ndarray | None = None  # entries with a machine tag, sorted
+        # per segment: its first entry, size, doc_id and kind column readers
+        self.facet_readers: list[tuple[int, int, Any, Any]] | None = None
         # The UI repeats queries (facet clicks, paging back): results of this
         # index generation, newest last.
         self.results: OrderedDict[tuple[Any, ...], SearchResult] = OrderedDict()
@@ -90,6 +93,9 @@ class _Open:
             old = self.searcher
             self.searcher = self.ix.searcher(weighting=CachedBM25F())
             self.columns = None
+            self.tags = None
+            self.tagged = None
+            self.facet_readers = None
             self.results.clear()
             old.close()
 
@@ -155,28 +161,22 @@ def _columns(opened: _Open) -> _Columns:
     n = reader.doc_count_all()
     codes = {"doc_id": np.zeros(n, dtype=np.int64), "kind": np.zeros(n, dtype=np.int64)}
     names: dict[str, dict[str, int]] = {"doc_id": {"": 0}, "kind": {"": 0}}
-    # Labels are human work: corpus_tool.index.human joins them from the store.
-    tags: dict[int, list[str]] = {}
+    tags = _tags(opened)
     order = np.zeros(n, dtype=np.int64)
     for sub, offset in opened.searcher.leaf_searchers():
         sub_reader = sub.reader()
         size = sub_reader.doc_count_all()
-        for fieldname in ("doc_id", "kind", "tag"):
+        for fieldname in ("doc_id", "kind"):
             if fieldname not in sub_reader.indexed_field_names():
                 continue
-            if fieldname != "tag":
-                got = _code_column(sub, fieldname, size, names[fieldname])
-                if got is not None:
-                    codes[fieldname][offset : offset + size] = got
-                    continue
+            got = _code_column(sub, fieldname, size, names[fieldname])
+            if got is not None:
+                codes[fieldname][offset : offset + size] = got
+                continue
             for value in sub_reader.field_terms(fieldname):
                 entries = _live_entries(sub, fieldname, value) + offset
-                if fieldname == "tag":
-                    for docnum in entries.tolist():
-                        tags.setdefault(docnum, []).append(value)
-                else:
-                    known = names[fieldname]
-                    codes[fieldname][entries] = known.setdefault(value, len(known))
+                known = names[fieldname]
+                codes[fieldname][entries] = known.setdefault(value, len(known))
         order[offset : offset + size] = _order_column(sub_reader, size)
     opened.columns = _Columns(
         order,
@@ -187,6 +187,61 @@ def _columns(opened: _Open) -> _Columns:
         codes["kind"],
     )
     return opened.columns
+
+
+def _tags(opened: _Open) -> dict[int, list[str]]:
+    """Each entry's machine tags, from the tag field's postings (few values), once per
+    generation. Labels are human work: corpus_tool.index.human joins them from the store."""
+    if opened.tags is not None:
+        return opened.tags
+    tags: dict[int, list[str]] = {}
+    for sub, offset in opened.searcher.leaf_searchers():
+        sub_reader = sub.reader()
+        if "tag" not in sub_reader.indexed_field_names():
+            continue
+        for value in sub_reader.field_terms("tag"):
+            for docnum in (_live_entries(sub, "tag", value) + offset).tolist():
+                tags.setdefault(docnum, []).append(value)
+    opened.tags = tags
+    return tags
+
+
+# Up to this many matches, the doc and kind facets are counted from the matches'
+# own column values; past it (and for document order) from the whole columns,
+# which the first such search of a process builds (~0.25 s at a million).
+DIRECT_FACETS_MAX = 4096
+
+
+def _direct_facets(opened: _Open, matched: np.ndarray) -> dict[str, dict[str, int]] | None:
+    """The doc and kind facets of a few matches, each match's values read from the
+    columns (the same counts and order as ``_facets``); None where a segment has no
+    such column (the caller builds the whole columns)."""
+    if opened.facet_readers is None:
+        readers = []
+        for sub, offset in opened.searcher.leaf_searchers():
+            r = sub.reader()
+            cols = []
+            for fieldname in ("doc_id", "kind"):
+                if not r.has_column(fieldname):
+                    return None
+                cols.append(r.column_reader(fieldname, translate=False))
+            readers.append((offset, r.doc_count_all(), cols[0], cols[1]))
+        opened.facet_readers = readers
+    out: dict[str, dict[str, int]] = {"doc": {}, "kind": {}}
+    seen: dict[str, dict[str, int]] = {"doc": {}, "kind": {}}
+    starts = np.array([r[0] for r in opened.facet_readers], dtype=np.int64)
+    where = np.searchsorted(starts, matched, side="right") - 1
+    for i, (docnum, seg) in enumerate(zip(matched.tolist(), where.tolist(), strict=True)):
+        offset, _size, doc_col, kind_col = opened.facet_readers[seg]
+        for facet, col in (("doc", doc_col), ("kind", kind_col)):
+            value = bytes(col[docnum - offset]).decode("utf-8")
+            counts = out[facet]
+            counts[value] = counts.get(value, 0) + 1
+            seen[facet].setdefault(value, i)
+    return {
+        facet: {v: counts[v] for v in sorted(counts, key=lambda v: (-counts[v], seen[facet][v]))}
+        for facet, counts in out.items()
+    }
 
 
 def _code_column(sub: Any, fieldname: str, size: int, known: dict[str, int]) -> np.ndarray | None:
@@ -454,7 +509,6 @@ def _run(
     joined: human.HumanState,
 ) -> SearchResult:
     searcher = opened.searcher
-    cols = _columns(opened)
     q = joined.bind(q, searcher)
     with _no_cyclic_gc():
         matched, scores = _collect_all(searcher, q)
@@ -463,12 +517,16 @@ def _run(
     else:
         # One evaluation gives the matches and their scores (the same as Whoosh's
         # collector would give the chosen ones; see tests/test_search_bulk.py).
-        order = np.argsort(_doc_rank(cols)[matched], kind="stable")
+        order = np.argsort(_doc_rank(_columns(opened))[matched], kind="stable")
         top = order[:limit] if limit else order
         chosen = list(zip(matched[top].tolist(), scores[top].tolist(), strict=True))
-    facets = _facets(cols, matched)
+    # A few matches before the columns are built: count their own values instead.
+    direct = None
+    if opened.columns is None and len(matched) <= DIRECT_FACETS_MAX:
+        direct = _direct_facets(opened, matched)
+    facets = direct if direct is not None else _facets(_columns(opened), matched)
     facets["tag"], facets["label"] = joined.facets(
-        searcher, _may_count(cols, joined, searcher, matched), cols.tags
+        searcher, _may_count(opened, joined, searcher, matched), _tags(opened)
     )
     found = _hit_matches(searcher, tree, [d for d, _ in chosen])
     hits = tuple(
@@ -603,15 +661,15 @@ def _counts(names: list[str], codes: np.ndarray, matched: np.ndarray) -> dict[st
 
 
 def _may_count(
-    cols: _Columns, joined: human.HumanState, searcher: Any, matched: np.ndarray
+    opened: _Open, joined: human.HumanState, searcher: Any, matched: np.ndarray
 ) -> list[int]:
     """The matched entries that can add to the tag and label counts, in their order:
     those with a machine tag or with human work on them (the others add nothing,
     and counting them one by one cost more than the search at 100k matches)."""
-    if cols.tagged is None:
-        cols.tagged = np.array(sorted(cols.tags), dtype=np.int64)
+    if opened.tagged is None:
+        opened.tagged = np.array(sorted(_tags(opened)), dtype=np.int64)
     worked = np.array(sorted(joined._top_docnums(searcher).values()), dtype=np.int64)
-    return list(matched[in_sorted(matched, sorted_union(cols.tagged, worked))].tolist())
+    return list(matched[in_sorted(matched, sorted_union(opened.tagged, worked))].tolist())
 
 
 def _doc_rank(cols: _Columns) -> np.ndarray:
