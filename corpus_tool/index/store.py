@@ -150,12 +150,11 @@ class SignedStorage(FileStorage):
     signed is ever returned, whatever the file's size, mtime or inode say.
     """
 
-    # Files are read small chunks at a time as they are needed (a compound
-    # segment's parts become views of its file); Whoosh must not map or copy them.
-    supports_mmap = False
-
     def __init__(self, folder: Path, key: bytes | None) -> None:
-        super().__init__(str(folder), supports_mmap=False)
+        # A VerifiedFile has no fileno(), so Whoosh never maps it: a compound
+        # segment's parts become views of it (Whoosh's ``subset``). A writer's own
+        # new files are opened as Whoosh opens them.
+        super().__init__(str(folder))
         self.index_dir = folder
         self.key = key
         self.mine: set[str] = set()

@@ -255,3 +255,13 @@ def test_a_part_read_after_its_file_was_closed_is_an_os_error(
     with pytest.raises(OSError):
         sub.get(2 * SMALL_CHUNK, 10)
     forget(ws)
+
+
+def test_segment_parts_are_views_of_the_verified_file(tmp_path: Path, small_chunks: None) -> None:
+    """Whoosh neither maps nor copies a signed segment: its parts read through the chunks."""
+    ws, _segs = _warm(tmp_path)
+    opened = searching._searcher(ws)
+    for sub, _offset in opened.searcher.leaf_searchers():
+        terms = sub.reader()._terms  # a part of the compound segment file
+        assert isinstance(terms._dbfile, VerifiedFile)
+    forget(ws)
