@@ -16,7 +16,7 @@ provisions/s, peak RSS of each phase, index size on disk, and the load average
 beside them).
 
     .venv/bin/python benchmarks/search_bench.py [--source WS] [--sizes 10000,100000,1000000]
-        [--repeat N] [--reuse-index] [--cold] [--engines whoosh,tantivy,fts5]
+        [--repeat N] [--reuse-index] [--cold] [--engines whoosh,tantivy,fts5] [--work DIR]
 
 ``--cold`` also runs each query once in a process of its own (opening the
 index, then the query): the first query a user types, with nothing decoded or
@@ -194,6 +194,8 @@ class EngineRun:
     # --cold: per query, a new process: (opening the index, the query's first run) wall
     # and CPU ms
     cold: dict[str, tuple[float, float, float, float]] = dataclasses.field(default_factory=dict)
+    # --cold: opening the index in a process with no record of its verified chunks (wall, CPU)
+    cold_unrecorded: tuple[float, float] | None = None
 
 
 def scale_workspace(source: list[DocBundle], size: int) -> Workspace:
@@ -231,30 +233,51 @@ def cold_query(root: str, q: str) -> None:
     )
 
 
-def bench_cold(ws: Workspace, run: EngineRun) -> None:
-    """Each query's first run in a new process (nothing decoded or cached yet)."""
+def _cold_process(ws: Workspace, q: str) -> dict[str, float] | None:
     import json
     import subprocess
 
-    for _kind, q, _t in QUERIES:
-        done = subprocess.run(
-            [
-                sys.executable,
-                str(Path(__file__).resolve()),
-                "--cold-query",
-                q,
-                "--source",
-                str(ws.root),
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--cold-query",
+            q,
+            "--source",
+            str(ws.root),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        print(f"  cold run of {q!r} failed: {done.stderr.strip().splitlines()[-1:]}")
+        return None
+    got: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return got
+
+
+def bench_cold(ws: Workspace, run: EngineRun) -> None:
+    """Each query's first run in a new process (nothing decoded or cached yet).
+
+    First, once, a process with no record of the index files' verified chunks
+    (``corpus_tool.trust``): it reads every file whole against its signature, as
+    the first process after each build does; the processes timed per query then
+    find the record it left."""
+    from corpus_tool import trust
+
+    trust.prune_chunk_digests(ws.index_dir, {})
+    got = _cold_process(ws, QUERIES[0][1])
+    if got is not None:
+        run.cold_unrecorded = (got["open"], got["open_cpu"])
+        print(
+            f"  whoosh: opening the index with no record of its chunks {got['open']:.0f} ms "
+            f"(CPU {got['open_cpu']:.0f} ms), load {load()}"
         )
-        if done.returncode != 0:
-            print(f"  cold run of {q!r} failed: {done.stderr.strip().splitlines()[-1:]}")
-            continue
-        got = json.loads(done.stdout.strip().splitlines()[-1])
-        run.cold[q] = (got["open"], got["first"], got["open_cpu"], got["first_cpu"])
+    for _kind, q, _t in QUERIES:
+        got = _cold_process(ws, q)
+        if got is not None:
+            run.cold[q] = (got["open"], got["first"], got["open_cpu"], got["first_cpu"])
     print(f"  whoosh: {len(run.cold)} queries run cold, one process each (load {load()})")
 
 
@@ -503,6 +526,11 @@ def report(runs: list[EngineRun]) -> None:
             f"max {max(cpus):.1f} ms; opening the index p50 {percentile(opens, 0.5):.0f} ms, "
             f"max {max(opens):.0f} ms"
         )
+        if ours.cold_unrecorded is not None:
+            print(
+                f"COLD whoosh opening with no record of the files' chunks (first process after "
+                f"a build): {ours.cold_unrecorded[0]:.0f} ms (CPU {ours.cold_unrecorded[1]:.0f} ms)"
+            )
     for r in runs:
         values = [t for ts in r.times.values() for t in ts]
         cpu = [t for ts in r.cpu.values() for t in ts]
@@ -541,6 +569,11 @@ def main() -> None:
         action="store_true",
         help="also run each query once in a new process (its first run: nothing decoded yet)",
     )
+    parser.add_argument(
+        "--work",
+        help="folder of the scale workspaces (default: benchmarks/_work); one built by another "
+        "checkout can be reused with --reuse-index",
+    )
     parser.add_argument("--cold-query", help=argparse.SUPPRESS)
     parser.add_argument(
         "--engines",
@@ -551,6 +584,8 @@ def main() -> None:
     if args.cold_query is not None:
         cold_query(args.source, args.cold_query)
         return
+    if args.work:
+        scale_corpus.WORK = Path(args.work).resolve()
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     unknown = set(engines) - {"whoosh", "tantivy", "fts5"}
     if unknown:

@@ -263,3 +263,84 @@ def bulk_ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     assert reader.has_deletions() and len(list(_searcher(ws).searcher.leaf_searchers())) > 1
     yield ws
     forget(ws)
+
+
+def test_code_column_reads_every_real_segment_from_its_column(bulk_ws: Workspace) -> None:
+    """The facet codes come from the columns' bytes, not from one posting list per value."""
+    from corpus_tool.index import searching
+
+    opened = searching._searcher(bulk_ws)
+    for sub, _offset in opened.searcher.leaf_searchers():
+        size = sub.reader().doc_count_all()
+        for fieldname in ("doc_id", "kind"):
+            known: dict[str, int] = {"": 0}
+            assert searching._code_column(sub, fieldname, size, known) is not None
+
+
+_LONG_A = "abcdefgh" + "M" * 10 + "ijklmnop"
+_LONG_B = "abcdefgh" + "N" * 10 + "ijklmnop"
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["axb", "axb", "ayb", "axb", "", "é-1", "é-1", "azb"],  # short runs: compared row by row
+        ["axb"] * 200 + ["ayb"] + ["axb"] * 200 + ["", "b"],
+        # over 16 bytes, equal in the first and last 8: long runs checked run by run...
+        [_LONG_A] * 200 + [_LONG_B] + [_LONG_A] * 200 + ["", "b"],
+        # ...and short runs compared entry by entry
+        [_LONG_A, _LONG_B, _LONG_A, _LONG_A, "", _LONG_B, "é" * 12],
+    ],
+)
+def test_code_column_splits_runs_that_differ_only_inside(values: list[str]) -> None:
+    """Neighbouring values of the same length, first and last byte are still told apart."""
+    from whoosh import fields as wf
+    from whoosh.filedb.filestore import RamStorage
+
+    from corpus_tool.index import searching
+
+    ix = RamStorage().create_index(wf.Schema(doc_id=wf.ID(sortable=True), n=wf.STORED()))
+    w = ix.writer()
+    for i, v in enumerate(values):
+        if v:
+            w.add_document(doc_id=v, n=i)
+        else:
+            w.add_document(n=i)
+    w.commit()
+    with ix.searcher() as s:
+        (sub, _offset), *_ = list(s.leaf_searchers())
+        known: dict[str, int] = {"": 0}
+        codes = searching._code_column(sub, "doc_id", len(values), known)
+    assert codes is not None
+    names = list(known)
+    assert [names[c] for c in codes.tolist()] == values
+
+
+@pytest.mark.parametrize("which", ["bulk_ws", "sample_ws"])
+def test_facets_of_few_matches_equal_those_counted_from_the_columns(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    """The doc and kind facets read from the matches' own column values (a first search
+    with few matches) are the counts, and the order, of those from the whole columns."""
+    from corpus_tool.index import searching
+
+    ws = request.getfixturevalue(which)
+    opened = searching._searcher(ws)
+    reader = opened.searcher.reader()
+    live = np.array(
+        [d for d in range(reader.doc_count_all()) if not reader.is_deleted(d)], dtype=np.int64
+    )
+    rng = random.Random(15)
+    samples = [live, live[:1], live[-3:], np.empty(0, dtype=np.int64)]
+    samples += [
+        np.array(sorted(rng.sample(live.tolist(), min(25, len(live) // 2))), dtype=np.int64)
+        for _ in range(5)
+    ]
+    cols = searching._columns(opened)
+    for matched in samples:
+        opened.facet_readers = None
+        direct = searching._direct_facets(opened, matched)
+        assert direct is not None
+        expected = searching._facets(cols, matched)
+        assert direct == expected
+        assert [list(v) for v in direct.values()] == [list(v) for v in expected.values()]

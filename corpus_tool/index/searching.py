@@ -66,7 +66,6 @@ class _Columns:
     kind_names: list[str] = field(default_factory=list)
     kind_codes: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     doc_rank: np.ndarray | None = None
-    tagged: np.ndarray | None = None  # entries with a machine tag, sorted
 
 
 class _Open:
@@ -74,6 +73,10 @@ class _Open:
         self.ix = ix
         self.searcher = ix.searcher(weighting=CachedBM25F())
         self.columns: _Columns | None = None
+        self.tags: dict[int, list[str]] | None = None
+        self.tagged: np.ndarray | None = None  # entries with a machine tag, sorted
+        # per segment: its first entry, size, doc_id and kind column readers
+        self.facet_readers: list[tuple[int, int, Any, Any]] | None = None
         # The UI repeats queries (facet clicks, paging back): results of this
         # index generation, newest last.
         self.results: OrderedDict[tuple[Any, ...], SearchResult] = OrderedDict()
@@ -90,6 +93,9 @@ class _Open:
             old = self.searcher
             self.searcher = self.ix.searcher(weighting=CachedBM25F())
             self.columns = None
+            self.tags = None
+            self.tagged = None
+            self.facet_readers = None
             self.results.clear()
             old.close()
 
@@ -155,23 +161,22 @@ def _columns(opened: _Open) -> _Columns:
     n = reader.doc_count_all()
     codes = {"doc_id": np.zeros(n, dtype=np.int64), "kind": np.zeros(n, dtype=np.int64)}
     names: dict[str, dict[str, int]] = {"doc_id": {"": 0}, "kind": {"": 0}}
-    # Labels are human work: corpus_tool.index.human joins them from the store.
-    tags: dict[int, list[str]] = {}
+    tags = _tags(opened)
     order = np.zeros(n, dtype=np.int64)
     for sub, offset in opened.searcher.leaf_searchers():
         sub_reader = sub.reader()
-        for fieldname in ("doc_id", "kind", "tag"):
+        size = sub_reader.doc_count_all()
+        for fieldname in ("doc_id", "kind"):
             if fieldname not in sub_reader.indexed_field_names():
+                continue
+            got = _code_column(sub, fieldname, size, names[fieldname])
+            if got is not None:
+                codes[fieldname][offset : offset + size] = got
                 continue
             for value in sub_reader.field_terms(fieldname):
                 entries = _live_entries(sub, fieldname, value) + offset
-                if fieldname == "tag":
-                    for docnum in entries.tolist():
-                        tags.setdefault(docnum, []).append(value)
-                else:
-                    known = names[fieldname]
-                    codes[fieldname][entries] = known.setdefault(value, len(known))
-        size = sub_reader.doc_count_all()
+                known = names[fieldname]
+                codes[fieldname][entries] = known.setdefault(value, len(known))
         order[offset : offset + size] = _order_column(sub_reader, size)
     opened.columns = _Columns(
         order,
@@ -182,6 +187,177 @@ def _columns(opened: _Open) -> _Columns:
         codes["kind"],
     )
     return opened.columns
+
+
+def _tags(opened: _Open) -> dict[int, list[str]]:
+    """Each entry's machine tags, from the tag field's postings (few values), once per
+    generation. Labels are human work: corpus_tool.index.human joins them from the store."""
+    if opened.tags is not None:
+        return opened.tags
+    tags: dict[int, list[str]] = {}
+    for sub, offset in opened.searcher.leaf_searchers():
+        sub_reader = sub.reader()
+        if "tag" not in sub_reader.indexed_field_names():
+            continue
+        for value in sub_reader.field_terms("tag"):
+            for docnum in (_live_entries(sub, "tag", value) + offset).tolist():
+                tags.setdefault(docnum, []).append(value)
+    opened.tags = tags
+    return tags
+
+
+# Up to this many matches, the doc and kind facets are counted from the matches'
+# own column values; past it (and for document order) from the whole columns,
+# which the first such search of a process builds (~0.25 s at a million).
+DIRECT_FACETS_MAX = 4096
+
+
+def _direct_facets(opened: _Open, matched: np.ndarray) -> dict[str, dict[str, int]] | None:
+    """The doc and kind facets of a few matches, each match's values read from the
+    columns (the same counts and order as ``_facets``); None where a segment has no
+    such column (the caller builds the whole columns)."""
+    if opened.facet_readers is None:
+        readers = []
+        for sub, offset in opened.searcher.leaf_searchers():
+            r = sub.reader()
+            cols = []
+            for fieldname in ("doc_id", "kind"):
+                if not r.has_column(fieldname):
+                    return None
+                cols.append(r.column_reader(fieldname, translate=False))
+            readers.append((offset, r.doc_count_all(), cols[0], cols[1]))
+        opened.facet_readers = readers
+    out: dict[str, dict[str, int]] = {"doc": {}, "kind": {}}
+    seen: dict[str, dict[str, int]] = {"doc": {}, "kind": {}}
+    starts = np.array([r[0] for r in opened.facet_readers], dtype=np.int64)
+    where = np.searchsorted(starts, matched, side="right") - 1
+    for i, (docnum, seg) in enumerate(zip(matched.tolist(), where.tolist(), strict=True)):
+        offset, _size, doc_col, kind_col = opened.facet_readers[seg]
+        for facet, col in (("doc", doc_col), ("kind", kind_col)):
+            value = bytes(col[docnum - offset]).decode("utf-8")
+            counts = out[facet]
+            counts[value] = counts.get(value, 0) + 1
+            seen[facet].setdefault(value, i)
+    return {
+        facet: {v: counts[v] for v in sorted(counts, key=lambda v: (-counts[v], seen[facet][v]))}
+        for facet, counts in out.items()
+    }
+
+
+def _code_column(sub: Any, fieldname: str, size: int, known: dict[str, int]) -> np.ndarray | None:
+    """Each entry's value of a sortable ID field as a code into ``known`` (extended),
+    from the field's column: the values' bytes read at once and coded in array
+    operations (``_value_codes``), so the first search of a process does not decode one posting list per document (~4,000
+    at a million provisions). Deleted entries get code 0, as no posting holds them.
+    None where the column is not Whoosh's variable-bytes layout: the caller reads
+    the postings instead."""
+    reader = sub.reader()
+    if not reader.has_column(fieldname):
+        return None
+    column = reader.column_reader(fieldname, translate=False)
+    dbfile, base = getattr(column, "_dbfile", None), getattr(column, "_basepos", None)
+    lengths, offsets = getattr(column, "_lengths", None), getattr(column, "_offsets", None)
+    if dbfile is None or not isinstance(base, int) or lengths is None or offsets is None:
+        return None
+    if len(lengths) != size or len(offsets) != size:
+        return None
+    lens = np.asarray(lengths, dtype=np.int64)
+    offs = np.asarray(offsets, dtype=np.int64)
+    if size and (offs[0] != 0 or np.any(offs[1:] != offs[:-1] + lens[:-1])):
+        return None  # not one value after another: not the layout read here
+    total = int(lens.sum()) if size else 0
+    data = bytes(dbfile.get(base, total))
+    if len(data) != total:
+        return None
+    out = _value_codes(data, offs, lens, known)
+    if out is None:
+        return None
+    deleted = deleted_entries(sub)
+    if len(deleted):
+        out[deleted] = 0
+    return out
+
+
+_ROWS_AT_ONCE = 16384  # entries compared per step (bounds the temporary arrays to a few MB)
+
+
+def _value_codes(
+    data: bytes, offs: np.ndarray, lens: np.ndarray, known: dict[str, int]
+) -> np.ndarray | None:
+    """Each value (``data[offs[i] : offs[i] + lens[i]]``) as a code into ``known``, exactly,
+    in array operations: each value is compared with the one before it (a document's
+    entries are written together, so runs are long), then the distinct values among
+    the runs' first entries are found with one sort. Values are compared as 8-byte
+    words (bytes past a value's end masked off) with the length beside them."""
+    n = len(lens)
+    if not n:
+        return np.zeros(0, dtype=np.int64)
+    width = int(lens.max())
+    if width == 0:
+        return np.zeros(n, dtype=np.int64)
+    nwords = -(-width // 8)
+    padded = data + bytes(width + 8)
+    # Every byte offset seen as the start of a little-endian 8-byte word.
+    win = np.ndarray(shape=(len(data) + width + 1,), dtype="<u8", buffer=padded, strides=(1,))
+
+    def words(which: np.ndarray) -> np.ndarray:
+        o, size = offs[which], lens[which]
+        out = np.empty((len(which), nwords), dtype=np.uint64)
+        for k in range(nwords):
+            out[:, k] = win[o + 8 * k] & _low_mask(size - 8 * k)
+        return out
+
+    def compare(lo: int, hi: int) -> None:
+        """Entries lo+1..hi-1: set ``change`` where a value differs from the one before."""
+        for a in range(lo, hi - 1, _ROWS_AT_ONCE):
+            b = min(hi, a + _ROWS_AT_ONCE + 1)
+            block = words(np.arange(a, b))
+            same = (lens[a + 1 : b] == lens[a : b - 1]) & np.all(block[1:] == block[:-1], axis=1)
+            change[a + 1 : b] = ~same
+
+    # Candidate runs: the same length, first and last 8 bytes as the entry before
+    # (document ids of one family often differ only at the end). For values of
+    # up to 16 bytes those two words hold every byte, so the comparison is exact;
+    # longer ones are checked below.
+    first = win[offs] & _low_mask(lens)
+    last = np.where(lens >= 8, win[np.maximum(offs + lens - 8, 0)], first)
+    change = np.ones(n, dtype=bool)
+    change[1:] = (lens[1:] != lens[:-1]) | (first[1:] != first[:-1]) | (last[1:] != last[:-1])
+    if width > 16:
+        starts = np.flatnonzero(change)
+        if len(starts) * 64 < n:
+            # Long runs (a document's entries): a run of k values of length L is
+            # equal throughout when its bytes repeat with period L; runs that do
+            # not are compared entry by entry.
+            ends = [*starts[1:].tolist(), n]
+            for s, e in zip(starts.tolist(), ends, strict=True):
+                size, a = int(lens[s]), int(offs[s])
+                k = e - s
+                if k > 1 and size and data[a + size : a + k * size] != data[a : a + (k - 1) * size]:
+                    compare(s, e)
+        else:
+            compare(0, n)
+    starts = np.flatnonzero(change)
+    keys = np.ascontiguousarray(
+        np.column_stack([lens[starts].astype(np.uint64), words(starts)]), dtype=np.uint64
+    )
+    _distinct, where, inverse = np.unique(
+        keys.view(np.dtype((np.void, 8 * (nwords + 1)))).ravel(),
+        return_index=True,
+        return_inverse=True,
+    )
+    codes = np.empty(len(where), dtype=np.int64)
+    for i, row in enumerate(where.tolist()):
+        a, size = int(offs[starts[row]]), int(lens[starts[row]])
+        codes[i] = known.setdefault(data[a : a + size].decode("utf-8"), len(known)) if size else 0
+    return np.repeat(codes[inverse.ravel()], np.diff(np.append(starts, n)))
+
+
+def _low_mask(lens: np.ndarray) -> np.ndarray:
+    """Per value, the mask of its bytes within its first 8-byte word."""
+    rest = np.clip(lens, 0, 8)
+    low = (np.uint64(1) << (8 * np.minimum(rest, 7)).astype(np.uint64)) - np.uint64(1)
+    return np.where(rest >= 8, np.uint64(0xFFFFFFFFFFFFFFFF), low)
 
 
 def _live_entries(sub: Any, fieldname: str, value: str) -> np.ndarray:
@@ -306,6 +482,13 @@ def search(
                 result = dataclasses.replace(result, warnings=parsed.warnings, dialect=dialect)
                 opened.remember(key, result)
                 return result
+            except store.UntrustedIndexError:
+                # A chunk that differs from what was signed, found as it was first
+                # read (nothing of it was used): open afresh, which reads the file
+                # whole against its signature and rebuilds the index, with a notice.
+                _drop(str(ws.index_dir))
+                if attempt == 2:
+                    raise
             except StoreError:
                 raise
             except OSError:
@@ -326,7 +509,6 @@ def _run(
     joined: human.HumanState,
 ) -> SearchResult:
     searcher = opened.searcher
-    cols = _columns(opened)
     q = joined.bind(q, searcher)
     with _no_cyclic_gc():
         matched, scores = _collect_all(searcher, q)
@@ -335,12 +517,16 @@ def _run(
     else:
         # One evaluation gives the matches and their scores (the same as Whoosh's
         # collector would give the chosen ones; see tests/test_search_bulk.py).
-        order = np.argsort(_doc_rank(cols)[matched], kind="stable")
+        order = np.argsort(_doc_rank(_columns(opened))[matched], kind="stable")
         top = order[:limit] if limit else order
         chosen = list(zip(matched[top].tolist(), scores[top].tolist(), strict=True))
-    facets = _facets(cols, matched)
+    # A few matches before the columns are built: count their own values instead.
+    direct = None
+    if opened.columns is None and len(matched) <= DIRECT_FACETS_MAX:
+        direct = _direct_facets(opened, matched)
+    facets = direct if direct is not None else _facets(_columns(opened), matched)
     facets["tag"], facets["label"] = joined.facets(
-        searcher, _may_count(cols, joined, searcher, matched), cols.tags
+        searcher, _may_count(opened, joined, searcher, matched), _tags(opened)
     )
     found = _hit_matches(searcher, tree, [d for d, _ in chosen])
     hits = tuple(
@@ -475,15 +661,15 @@ def _counts(names: list[str], codes: np.ndarray, matched: np.ndarray) -> dict[st
 
 
 def _may_count(
-    cols: _Columns, joined: human.HumanState, searcher: Any, matched: np.ndarray
+    opened: _Open, joined: human.HumanState, searcher: Any, matched: np.ndarray
 ) -> list[int]:
     """The matched entries that can add to the tag and label counts, in their order:
     those with a machine tag or with human work on them (the others add nothing,
     and counting them one by one cost more than the search at 100k matches)."""
-    if cols.tagged is None:
-        cols.tagged = np.array(sorted(cols.tags), dtype=np.int64)
+    if opened.tagged is None:
+        opened.tagged = np.array(sorted(_tags(opened)), dtype=np.int64)
     worked = np.array(sorted(joined._top_docnums(searcher).values()), dtype=np.int64)
-    return list(matched[in_sorted(matched, sorted_union(cols.tagged, worked))].tolist())
+    return list(matched[in_sorted(matched, sorted_union(opened.tagged, worked))].tolist())
 
 
 def _doc_rank(cols: _Columns) -> np.ndarray:

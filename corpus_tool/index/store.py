@@ -51,6 +51,7 @@ from corpus_tool import trust
 from corpus_tool.errors import StoreError
 from corpus_tool.index.analysis import LegalTokenizer, exact_analyzer, stemmed_analyzer
 from corpus_tool.index.units import indexed_text, lead_in_text
+from corpus_tool.index.verified import Chunks, VerifiedFile
 from corpus_tool.index.writers import (
     POOL_MB,
     FastSegmentWriter,
@@ -142,20 +143,30 @@ class UntrustedIndexError(StoreError):
 
 
 class SignedStorage(FileStorage):
-    """A Whoosh file storage that opens only files signed with the installation's key.
+    """A Whoosh file storage that serves only files signed with the installation's key.
 
     Files this storage object created (a writer's new segments and TOC) are
     trusted without a signature until :func:`_sign` records them; every other
     file must match its entry in ``signatures.json`` (an HMAC of its name and
-    bytes) before Whoosh may read, and so unpickle, anything from it.
+    bytes) before Whoosh may read, and so unpickle, anything from it. It is
+    served as a ``verified.VerifiedFile``: each chunk is checked against its
+    digest when first read, the digests coming from reading the file whole
+    against its signature, here or (recorded in the user's configuration folder,
+    ``trust.load_chunk_digests``) in an earlier process. So an unchanged index
+    is not read whole at every start, and no byte that differs from what was
+    signed is ever returned, whatever the file's size, mtime or inode say.
     """
 
     def __init__(self, folder: Path, key: bytes | None) -> None:
+        # A VerifiedFile has no fileno(), so Whoosh never maps it: a compound
+        # segment's parts become views of it (Whoosh's ``subset``). A writer's own
+        # new files are opened as Whoosh opens them.
         super().__init__(str(folder))
         self.index_dir = folder
         self.key = key
         self.mine: set[str] = set()
-        self._verified: dict[str, tuple[int, int, int]] = {}
+        # name -> (signature, size, chunk size, chunk digests) checked in this process
+        self._digests: dict[str, tuple[str, int, int, bytes]] = {}
 
     def create_file(self, name: str, *args: Any, **kwargs: Any) -> Any:
         f = super().create_file(name, *args, **kwargs)
@@ -169,30 +180,67 @@ class SignedStorage(FileStorage):
             self.mine.add(newname)
 
     def open_file(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        f = super().open_file(name, *args, **kwargs)
-        if name not in self.mine:
-            try:
-                self._verify(name, f.file.fileno())
-            except BaseException:
-                f.close()
-                raise
-        return f
+        if name in self.mine:
+            return super().open_file(name, *args, **kwargs)
+        fd = os.open(self._fpath(name), os.O_RDONLY)
+        try:
+            chunks = self._chunks(name, fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        return VerifiedFile(chunks, 0, chunks.size, name, owner=True)
 
-    def _verify(self, name: str, fd: int) -> None:
-        st = os.fstat(fd)
-        ident = (st.st_ino, st.st_size, st.st_mtime_ns)
-        if self._verified.get(name) == ident:
-            return
+    def _chunks(self, name: str, fd: int) -> Chunks:
         if self.key is None:
             raise UntrustedIndexError(self.index_dir, name, "is not signed by this installation")
         expected = read_signatures(self.index_dir).get(name)
         if expected is None:
             raise UntrustedIndexError(self.index_dir, name, "is not signed by this installation")
-        if not trust.same(trust.sign_fd(self.key, name, fd), expected):
-            raise UntrustedIndexError(
+        size = os.fstat(fd).st_size
+        chunk_bytes = trust.CHUNK_BYTES
+        digests = self._known_digests(name, expected, size, chunk_bytes)
+        if digests is None:
+            signature, digests = trust.sign_fd_chunks(self.key, name, fd, chunk_bytes)
+            if not trust.same(signature, expected):
+                raise UntrustedIndexError(
+                    self.index_dir, name, "does not match its signature (changed or damaged)"
+                )
+            if size > RECORD_MIN_BYTES:
+                trust.save_chunk_digests(
+                    self.key, self.index_dir, name, expected, size, chunk_bytes, digests
+                )
+                trust.prune_chunk_digests(self.index_dir, read_signatures(self.index_dir))
+            self._digests[name] = (expected, size, chunk_bytes, digests)
+
+        def mismatch() -> UntrustedIndexError:
+            # The record described other bytes than the file holds now: forget it,
+            # so the next open reads the file whole again (and rebuilds the index).
+            self._digests.pop(name, None)
+            trust.drop_chunk_digests(self.index_dir, name, expected)
+            return UntrustedIndexError(
                 self.index_dir, name, "does not match its signature (changed or damaged)"
             )
-        self._verified[name] = ident
+
+        return Chunks(fd, size, digests, chunk_bytes, mismatch, name)
+
+    def _known_digests(self, name: str, expected: str, size: int, chunk_bytes: int) -> bytes | None:
+        known = self._digests.get(name)
+        if known is not None and known[:3] == (expected, size, chunk_bytes):
+            return known[3]
+        if size <= RECORD_MIN_BYTES:
+            return None
+        assert self.key is not None
+        digests = trust.load_chunk_digests(
+            self.key, self.index_dir, name, expected, size, chunk_bytes
+        )
+        if digests is not None:
+            self._digests[name] = (expected, size, chunk_bytes, digests)
+        return digests
+
+
+# Files up to this size (the TOC, small segments) are read whole at each open:
+# a record would cost more to keep than the read it saves.
+RECORD_MIN_BYTES = 1 << 20
 
 
 def read_signatures(index_dir: Path) -> dict[str, str]:
@@ -262,7 +310,10 @@ def _open_verified(ws: Workspace) -> index.Index:
     """Open and verify the newest generation (TOC and every segment file); raises on failure."""
     st = SignedStorage(ws.index_dir, trust.load_key(create=False))
     ix = st.open_index(INDEX_NAME)
-    ix.reader().close()  # opens (and so verifies) every segment file now, not mid-search
+    # Opens every segment file now, not mid-search: a file without a record of
+    # its chunks is read whole against its signature here; the others have their
+    # header and directory checked now and each further chunk when first read.
+    ix.reader().close()
     return ix
 
 
