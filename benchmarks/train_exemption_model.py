@@ -4,7 +4,7 @@ Usage::
 
     .venv/bin/python benchmarks/train_exemption_model.py [--check] [--folds-only]
 
-Reads the four sentence files (``TRAIN_FILES``), trains a spaCy bag-of-words
+Reads the sentence files (``TRAIN_FILES``), trains a spaCy bag-of-words
 textcat (``corpus_tool.tagging.learned.TEXTCAT_MODEL``) with a fixed seed on the
 sentences that pass the gate, chooses the decision threshold by
 cross-validation (one file held out at a time; the model only ever judges
@@ -39,6 +39,11 @@ TRAIN_FILES = (
     DATA / "exemption_heldout.jsonl",
     DATA / "exemption_heldout2.jsonl",
     DATA / "exemption_training.jsonl",
+    DATA / "exemption_heldout3.jsonl",
+    DATA / "exemption_train5a.jsonl",
+    DATA / "exemption_train5b.jsonl",
+    DATA / "exemption_train5c.jsonl",
+    DATA / "exemption_train5d.jsonl",
 )
 SEED = 12
 EPOCHS = (
@@ -50,10 +55,20 @@ BATCH = 16
 # the rules were never tuned on (THRESHOLD_FOLDS): on the others the rules are
 # perfect by construction and would flatter any threshold.
 GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995)
-MIN_PRECISION = 0.95
-# The second held-back half left this list when rules v4 were tuned on its misses;
-# the training file was written on another branch, unseen by the rules' author.
-THRESHOLD_FOLDS = ("exemption_training.jsonl",)
+# 0.95 is the bar for unseen law; one point of margin because real provisions are longer
+# and looser than the sentence files: at 0.95 the lowest threshold was 0.9, and a
+# paragraph of a guide in the shared corpus (no exemption) scored 0.935.
+MIN_PRECISION = 0.96
+# The second held-back half left this list when rules v4 were tuned on its misses,
+# the third when rules v5 were tuned on its. The training files were written blind
+# (by writers who saw no rule, no model and no half), unseen by the rules' author.
+THRESHOLD_FOLDS = (
+    "exemption_training.jsonl",
+    "exemption_train5a.jsonl",
+    "exemption_train5b.jsonl",
+    "exemption_train5c.jsonl",
+    "exemption_train5d.jsonl",
+)
 
 
 def hashed_files() -> list[Path]:
@@ -138,12 +153,18 @@ def score(
     """group -> [tp, fp, fn, tn] for rules alone (threshold None) or rules + model."""
     out: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for r in scored:
-        got = r["rules"] or (threshold is not None and r["prob"] >= threshold)
+        got = r["rules"] or (threshold is not None and _judged(r) and r["prob"] >= threshold)
         want = bool(r["label"])
         cell = 0 if got and want else 1 if got else 2 if want else 3
         for k in ("all", str(r.get(key) or "(none)")):
             out[k][cell] += 1
     return out
+
+
+def _judged(row: dict[str, Any]) -> bool:
+    """Whether the product lets the model judge this row: not a clause of a licence
+    (``learned.RULES_ONLY_FAMILIES``); such rows still train it."""
+    return row.get("style") != "licence"
 
 
 def precision(c: list[int]) -> float:
@@ -156,7 +177,7 @@ def recall(c: list[int]) -> float:
 
 def added(scored: list[dict[str, Any]], threshold: float) -> list[int]:
     """[right, wrong] among the tags the model adds (rows the rules left untagged)."""
-    adds = [r for r in scored if not r["rules"] and r["prob"] >= threshold]
+    adds = [r for r in scored if not r["rules"] and _judged(r) and r["prob"] >= threshold]
     right = sum(1 for r in adds if r["label"])
     return [right, len(adds) - right]
 

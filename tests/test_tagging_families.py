@@ -86,7 +86,7 @@ def test_a_positive_loses_its_tag_without_its_open_source_words() -> None:
     for r in ROWS:
         if r["label"] and oss.search(r["text"]) and r["family"] != "described-oss":
             stripped = oss.sub("proprietary", r["text"])
-            if not re.search(r"weights|licen[cs]e|repositor|steward|profit", stripped, re.I):
+            if not re.search(r"weights|licen[cs]e|repositor|steward|profit|volunteer", stripped, re.I):
                 assert not _exempts(stripped), stripped
                 checked += 1
     assert checked >= 25

@@ -33,8 +33,17 @@ def _rows() -> list[dict]:
 
 def _score(rows: list[dict]) -> dict[str, list[int]]:
     """family -> [tp, fp, fn, tn]; "all" for the whole half."""
-    ps = [provision(r["text"], f"h_{i}") for i, r in enumerate(rows)]
-    tagged = {t.provision_id for t in tag_provisions(ps) if t.label == "oss-exemption"}
+    # A clause of a licence is read as the product reads a licence document: its family
+    # is "licence" (the learned second opinion stays silent there), the rest as an act.
+    licence = {i for i, r in enumerate(rows) if r.get("style") == "licence"}
+    acts = [provision(r["text"], f"h_{i}") for i, r in enumerate(rows) if i not in licence]
+    clauses = [
+        provision(r["text"], f"h_{i}", doc_id="test-licence")
+        for i, r in enumerate(rows)
+        if i in licence
+    ]
+    tags = tag_provisions(acts) + tag_provisions(clauses, family="licence")
+    tagged = {t.provision_id for t in tags if t.label == "oss-exemption"}
     out: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for i, r in enumerate(rows):
         got, want = f"h_{i}" in tagged, bool(r["label"])

@@ -69,8 +69,10 @@ def _exempt(tagger: Tagger, text: str, **kw: object) -> list:
 # one, which they miss, stands in; the model gives it about 0.68, under the
 # committed threshold, so the test lowers the threshold to see the tag's form.
 UNSEEN = (
-    "3. Open-source software stewards shall be spared the reporting duties set out in "
-    "Article 11, save where they act in the course of a commercial activity."
+    # Rules v5 learned "shall be spared the reporting duties"; a reporting rhythm made
+    # lighter is still a wording they do not know.
+    "3. Open-source software stewards may report under Article 11 once a year rather than "
+    "each quarter, save where they act in the course of a commercial activity."
 )
 NEAR_MISS = (
     "Section 23. A person who is paid to maintain an open-source project shall be liable to its "
@@ -235,17 +237,18 @@ def test_cross_validated_scores_per_family(
     untuned = [r for r in scored if r["file"] in trainer.THRESHOLD_FOLDS]
     alone, both = trainer.score(untuned, None)["all"], trainer.score(untuned, threshold)["all"]
     p, r = trainer.precision, trainer.recall
-    # On the file the rules were never tuned on, the model never costs precision
-    # nor recall. Against rules v3 it added recall on the second half (0.721 ->
-    # 0.817, cross-validated); rules v4 were tuned on that half's misses, and on
-    # the training file its cross-validated additions no longer reach 95 %
-    # precision below 0.99, so it adds little there (the third half: +2 right, 0 wrong).
-    assert r(both) >= r(alone)
-    assert p(both) >= p(alone)
-    # on the files the rules were tuned on, the model adds no false positive
-    for name in ("exemption_wordings.jsonl", "exemption_heldout.jsonl"):
+    # On the files the rules were never tuned on (the training files, written blind),
+    # the fifth session's model trades a little precision for much recall: rules v5
+    # P 0.994 R 0.744 -> rules + model P 0.989 R 0.876, cross-validated (a model
+    # trained without the file). Precision stays above the bar for unseen law.
+    assert p(both) >= 0.95
+    assert r(both) >= r(alone) + 0.10
+    # Every file, each judged by a model that never saw it, keeps precision above
+    # 0.93 (the lowest: the own half, whose near misses were written against the
+    # rules' own frames, 0.943 with 22 of its 265 near misses added).
+    for name in sorted({x["file"] for x in scored}):
         part = [x for x in scored if x["file"] == name]
-        assert trainer.score(part, threshold)["all"][1] == 0, name
+        assert p(trainer.score(part, threshold)["all"]) >= 0.93, name
 
 
 # --- the shared corpus ------------------------------------------------------------------
@@ -258,15 +261,24 @@ def test_rules_and_model_on_the_shared_corpus(
 ) -> None:
     """The rules alone already give P = R = 1.0 there, so any learned tag would be a
     false positive: none may appear, and the bundles (tagged with the model on) are
-    the rules' tags exactly."""
-    provisions = [p for b in shared_ws.bundles() for p in b.provisions]
+    the rules' tags exactly. Licences are read as the product reads them: the model
+    stays silent in a document of a ``RULES_ONLY_FAMILIES`` family."""
+    bundles = list(shared_ws.bundles())
+    provisions = [p for b in bundles for p in b.provisions]
     assert len(provisions) > 1000
+    rules_only = {
+        b.meta.doc_id for b in bundles if b.meta.family in learned.RULES_ONLY_FAMILIES
+    }
+    assert rules_only  # the corpus has licences: the rule below is exercised
     rules = Tagger(learned=False).tag(provisions)
     ruled = {(t.doc_id, t.provision_id) for t in rules if t.label == EXEMPTION}
     gated = [
         p
         for p in provisions
-        if p.searchable and (p.doc_id, p.id) not in ruled and gate(p.text).passes
+        if p.searchable
+        and p.doc_id not in rules_only
+        and (p.doc_id, p.id) not in ruled
+        and gate(p.text).passes
     ]
     probs = learned.probabilities([p.text for p in gated])
     with capsys.disabled():
@@ -275,7 +287,7 @@ def test_rules_and_model_on_the_shared_corpus(
             f"rules leave untagged pass the gate; highest P(exemption) among them "
             f"{max(probs, default=0.0):.3f}"
         )
-    with_model = Tagger(learned=True).tag(provisions)
+    with_model = Tagger(learned=True).tag(provisions, rules_only=rules_only)
     assert [t for t in with_model if t.source == SOURCE] == []
     assert with_model == rules
     stored = [t for b in shared_ws.bundles() for t in b.tags]
@@ -322,3 +334,32 @@ def test_tagger_version_names_the_trained_model_so_bundles_are_retagged() -> Non
     meta = json.loads(learned.META_FILE.read_text(encoding="utf-8"))
     assert on != off and off in on
     assert meta["data_hash"][:12] in on and meta["data_hash"][:12] not in off
+
+
+# A clause of our own in the manner of a free-software licence: its freedoms and its
+# disclaimer make the model read it as special treatment of open source.
+LICENCE_CLAUSE = (
+    "4. You may copy and distribute verbatim copies of the Program's source code as you "
+    "receive it, provided that you keep intact all notices stating that this Licence and "
+    "the absence of any warranty apply to the code, so that anyone may modify it."
+)
+
+
+def test_regression_licence_clauses_are_left_to_the_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The GPL's own terms (conveying source, the disclaimer) scored 0.97-1.0 once the gate
+    read freedoms and "only": in a licence document the model stays silent."""
+    from corpus_tool.tagging import tag_provisions
+    from corpus_tool.tagging.tagger import default_tagger
+
+    monkeypatch.setenv(learned.ENV_SWITCH, "1")
+    default_tagger.cache_clear()  # the product's tagger, built with the model on
+    nlp, meta = learned.load_model()
+    assert learned.gate(LICENCE_CLAUSE).passes
+    prob = learned.probabilities([LICENCE_CLAUSE], nlp)[0]
+    monkeypatch.setattr(learned, "load_model", lambda: (nlp, {**meta, "threshold": prob / 2}))
+    as_act = tag_provisions([provision(LICENCE_CLAUSE)])
+    assert [t.source for t in as_act if t.label == EXEMPTION] == [SOURCE]  # judged in an act
+    in_licence = tag_provisions([provision(LICENCE_CLAUSE)], family="licence")
+    assert [t for t in in_licence if t.label == EXEMPTION] == []
+    assert "licence" in learned.RULES_ONLY_FAMILIES
+    default_tagger.cache_clear()

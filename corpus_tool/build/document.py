@@ -97,7 +97,7 @@ def segmented(doc: Document) -> DocBundle:
 
 def tagged(bundle: DocBundle) -> DocBundle:
     """``bundle`` with the tags of its provisions."""
-    return dataclasses.replace(bundle, tags=tuple(tag_provisions(bundle.provisions)))
+    return dataclasses.replace(bundle, tags=tuple(tag_provisions(bundle.provisions, family=bundle.meta.family)))
 
 
 def build_document(root: str, task: Task) -> Outcome:

@@ -334,7 +334,7 @@ def retag(
     retagged: list[DocBundle] = []
     pages = 0
     for n, bundle in enumerate(bundles, start=1):
-        new = dataclasses.replace(bundle, tags=tuple(tag_provisions(bundle.provisions)))
+        new = dataclasses.replace(bundle, tags=tuple(tag_provisions(bundle.provisions, family=bundle.meta.family)))
         ws.save_bundle(new)
         crash_point("bundle")
         retagged.append(new)

@@ -45,13 +45,20 @@ def _version() -> str:
 TAGGER_VERSION = _version()
 
 
-def tag_provisions(provisions: Sequence[Provision]) -> list[Tag]:
-    """Tags for ``provisions`` (one or more documents); pure containers are never tagged."""
+def tag_provisions(provisions: Sequence[Provision], *, family: str | None = None) -> list[Tag]:
+    """Tags for ``provisions`` (one or more documents); pure containers are never tagged.
+
+    ``family``: the document family (``DocMeta.family``) when all of ``provisions``
+    belong to one document; in a licence the learned second opinion stays silent
+    (``learned.RULES_ONLY_FAMILIES``).
+    """
     if not provisions:
         return []
+    from corpus_tool.tagging.learned import RULES_ONLY_FAMILIES
     from corpus_tool.tagging.tagger import default_tagger
 
-    return default_tagger().tag(provisions)
+    rules_only = {p.doc_id for p in provisions} if family in RULES_ONLY_FAMILIES else set()
+    return default_tagger().tag(provisions, rules_only=rules_only)
 
 
 def __getattr__(name: str) -> Any:

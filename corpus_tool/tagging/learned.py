@@ -49,6 +49,12 @@ META_FILE = MODEL_DIR / "learned.json"  # threshold, training-data hash, CV scor
 SETTINGS_FILE = MODEL_DIR / "settings.toml"  # [tagging] learned = true|false
 WEIGHTS_DIR = MODEL_DIR / "textcat"
 SOURCE = "learned:v1"
+# Families of documents the model never judges. In a free or open-source licence every
+# clause names the freedoms, the source code and a disclaimer: the model, which reads
+# those words as "open source" beside "only", "liability" or "provided that", cannot
+# tell the licence's ordinary terms from a law's special treatment of open source
+# (cross-validated, GPL-style clauses scored 0.97-1.0). Licences are left to the rules.
+RULES_ONLY_FAMILIES = frozenset({"licence"})
 LABEL_YES = "EXEMPTION"
 LABEL_NO = "OTHER"
 ENV_SWITCH = "CORPUS_TOOL_LEARNED"  # "0"/"1" overrides settings.toml (tests, benchmarks)

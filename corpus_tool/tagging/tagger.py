@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -50,7 +50,14 @@ class Tagger:
         """False only for a text in which no open-source wording can occur."""
         return bool(text) and (self.prefilter is None or self.prefilter(text))
 
-    def tag(self, provisions: Sequence[Provision], *, batch_size: int = 64) -> list[Tag]:
+    def tag(
+        self,
+        provisions: Sequence[Provision],
+        *,
+        batch_size: int = 64,
+        rules_only: Collection[str] = frozenset(),
+    ) -> list[Tag]:
+        """Tags for ``provisions``; documents in ``rules_only`` (doc ids) get no learned tag."""
         by_key = {(p.doc_id, p.id): p for p in provisions}
         children: dict[tuple[str, str], list[Provision]] = {}
         for p in provisions:
@@ -152,6 +159,7 @@ class Tagger:
                 (p, f"{leads[k]} {p.text}", len(leads[k]) + 1) if (k := (p.doc_id, p.id)) in leads
                 else (p, p.text, 0)
                 for p in candidates
+                if p.doc_id not in rules_only
             )  # fmt: skip
             tags.extend(second_opinion(read, tags))
         return tags
