@@ -22,6 +22,9 @@ from tests.test_tagging_heldout import _p, _r, scores_by_family_and_style
 HELDOUT4 = Path(__file__).resolve().parent / "data" / "exemption_heldout4.jsonl"
 MIN_PRECISION = 0.95  # fixed before the file exists
 MIN_RECALL = 0.90  # fixed before the file exists
+# Scored once at the merge of the fifth session (2026-11-26): rules v4 P 0.969
+# R 0.779; rules v4 + the fourth session's model P 0.971 R 0.811; rules v5 alone
+# P 0.970 R 0.787; rules v5 + the retrained model P 0.974 R 0.910.
 
 pytestmark = pytest.mark.skipif(
     not HELDOUT4.is_file(), reason=f"no fourth held-back half at {HELDOUT4}"
