@@ -260,10 +260,10 @@ def test_document_is_freed_before_tagging(tmp_path: Path, monkeypatch: pytest.Mo
 
     alive_when_tagging: list[bool] = []
 
-    def tag(provisions):  # type: ignore[no-untyped-def]
+    def tag(provisions, **kw):  # type: ignore[no-untyped-def]
         gc.collect()
         alive_when_tagging.append(seen[0]() is not None)
-        return real_tag(provisions)
+        return real_tag(provisions, **kw)
 
     monkeypatch.setattr(build, "extract_file", extract)
     monkeypatch.setattr(build, "tag_provisions", tag)
