@@ -260,10 +260,10 @@ def test_document_is_freed_before_tagging(tmp_path: Path, monkeypatch: pytest.Mo
 
     alive_when_tagging: list[bool] = []
 
-    def tag(provisions, **kw):  # type: ignore[no-untyped-def]
+    def tag(provisions, **kwargs):  # type: ignore[no-untyped-def]
         gc.collect()
         alive_when_tagging.append(seen[0]() is not None)
-        return real_tag(provisions, **kw)
+        return real_tag(provisions, **kwargs)  # the document's family, as the build passes it
 
     monkeypatch.setattr(build, "extract_file", extract)
     monkeypatch.setattr(build, "tag_provisions", tag)
@@ -315,3 +315,70 @@ def test_first_index_indexes_the_given_bundle_without_reading_it_back(
         ]
         forget(ws)
     assert hits["update"] and hits["update"] == hits["rebuild"]
+
+
+def _write_acts(folder: Path, names: list[str]) -> None:
+    from tests.test_ingest import ACT_A, ACT_B
+
+    texts = {"act-a": ACT_A, "act-b": ACT_B, "act-0": ACT_A}  # act-0: the same act again
+    for name in names:
+        (folder / f"{name}.txt").write_text(texts[name], "utf-8")
+
+
+def test_ingest_resolves_the_bundles_it_built_without_reading_them_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An in-process build resolves references on the bundles it holds: none is read back from the store."""
+    from corpus_tool.build import ingest
+    from corpus_tool.segment import resolve_external_refs
+    from corpus_tool.workspace import Workspace
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write_acts(corpus, ["act-a", "act-b"])
+    ws = Workspace(tmp_path)
+    read: list[str] = []
+    real_load = Workspace.load_bundle
+
+    def load(self: Workspace, doc_id: str):  # type: ignore[no-untyped-def]
+        read.append(doc_id)
+        return real_load(self, doc_id)
+
+    monkeypatch.setattr(Workspace, "load_bundle", load)
+    report = ingest(ws, jobs=1)
+    assert [r.status for r in report.results] == ["ingested", "ingested"]
+    assert read == []
+    monkeypatch.setattr(Workspace, "load_bundle", real_load)
+    act_b = ws.load_bundle("act-b")
+    assert act_b is not None
+    refs = [r for p in act_b.provisions for r in p.refs if r.external]
+    assert [r.target_doc for r in refs] == ["act-a"]
+    stored = list(ws.bundles())
+    assert resolve_external_refs(stored) == stored  # as resolving the whole store at once
+
+
+def test_references_resolved_one_document_at_a_time_as_over_the_whole_store(
+    tmp_path: Path,
+) -> None:
+    """A stored document read back to be resolved finds the first act of a citation in store order, as before."""
+    from corpus_tool.build import ingest
+    from corpus_tool.segment import resolve_external_refs
+    from corpus_tool.workspace import Workspace
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write_acts(corpus, ["act-b"])
+    ws = Workspace(tmp_path)
+    assert not ingest(ws, jobs=1).failed
+    _write_acts(corpus, ["act-a", "act-0"])  # two documents of the act act-b cites
+    report = ingest(ws, jobs=1)
+    assert {r.doc_id: r.status for r in report.results} == {
+        "act-0": "ingested",
+        "act-a": "ingested",
+        "act-b": "unchanged",
+    }
+    stored = list(ws.bundles())
+    assert resolve_external_refs(stored) == stored  # what resolving the whole store at once gives
+    act_b = ws.load_bundle("act-b")
+    assert act_b is not None
+    assert {r.target_doc for p in act_b.provisions for r in p.refs if r.external} == {"act-0"}

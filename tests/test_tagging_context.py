@@ -215,3 +215,38 @@ def test_list_items_ended_by_full_stops_stay_in_the_lead_ins_reach() -> None:
     assert EXEMPTION not in {t.label for t in tag_provisions([provision(later)])}
     ps = [provision(text, "p_1"), provision(later, "p_2")]
     assert Tagger(prefilter=True).tag(ps) == Tagger(prefilter=False).tag(ps)
+
+
+def test_texts_with_lead_ins_are_made_as_spacy_reads_them_not_all_up_front(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Issue 15: a long document's texts with their lead-ins were all held at once before tagging."""
+    items = [
+        "products intended exclusively for national security purposes;",
+        "free and open-source software developed or supplied outside the course of a "
+        "commercial activity.",
+    ]
+    ps = []
+    for n in range(12):  # twelve lists of two points, each in an article of its own
+        _, para, *points = _list("This Directive does not apply to:", items, pid=f"art_{n}__para_2")
+        article = provision("", f"art_{n}", kind="article", searchable=False)
+        ps += [article, provision(para.text, para.id, parent=f"art_{n}"), *points]
+    whole = Tagger().tag(ps, batch_size=1000)
+    tagger = Tagger()
+    real = tagger._lead_in
+    made: list[str] = []
+    seen_at_first_tag: list[int] = []
+    real_tags_for = tagger._tags_for
+
+    def lead_in(p, by_key, children):  # type: ignore[no-untyped-def]
+        made.append(p.id)
+        return real(p, by_key, children)
+
+    def tags_for(*args):  # type: ignore[no-untyped-def]
+        seen_at_first_tag.append(len(made))
+        return real_tags_for(*args)
+
+    monkeypatch.setattr(tagger, "_lead_in", lead_in)
+    monkeypatch.setattr(tagger, "_tags_for", tags_for)
+    assert tagger.tag(ps, batch_size=2) == whole  # the same tags, a batch at a time
+    points = [p for p in ps if p.id.endswith(("__point_a", "__point_b"))]
+    assert len(points) == 24 and {p.id for p in points} <= set(made)
+    assert seen_at_first_tag and seen_at_first_tag[0] < len(points)

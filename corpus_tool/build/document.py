@@ -68,6 +68,10 @@ class Outcome:
     extraction_cached: bool = False  # the extraction is in the cache (even if a later step failed)
     warnings: tuple[str, ...] = field(default_factory=tuple)
     clean: bool = True  # False: the build was cut short (worker died), it may have stored part
+    # The stored bundle itself, only when built in the caller's process with
+    # ``keep``: the caller resolves and indexes it without reading it back (a
+    # second copy of a large document). Never set in a worker: it stays small.
+    bundle: DocBundle | None = field(default=None, repr=False, compare=False)
 
     @property
     def check_result(self) -> CheckResult | None:
@@ -100,8 +104,11 @@ def tagged(bundle: DocBundle) -> DocBundle:
     return dataclasses.replace(bundle, tags=tuple(tag_provisions(bundle.provisions, family=bundle.meta.family)))
 
 
-def build_document(root: str, task: Task) -> Outcome:
-    """Build one file into its stored bundle; every bad input becomes an Outcome, never a raise."""
+def build_document(root: str, task: Task, *, keep: bool = False) -> Outcome:
+    """Build one file into its stored bundle; every bad input becomes an Outcome, never a raise.
+
+    ``keep``: the Outcome also carries the bundle as stored (in-process builds only).
+    """
     ws = Workspace(root)
     path = Path(task.path)
     started = time.perf_counter()
@@ -160,6 +167,7 @@ def build_document(root: str, task: Task) -> Outcome:
         check,
         cached,
         tuple(bundle.warnings),
+        bundle=bundle if keep else None,
     )
 
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from corpus_tool.build.document import Outcome, Task, build_document, make_bundle, versions
 from corpus_tool.build.journal import crash_point, load_journal, save_journal
@@ -34,7 +34,9 @@ from corpus_tool.ingest.pipeline import (
     load_state,
     save_state,
 )
+from corpus_tool.model import DocumentMeta
 from corpus_tool.segment import resolve_external_refs
+from corpus_tool.segment.refs import act_key
 from corpus_tool.tagging import tag_provisions
 from corpus_tool.workspace import DocBundle, Workspace, doc_id_for
 
@@ -143,6 +145,7 @@ def ingest(
         crash_point("journal")
 
     built: list[str] = []
+    held: dict[str, DocBundle] = {}  # bundles built in this process, as stored
     refused: set[str] = set()  # failed cleanly: nothing of theirs was written
 
     def record(task: Task, outcome: Outcome) -> None:
@@ -157,6 +160,9 @@ def ingest(
             )
             return
         built.append(task.doc_id)
+        if outcome.bundle is not None:
+            held[task.doc_id] = outcome.bundle
+            outcome.bundle = None  # the Outcome holds no second reference
         state["docs"][task.doc_id] = {
             "sha256": task.sha256,
             "file": path.name,
@@ -184,7 +190,8 @@ def ingest(
         del state["docs"][doc_id]
     if removed_ids:
         crash_point("remove")
-    changed = resolve_references(ws, built)
+    changed = resolve_references(ws, built, held)
+    held.clear()
     if changed:
         crash_point("resolve")
     # Documents left over from a run that was cut short, and any whose worker
@@ -210,25 +217,85 @@ def ingest(
     return report
 
 
-def resolve_references(ws: Workspace, doc_ids: Sequence[str]) -> list[DocBundle]:
+def resolve_references(
+    ws: Workspace, doc_ids: Sequence[str], given: Mapping[str, DocBundle] | None = None
+) -> list[DocBundle]:
     """Point references to other acts at the corpus documents that are those acts.
 
     Returns the bundles of ``doc_ids`` as resolved and stored. Other documents
     whose references now find one of these acts are stored again too (their
     index entries do not hold references, so they need no re-indexing).
+
+    ``given``: stored bundles the caller holds (just built in this process);
+    they are used as they are instead of being read back, which would hold a
+    second copy of a large document. The other documents are read one at a
+    time: what a reference can find in another document is only that
+    document's act citation and provision ids, kept apart from its text.
     """
     if not doc_ids:
         return []
-    bundles = list(ws.bundles())
-    resolved = resolve_external_refs(bundles)
+    held = dict(given or {})
     wanted = set(doc_ids)
+
+    def read(doc_id: str) -> DocBundle | None:
+        return held[doc_id] if doc_id in held else ws.load_bundle(doc_id)
+
+    # Pass 1: each document's act citation and provision ids (the targets), and
+    # whether it cites other acts at all (only those can change).
+    order: list[str] = []
+    targets: dict[str, _Targets] = {}
+    citing: set[str] = set()
+    for doc_id in ws.doc_ids():  # the store's order: the first act of a citation wins
+        bundle = read(doc_id)
+        if bundle is None:
+            continue
+        order.append(doc_id)
+        if act_key(bundle.meta.citation or "") is not None:
+            targets[doc_id] = _Targets(bundle.meta, tuple(_Id(p.id) for p in bundle.provisions))
+        if any(r.external for p in bundle.provisions for r in p.refs):
+            citing.add(doc_id)
+        del bundle
+    # Pass 2: one document at a time, resolved against the others' targets.
     out: list[DocBundle] = []
-    for before, after in zip(bundles, resolved, strict=True):
+    for doc_id in order:
+        if doc_id not in citing and doc_id not in wanted:
+            continue
+        before = read(doc_id)
+        if before is None:
+            continue
+        after = before
+        if doc_id in citing:
+            others = [d for d in order if d == doc_id or d in targets]
+            here = others.index(doc_id)
+            # The resolver reads only ``.meta`` and ``.provisions`` (ids, refs) of each.
+            docs = [before if d == doc_id else targets[d] for d in others]
+            after = resolve_external_refs(cast(list[DocBundle], docs))[here]
+            del docs
         if after is not before:
             ws.save_bundle(after)
-        if after.meta.doc_id in wanted:
+        held.pop(doc_id, None)
+        del before
+        if doc_id in wanted:
             out.append(after)
     return out
+
+
+class _Id:
+    """A provision as a reference's target: its id (it cites nothing here)."""
+
+    __slots__ = ("id",)
+    refs: tuple[()] = ()
+
+    def __init__(self, provision_id: str) -> None:
+        self.id = provision_id
+
+
+@dataclass(frozen=True)
+class _Targets:
+    """What references of other documents can find in one document: its act and provision ids."""
+
+    meta: DocumentMeta
+    provisions: tuple[_Id, ...]
 
 
 def _run(
@@ -264,7 +331,7 @@ def _run(
         return
     if workers == 1 and limits is None:
         for task in tasks:
-            finished(task, build_document(str(ws.root), task))
+            finished(task, build_document(str(ws.root), task, keep=True))
         return
     # Largest files first, so one big document does not finish last alone.
     ordered = sorted(tasks, key=lambda t: -_size(t.path))
@@ -293,7 +360,7 @@ def rebuild(
     wanted = list(doc_ids) if doc_ids else sorted(state["docs"]) or ws.doc_ids()
     dirty = load_journal(ws)
     save_journal(ws, dirty | set(wanted))
-    rebuilt: list[str] = []
+    rebuilt: dict[str, DocBundle] = {}  # as stored: resolved without being read back
     for n, doc_id in enumerate(wanted, start=1):
         info: dict[str, Any] | None = state["docs"].get(doc_id)
         sha = info.get("sha256") if info else None
@@ -305,16 +372,18 @@ def rebuild(
             raise InputError(doc_id, "no cached extraction; run 'corpus-tool ingest' first")
         bundle = make_bundle(doc)
         ws.save_bundle(bundle)
-        rebuilt.append(doc_id)
+        rebuilt[doc_id] = bundle
         if info is not None:
             info.update(current)
         if progress is not None:
             progress(ProgressEvent(n, len(wanted), bundle.meta.pages, bundle.meta.file, "rebuilt"))
-    bundles = resolve_references(ws, rebuilt)
+    bundles = resolve_references(ws, list(rebuilt), rebuilt)
+    rebuilt_ids = set(rebuilt)
+    rebuilt.clear()
     if bundles:
         update_index(ws, bundles, ())
     save_state(ws, state)
-    save_journal(ws, dirty - set(rebuilt))
+    save_journal(ws, dirty - rebuilt_ids)
     return bundles
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -83,15 +83,16 @@ class Tagger:
         ]
         # A point is read after the lead-ins above it ("shall not apply to:" reaches
         # "(b) free and open-source software"); its own text starts at `offset`.
-        contexts = {
-            (p.doc_id, p.id): self._lead_in(p, by_key, children) for p in candidates if p.parent
-        }
-        todo: list[tuple[Provision, str, int]] = []
-        for p in candidates:
-            lead = contexts.get((p.doc_id, p.id), "")
-            text = f"{lead} {p.text}" if lead else p.text
-            if self.could_match(text):
-                todo.append((p, text, len(lead) + 1 if lead else 0))
+        # Texts are made as spaCy reads them, never all at once: a long document's
+        # texts with their lead-ins would otherwise be held together (issue 15).
+        def read_with_lead_ins(
+            selected: Sequence[Provision],
+        ) -> Iterator[tuple[Provision, str, int]]:
+            for p in selected:
+                lead = self._lead_in(p, by_key, children) if p.parent else ""
+                text = f"{lead} {p.text}" if lead else p.text
+                yield p, text, len(lead) + 1 if lead else 0
+
         tags: list[Tag] = []
         # Work is saved in two ways, neither changing a result (tests compare with
         # the whole pipeline): exemption wordings and clause breaks only matter in a
@@ -101,19 +102,26 @@ class Tagger:
         scoped = [n for n in self._scoped_rulers if n in self.nlp.pipe_names]
         later = [n for n in self._post_link_rulers if n in self.nlp.pipe_names]
         staged = scoped + later + (["oss_linker"] if scoped else [])
-        longest = max((len(t) for _, t, _ in todo), default=0)
-        if longest >= self.nlp.max_length:
-            # spaCy's limit (E088) guards the memory of a parser or NER; this blank
-            # rule pipeline needs memory in proportion to the text, so a very long
-            # provision (a container of a huge text file) is tagged, not refused.
-            self.nlp.max_length = longest + 1
-        docs = self.nlp.pipe((t for _, t, _ in todo), batch_size=batch_size, disable=staged)
+
+        def todo() -> Iterator[tuple[str, tuple[Provision, int]]]:
+            for p, text, offset in read_with_lead_ins(candidates):
+                if not self.could_match(text):
+                    continue
+                if len(text) >= self.nlp.max_length:
+                    # spaCy's limit (E088) guards the memory of a parser or NER; this
+                    # blank rule pipeline needs memory in proportion to the text, so
+                    # a very long provision (a container of a huge text file) is
+                    # tagged, not refused. Raised before spaCy reads the text.
+                    self.nlp.max_length = len(text) + 1
+                yield text, (p, offset)
+
+        docs = self.nlp.pipe(todo(), as_tuples=True, batch_size=batch_size, disable=staged)
         exemption_key = self.link["exemption_key"]
         oss_key = self.link["oss_key"]
         cue_key = self.link["cue_key"]
         needing = self._needing_frames
         linker = self.nlp.get_pipe("oss_linker")
-        for (provision, _, offset), doc in zip(todo, docs, strict=True):
+        for doc, (provision, offset) in docs:
             if scoped:
                 held = {s.sent for s in doc.spans[oss_key]} if oss_key in doc.spans else set()
                 # A list item's wording may be reached from the sentence that leads
@@ -154,13 +162,7 @@ class Tagger:
         if self.learned:
             from corpus_tool.tagging.learned import second_opinion
 
-            leads = {k: v for k, v in contexts.items() if v}
-            read = (
-                (p, f"{leads[k]} {p.text}", len(leads[k]) + 1) if (k := (p.doc_id, p.id)) in leads
-                else (p, p.text, 0)
-                for p in candidates
-                if p.doc_id not in rules_only
-            )  # fmt: skip
+            read = read_with_lead_ins([p for p in candidates if p.doc_id not in rules_only])
             tags.extend(second_opinion(read, tags))
         return tags
 
