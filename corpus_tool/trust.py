@@ -93,13 +93,23 @@ def _reason(exc: BaseException) -> str:
 
 def sign_fd(key: bytes, name: str, fd: int) -> str:
     """The signature of an open file's whole content, bound to its name (hex)."""
+    return _read_and_sign(key, name, fd, _READ_CHUNK, None)
+
+
+def _read_and_sign(
+    key: bytes, name: str, fd: int, chunk_bytes: int, digests: bytearray | None
+) -> str:
+    """One read of the file: its signature (hex); each chunk's SHA-256 appended to
+    ``digests`` when given."""
     mac = hmac.new(key, name.encode("utf-8") + b"\0", hashlib.sha256)
     offset = 0
     while True:
-        chunk = os.pread(fd, _READ_CHUNK, offset)
+        chunk = os.pread(fd, chunk_bytes, offset)
         if not chunk:
             break
         mac.update(chunk)
+        if digests is not None:
+            digests += hashlib.sha256(chunk).digest()
         offset += len(chunk)
     return mac.hexdigest()
 
@@ -139,17 +149,9 @@ _RECORD_DOMAIN = b"corpus-tool verified chunks v1"
 
 def sign_fd_chunks(key: bytes, name: str, fd: int, chunk_bytes: int) -> tuple[str, bytes]:
     """The file's signature (as :func:`sign_fd`) and each chunk's SHA-256, from one read."""
-    mac = hmac.new(key, name.encode("utf-8") + b"\0", hashlib.sha256)
     digests = bytearray()
-    offset = 0
-    while True:
-        chunk = os.pread(fd, chunk_bytes, offset)
-        if not chunk:
-            break
-        mac.update(chunk)
-        digests += hashlib.sha256(chunk).digest()
-        offset += len(chunk)
-    return mac.hexdigest(), bytes(digests)
+    signature = _read_and_sign(key, name, fd, chunk_bytes, digests)
+    return signature, bytes(digests)
 
 
 def chunk_count(size: int, chunk_bytes: int) -> int:

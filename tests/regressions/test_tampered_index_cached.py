@@ -54,6 +54,14 @@ def _records() -> list[Path]:
     return sorted(folder.glob("*.json")) if folder.is_dir() else []
 
 
+def _search_from_the_shell(ws, capsys):  # type: ignore[no-untyped-def]
+    """``corpus-tool search licence --json`` on ``ws`` after a tampering: what it printed."""
+    capsys.readouterr()
+    assert main(["-w", str(ws.root), "search", "licence", "--json"]) == 0
+    forget(ws)
+    return capsys.readouterr()
+
+
 def _warm(tmp_path: Path):  # type: ignore[no-untyped-def]
     """A workspace whose index files were read whole once, so their chunks are recorded."""
     ws = make_workspace(tmp_path / "ws")
@@ -128,10 +136,7 @@ def test_changed_byte_with_mtime_restored_is_refused_at_first_query(
     at = i * SMALL_CHUNK + 7
     original = seg.read_bytes()[at : at + 1]
     _rewrite_keeping_times(seg, at, bytes([original[0] ^ 0xFF]))
-    capsys.readouterr()
-    assert main(["-w", str(ws.root), "search", "licence", "--json"]) == 0
-    forget(ws)
-    captured = capsys.readouterr()
+    captured = _search_from_the_shell(ws, capsys)
     assert "rebuil" in captured.err
     assert "does not match its signature" in captured.err
     assert len(captured.err.strip().splitlines()) == 1
@@ -181,10 +186,7 @@ def test_forged_record_is_not_trusted(
             b"not the user's key", json.dumps(body, sort_keys=True).encode(), hashlib.sha256
         ).hexdigest()
         path.write_text(json.dumps(record))
-    capsys.readouterr()
-    assert main(["-w", str(ws.root), "search", "licence", "--json"]) == 0
-    forget(ws)
-    captured = capsys.readouterr()
+    captured = _search_from_the_shell(ws, capsys)
     assert "rebuil" in captured.err
     assert '"doc_id"' in captured.out
 
