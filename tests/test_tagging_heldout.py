@@ -27,8 +27,20 @@ MIN_RECALL = 0.70
 pytestmark = pytest.mark.skipif(not HELDOUT.is_file(), reason=f"no held-back half at {HELDOUT}")
 
 
+def read_half(path: Path) -> list[dict]:
+    """The rows of a held-back half (one JSON object per line)."""
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def assert_well_formed(rows: list[dict]) -> None:
+    """A half as its writer was asked to deliver it: 200 rows or more, each labelled."""
+    assert len(rows) >= 200
+    assert all({"text", "label", "family", "style"} <= set(r) for r in rows)
+    assert all(isinstance(r["label"], bool) for r in rows)
+
+
 def _rows() -> list[dict]:
-    return [json.loads(x) for x in HELDOUT.read_text(encoding="utf-8").splitlines() if x.strip()]
+    return read_half(HELDOUT)
 
 
 def _score(rows: list[dict]) -> dict[str, list[int]]:

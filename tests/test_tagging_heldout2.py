@@ -15,12 +15,11 @@ development level from falling. Scores are printed per family and style.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from tests.test_tagging_heldout import _p, _r, scores_by_family_and_style
+from tests.test_tagging_heldout import _p, _r, read_half, scores_by_family_and_style
 
 HELDOUT2 = Path(__file__).resolve().parent / "data" / "exemption_heldout2.jsonl"
 MIN_PRECISION = 0.90  # fixed before the first scoring
@@ -34,7 +33,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def _rows() -> list[dict]:
-    return [json.loads(x) for x in HELDOUT2.read_text(encoding="utf-8").splitlines() if x.strip()]
+    return read_half(HELDOUT2)
 
 
 def test_rules_on_the_second_held_back_half(capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,12 +16,17 @@ development level from falling. Scores are printed per family and style (``-s``)
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from tests.test_tagging_heldout import _p, _r, scores_by_family_and_style
+from tests.test_tagging_heldout import (
+    _p,
+    _r,
+    assert_well_formed,
+    read_half,
+    scores_by_family_and_style,
+)
 
 HELDOUT3 = Path(__file__).resolve().parent / "data" / "exemption_heldout3.jsonl"
 MIN_PRECISION = 0.95  # fixed before the first scoring
@@ -35,14 +40,11 @@ pytestmark = pytest.mark.skipif(
 
 
 def _rows() -> list[dict]:
-    return [json.loads(x) for x in HELDOUT3.read_text(encoding="utf-8").splitlines() if x.strip()]
+    return read_half(HELDOUT3)
 
 
 def test_third_held_back_half_is_well_formed() -> None:
-    rows = _rows()
-    assert len(rows) >= 200
-    assert all({"text", "label", "family", "style"} <= set(r) for r in rows)
-    assert all(isinstance(r["label"], bool) for r in rows)
+    assert_well_formed(_rows())
 
 
 def test_tagger_on_the_third_held_back_half(capsys: pytest.CaptureFixture[str]) -> None:

@@ -101,7 +101,8 @@ def segmented(doc: Document) -> DocBundle:
 
 def tagged(bundle: DocBundle) -> DocBundle:
     """``bundle`` with the tags of its provisions."""
-    return dataclasses.replace(bundle, tags=tuple(tag_provisions(bundle.provisions, family=bundle.meta.family)))
+    tags = tag_provisions(bundle.provisions, family=bundle.meta.family)
+    return dataclasses.replace(bundle, tags=tuple(tags))
 
 
 def build_document(root: str, task: Task, *, keep: bool = False) -> Outcome:

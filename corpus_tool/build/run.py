@@ -11,7 +11,6 @@ never touches what was already built for it or for any other file.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -19,7 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from corpus_tool.build.document import Outcome, Task, build_document, make_bundle, versions
+from corpus_tool.build.document import (
+    Outcome,
+    Task,
+    build_document,
+    make_bundle,
+    tagged,
+    versions,
+)
 from corpus_tool.build.journal import crash_point, load_journal, save_journal
 from corpus_tool.build.workers import Limits, run_in_workers
 from corpus_tool.errors import InputError
@@ -37,7 +43,6 @@ from corpus_tool.ingest.pipeline import (
 from corpus_tool.model import DocumentMeta
 from corpus_tool.segment import resolve_external_refs
 from corpus_tool.segment.refs import act_key
-from corpus_tool.tagging import tag_provisions
 from corpus_tool.workspace import DocBundle, Workspace, doc_id_for
 
 
@@ -403,7 +408,7 @@ def retag(
     retagged: list[DocBundle] = []
     pages = 0
     for n, bundle in enumerate(bundles, start=1):
-        new = dataclasses.replace(bundle, tags=tuple(tag_provisions(bundle.provisions, family=bundle.meta.family)))
+        new = tagged(bundle)
         ws.save_bundle(new)
         crash_point("bundle")
         retagged.append(new)
