@@ -261,10 +261,35 @@ def _sign(st: SignedStorage) -> None:
     present = set(os.listdir(st.index_dir))
     signed = {k: v for k, v in read_signatures(st.index_dir).items() if k in present}
     for name in sorted(st.mine & present):
-        signed[name] = trust.sign_file(st.key, st.index_dir / name)
+        signed[name] = _sign_and_record(st.key, st.index_dir, name)
     payload = {"format": 1, "files": dict(sorted(signed.items()))}
     atomic_write_bytes(st.index_dir / SIGNATURES, json.dumps(payload, indent=0).encode("utf-8"))
     st.mine.clear()
+    trust.prune_chunk_digests(st.index_dir, signed)
+
+
+def _sign_and_record(key: bytes, index_dir: Path, name: str) -> str:
+    """A new file's signature; for a large one, also its chunk digests, from the same read.
+
+    The digests are recorded as an open that read the file whole would record
+    them, so the first process after a build does not read every new index
+    file whole once more (3.3 s of CPU at a million provisions). They describe
+    the very bytes signed: no later change passes either check.
+    """
+    fd = os.open(index_dir / name, os.O_RDONLY)
+    try:
+        size = os.fstat(fd).st_size
+        if size <= RECORD_MIN_BYTES:
+            return trust.sign_fd(key, name, fd)
+        chunk_bytes = trust.CHUNK_BYTES
+        signature, digests = trust.sign_fd_chunks(key, name, fd, chunk_bytes)
+    finally:
+        os.close(fd)
+    # A file whose size changed while it was read gets no record (the digests
+    # would not fit it); it is read whole at its first open, as before.
+    if len(digests) == trust.chunk_count(size, chunk_bytes) * trust.CHUNK_DIGEST:
+        trust.save_chunk_digests(key, index_dir, name, signature, size, chunk_bytes, digests)
+    return signature
 
 
 @contextlib.contextmanager

@@ -107,6 +107,38 @@ def test_record_is_used_and_an_unchanged_index_opens_without_notice(
     assert not [n for n in calls if n.endswith(".seg")], calls
 
 
+def test_records_are_written_when_the_index_is_signed(tmp_path: Path, small_chunks: None) -> None:
+    """The writer records each new file's chunk digests from the read that signs it,
+    so the first process after a build reads no index file whole again."""
+    ws = make_workspace(tmp_path / "ws")
+    forget(ws)
+    segs = sorted(p for p in ws.index_dir.iterdir() if p.suffix == ".seg")
+    assert segs
+    signed = store.read_signatures(ws.index_dir)
+    key = trust.load_key(create=False)
+    assert key is not None
+    for seg in segs:
+        data = seg.read_bytes()
+        digests = trust.load_chunk_digests(
+            key, ws.index_dir, seg.name, signed[seg.name], len(data), SMALL_CHUNK
+        )
+        assert digests is not None, f"{seg.name}: no record written when it was signed"
+        chunks = [data[i : i + SMALL_CHUNK] for i in range(0, len(data), SMALL_CHUNK)]
+        assert digests == b"".join(hashlib.sha256(c).digest() for c in chunks)
+    read_whole: list[str] = []
+    real = trust.sign_fd_chunks
+
+    def spy(key: bytes, name: str, fd: int, chunk_bytes: int) -> tuple[str, bytes]:
+        read_whole.append(name)
+        return real(key, name, fd, chunk_bytes)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(trust, "sign_fd_chunks", spy)
+        assert search(ws, "licence").total > 0
+        forget(ws)
+    assert not [n for n in read_whole if n.endswith(".seg")], read_whole
+
+
 def test_changed_byte_with_mtime_restored_is_refused_at_first_query(
     tmp_path: Path, small_chunks: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
