@@ -114,14 +114,6 @@ def _read_and_sign(
     return mac.hexdigest()
 
 
-def sign_file(key: bytes, path: Path) -> str:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        return sign_fd(key, path.name, fd)
-    finally:
-        os.close(fd)
-
-
 def same(a: str, b: str) -> bool:
     """Compare two signatures in constant time."""
     return hmac.compare_digest(a.encode("ascii", "replace"), b.encode("ascii", "replace"))
