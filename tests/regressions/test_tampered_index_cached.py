@@ -13,12 +13,14 @@ the one-line notice.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import hashlib
 import hmac
 import json
 import os
 import pickle
 import struct
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -62,6 +64,21 @@ def _search_from_the_shell(ws, capsys):  # type: ignore[no-untyped-def]
     return capsys.readouterr()
 
 
+@contextlib.contextmanager
+def _files_read_whole() -> Iterator[list[str]]:
+    """The names of the index files read whole (against their signature) inside the block."""
+    names: list[str] = []
+    real = trust.sign_fd_chunks
+
+    def spy(key: bytes, name: str, fd: int, chunk_bytes: int) -> tuple[str, bytes]:
+        names.append(name)
+        return real(key, name, fd, chunk_bytes)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(trust, "sign_fd_chunks", spy)
+        yield names
+
+
 def _warm(tmp_path: Path):  # type: ignore[no-untyped-def]
     """A workspace whose index files were read whole once, so their chunks are recorded."""
     ws = make_workspace(tmp_path / "ws")
@@ -89,16 +106,7 @@ def test_record_is_used_and_an_unchanged_index_opens_without_notice(
     tmp_path: Path, small_chunks: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     ws, _segs = _warm(tmp_path)
-    calls: list[str] = []
-    real = trust.sign_fd_chunks
-
-    def spy(key: bytes, name: str, fd: int, chunk_bytes: int) -> tuple[str, bytes]:
-        calls.append(name)
-        return real(key, name, fd, chunk_bytes)
-
-    import unittest.mock
-
-    with unittest.mock.patch.object(trust, "sign_fd_chunks", spy):
+    with _files_read_whole() as calls:
         capsys.readouterr()
         assert main(["-w", str(ws.root), "search", "licence", "--json"]) == 0
         forget(ws)
@@ -125,15 +133,7 @@ def test_records_are_written_when_the_index_is_signed(tmp_path: Path, small_chun
         assert digests is not None, f"{seg.name}: no record written when it was signed"
         chunks = [data[i : i + SMALL_CHUNK] for i in range(0, len(data), SMALL_CHUNK)]
         assert digests == b"".join(hashlib.sha256(c).digest() for c in chunks)
-    read_whole: list[str] = []
-    real = trust.sign_fd_chunks
-
-    def spy(key: bytes, name: str, fd: int, chunk_bytes: int) -> tuple[str, bytes]:
-        read_whole.append(name)
-        return real(key, name, fd, chunk_bytes)
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(trust, "sign_fd_chunks", spy)
+    with _files_read_whole() as read_whole:
         assert search(ws, "licence").total > 0
         forget(ws)
     assert not [n for n in read_whole if n.endswith(".seg")], read_whole
