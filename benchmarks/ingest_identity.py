@@ -12,7 +12,9 @@ the extraction as the cache stores it (text, pages, footnotes, boxes, labels,
 metadata), the lines the cleaner removed, the check result, the provisions, the
 tags, the index built from the document's bundle as an ingest builds it (every
 field's terms with their postings, weights and encoded positions, stored fields
-and field lengths, as Whoosh reads them back) and the hits of a few searches. ``--write`` records the hashes of the code as it is; ``--compare``
+and field lengths, as Whoosh reads them back), the stored bundle's bytes and the
+hits of a few searches. The bundle is tagged, stored and indexed in the form a
+build holds it in (its provisions packed, ``corpus_tool.build.document.packed``). ``--write`` records the hashes of the code as it is; ``--compare``
 runs again and prints every PDF and part whose hash differs (exit status 1),
 so a change can be checked against the code before it.
 """
@@ -20,6 +22,8 @@ so a change can be checked against the code before it.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import gzip
 import hashlib
 import json
 import os
@@ -93,6 +97,9 @@ def _index_digests(bundle: Any) -> dict[str, str]:
         ws = Workspace(tmp)
         ws.ensure()
         ws.save_bundle(bundle)
+        stored = gzip.decompress(ws.bundle_path(bundle.meta.doc_id).read_bytes())
+        out["stored"] = hashlib.sha256(stored).hexdigest()
+        del stored
         update_index(ws, [bundle])
         out["index"] = _index_contents(ws)
         out["search"] = _digest([to_dict(search(ws, q, limit=None)) for q in QUERIES])
@@ -115,19 +122,30 @@ def fingerprints(path: Path) -> dict[str, str]:
     from corpus_tool.tagging import tag_provisions
     from corpus_tool.workspace import DocBundle
 
+    try:  # the form a build holds a document in (issue 15); older code has none
+        from corpus_tool.build.document import packed
+    except ImportError:
+
+        def packed(bundle: Any) -> Any:
+            return bundle
+
     extracted = extract_file(path)
     doc = extracted.document
     meta = to_dict(doc.meta)
     meta.pop("source", None)  # where the corpus lies, not what was read
     provisions = segment_document(doc)
-    tags = tag_provisions(provisions)
-    bundle = DocBundle(
-        meta=doc.meta,
-        provisions=tuple(provisions),
-        tags=tuple(tags),
-        footnote_count=len(doc.footnotes),
-        warnings=doc.warnings,
+    # Tagged, stored and indexed in the form an ingest holds it in.
+    bundle = packed(
+        DocBundle(
+            meta=doc.meta,
+            provisions=tuple(provisions),
+            tags=(),
+            footnote_count=len(doc.footnotes),
+            warnings=doc.warnings,
+        )
     )
+    tags = tag_provisions(bundle.provisions)
+    bundle = dataclasses.replace(bundle, tags=tuple(tags))
     return {
         "extraction": _digest({**to_dict(doc), "meta": meta}),
         "removed": _digest(extracted.removed),

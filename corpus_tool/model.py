@@ -18,7 +18,10 @@ import dataclasses
 import sys
 import types
 import typing
+import zlib
 from array import array
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -308,6 +311,144 @@ class Annotation:
     anchor_text: str = ""
 
 
+# --- a document's provisions held compactly while it is built (issue 15) ----
+
+# Texts shorter than this stay as they are: compressing them saves less than
+# the compressed bytes' own object costs.
+PACK_MIN_CHARS = 256
+
+
+class PackedProvisions(Sequence[Provision]):
+    """A document's provisions with their long texts and offset maps held compressed.
+
+    A built document is tagged, stored, resolved and indexed before it is
+    dropped; holding every text whole all that while made a long document's
+    ingest peak grow with its length (a container repeats its children's text,
+    and one character beyond Latin-1 makes a text take 2 bytes a character).
+    Here each text of ``PACK_MIN_CHARS`` or more is kept zlib-compressed (its
+    UTF-8 bytes) and each offset map as packed integers.
+
+    Reading it as a sequence gives whole :class:`Provision` objects, unpacked
+    one at a time (the last few are kept). Code that walks the structure of all
+    provisions at once (parents, children, references) reads :attr:`structure`
+    instead, whose provisions have no text and no offset map, and asks
+    :meth:`text_of` for the text of one of them.
+    """
+
+    __slots__ = ("_cache", "_cache_size", "_index", "_min_chars", "_packed", "structure")
+
+    def __init__(
+        self,
+        provisions: Iterable[Provision],
+        *,
+        keep: int = 16,
+        min_chars: int = PACK_MIN_CHARS,
+    ) -> None:
+        self._cache: OrderedDict[int, Provision] = OrderedDict()
+        self._cache_size = keep
+        self._min_chars = min_chars
+        self._packed: dict[int, tuple[bytes, bytes]] = {}
+        light = [self._pack(i, p) for i, p in enumerate(provisions)]
+        #: The provisions in order, each without its text and offset map if packed.
+        self.structure: tuple[Provision, ...] = tuple(light)
+        self._index = {id(p): i for i, p in enumerate(self.structure) if i in self._packed}
+
+    def _pack(self, i: int, p: Provision) -> Provision:
+        """``p`` as held at position ``i``: without its text and offsets if they are packed."""
+        self._packed.pop(i, None)
+        if len(p.text) < self._min_chars:
+            return p
+        runs = array("q", [n for run in p.offset_map for n in run])
+        blob = zlib.compress(p.text.encode("utf-8", "surrogatepass"), 1)
+        self._packed[i] = (blob, runs.tobytes())
+        return dataclasses.replace(p, text="", offset_map=())
+
+    def _unpack(self, i: int) -> tuple[str, tuple[tuple[int, int, int], ...]]:
+        blob, raw = self._packed[i]
+        text = zlib.decompress(blob).decode("utf-8", "surrogatepass")
+        runs = array("q")
+        runs.frombytes(raw)
+        return text, tuple(tuple(runs[k : k + 3]) for k in range(0, len(runs), 3))  # type: ignore[misc]
+
+    def text_of(self, p: Provision) -> str:
+        """The text of ``p``, one of :attr:`structure` (or any whole provision)."""
+        i = self._index.get(id(p))
+        if i is None:
+            return p.text
+        cached = self._cache.get(i)
+        return cached.text if cached is not None else self._unpack(i)[0]
+
+    def __len__(self) -> int:
+        return len(self.structure)
+
+    @typing.overload
+    def __getitem__(self, i: int) -> Provision: ...
+    @typing.overload
+    def __getitem__(self, i: slice) -> tuple[Provision, ...]: ...
+    def __getitem__(self, i: int | slice) -> Provision | tuple[Provision, ...]:
+        if isinstance(i, slice):
+            return tuple(self[k] for k in range(*i.indices(len(self))))
+        i = range(len(self))[i]
+        if i not in self._packed:
+            return self.structure[i]
+        cached = self._cache.get(i)
+        if cached is None:
+            text, runs = self._unpack(i)
+            cached = dataclasses.replace(self.structure[i], text=text, offset_map=runs)
+            self._cache[i] = cached
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(i)
+        return cached
+
+    def __iter__(self) -> Iterator[Provision]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (PackedProvisions, tuple)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def replacing(self, changes: Mapping[int, Provision]) -> PackedProvisions:
+        """The same provisions with those at the given positions replaced.
+
+        A replacement is a provision of :attr:`structure` with other fields
+        changed (its text and offset map stay the packed ones), or a whole one.
+        """
+        out = PackedProvisions((), keep=self._cache_size, min_chars=self._min_chars)
+        out._packed = dict(self._packed)
+        light = list(self.structure)
+        for i, p in changes.items():
+            i = range(len(light))[i]
+            if i in self._packed and not p.text and not p.offset_map:
+                light[i] = p  # the packed text and offsets stay
+            else:
+                light[i] = out._pack(i, p)
+        out.structure = tuple(light)
+        out._index = {id(p): i for i, p in enumerate(out.structure) if i in out._packed}
+        return out
+
+
+def structure_of(provisions: Sequence[Provision]) -> Sequence[Provision]:
+    """Provisions to walk for ids, parents, kinds and references (texts may be absent)."""
+    return provisions.structure if isinstance(provisions, PackedProvisions) else provisions
+
+
+def text_reader(provisions: Sequence[Provision]) -> Callable[[Provision], str]:
+    """How to read the text of one of ``structure_of(provisions)``."""
+    if isinstance(provisions, PackedProvisions):
+        return provisions.text_of
+    return _own_text
+
+
+def _own_text(p: Provision) -> str:
+    return p.text
+
+
 # --- JSON round-trip -------------------------------------------------------
 
 
@@ -317,6 +458,8 @@ def to_dict(obj: Any) -> Any:
         # Base64 of the little-endian array bytes: a list of millions of Python
         # floats costs ~30 bytes a value in memory and ~10 in JSON.
         return {n: _pack_array(getattr(obj, n)) for n in CharBoxes.__slots__}
+    if isinstance(obj, PackedProvisions):
+        return [to_dict(p) for p in obj]
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
     if isinstance(obj, (list, tuple)):
@@ -358,7 +501,11 @@ def _convert(tp: Any, value: Any) -> Any:
         return None
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
-        members = [a for a in typing.get_args(tp) if a is not type(None)]
+        # A field that may hold PackedProvisions (a bundle being built) is read
+        # back as its tuple: packed provisions are never stored as such.
+        members = [
+            a for a in typing.get_args(tp) if a is not type(None) and a is not PackedProvisions
+        ]
         return _convert(members[0], value) if len(members) == 1 else value
     if tp is CharBoxes:
         return CharBoxes(
@@ -395,6 +542,7 @@ __all__ = [
     "DocumentMeta",
     "Evidence",
     "Footnote",
+    "PackedProvisions",
     "PageInfo",
     "Provision",
     "Reference",
@@ -403,5 +551,7 @@ __all__ = [
     "Tag",
     "TextQuote",
     "from_dict",
+    "structure_of",
+    "text_reader",
     "to_dict",
 ]

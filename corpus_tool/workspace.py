@@ -24,7 +24,7 @@ import re
 import sys
 import tempfile
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from corpus_tool.model import (
     CharBoxes,
     Document,
     DocumentMeta,
+    PackedProvisions,
     Provision,
     Tag,
     from_dict,
@@ -182,6 +183,29 @@ def _dump_with_boxes(payload: dict[str, Any], boxes: CharBoxes, out: io.TextIOBa
     out.write("}}")
 
 
+class _OneAtATime(list[Any]):
+    """A JSON array of model objects, each made a dict only as the encoder reaches it.
+
+    ``json.dump`` encodes a list item by item (the pure-Python encoder it uses
+    for a stream), so the array is written without its dicts ever being held
+    together. The list itself stays empty; only encoding may read it.
+    """
+
+    def __init__(self, items: Sequence[Any]) -> None:
+        super().__init__()
+        self._items = items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __bool__(self) -> bool:
+        return bool(len(self._items))
+
+    def __iter__(self) -> Iterator[Any]:
+        for item in self._items:
+            yield to_dict(item)
+
+
 def _stream_json_gz(path: Path, payload: Any, boxes: CharBoxes | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=path.parent)
@@ -241,7 +265,9 @@ class DocBundle:
     """Everything derived for one document, as stored under ``.corpus_tool/docs``."""
 
     meta: DocumentMeta
-    provisions: tuple[Provision, ...]
+    # A tuple, except while a document is built in the caller's process: then
+    # ``PackedProvisions`` (texts compressed, read one at a time; issue 15).
+    provisions: tuple[Provision, ...] | PackedProvisions
     tags: tuple[Tag, ...]
     footnote_count: int = 0
     warnings: tuple[str, ...] = ()
@@ -358,7 +384,12 @@ class Workspace:
         reason = doc_id_problem(bundle.meta.doc_id)
         if reason:
             raise StoreError(f"cannot store document {bundle.meta.doc_id[:60]!r}: {reason}")
-        payload = {"format": DERIVED_FORMAT, **to_dict(bundle)}
+        # The provisions are written one at a time (``_OneAtATime``): a long
+        # document's provisions as dicts are never all held at once (issue 15).
+        payload: dict[str, Any] = {"format": DERIVED_FORMAT}
+        for f in dataclasses.fields(bundle):
+            value = getattr(bundle, f.name)
+            payload[f.name] = _OneAtATime(value) if f.name == "provisions" else to_dict(value)
         _write_json_gz(self.inside(self.bundle_path(bundle.meta.doc_id)), payload)
 
     def load_bundle(self, doc_id: str) -> DocBundle | None:

@@ -25,7 +25,7 @@ from corpus_tool.ingest.pipeline import (
     relocate,
     save_removed,
 )
-from corpus_tool.model import Document
+from corpus_tool.model import Document, PackedProvisions
 from corpus_tool.segment import SEGMENTER_VERSION, segment_document
 from corpus_tool.tagging import TAGGER_VERSION, tag_provisions
 from corpus_tool.workspace import DocBundle, Workspace
@@ -99,6 +99,17 @@ def segmented(doc: Document) -> DocBundle:
     )
 
 
+def packed(bundle: DocBundle) -> DocBundle:
+    """``bundle`` with its provisions' long texts held compressed until it is dropped.
+
+    Tagging, storing, resolving and indexing read them one at a time
+    (:class:`~corpus_tool.model.PackedProvisions`), so a long document's texts
+    are not all held whole while the tagger's model and the index writer take
+    their memory (issue 15). What is stored and indexed is the same.
+    """
+    return dataclasses.replace(bundle, provisions=PackedProvisions(bundle.provisions))
+
+
 def tagged(bundle: DocBundle) -> DocBundle:
     """``bundle`` with the tags of its provisions."""
     tags = tag_provisions(bundle.provisions, family=bundle.meta.family)
@@ -147,6 +158,7 @@ def build_document(root: str, task: Task, *, keep: bool = False) -> Outcome:
             crash_point("extraction")
         bundle = segmented(doc)
         del doc, extracted  # not needed to tag: freed before the tagger runs
+        bundle = packed(bundle)
         bundle = tagged(bundle)
         ws.save_bundle(bundle)
         crash_point("bundle")

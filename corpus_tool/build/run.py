@@ -40,7 +40,7 @@ from corpus_tool.ingest.pipeline import (
     load_state,
     save_state,
 )
-from corpus_tool.model import DocumentMeta
+from corpus_tool.model import DocumentMeta, structure_of
 from corpus_tool.segment import resolve_external_refs
 from corpus_tool.segment.refs import act_key
 from corpus_tool.workspace import DocBundle, Workspace, doc_id_for
@@ -256,8 +256,10 @@ def resolve_references(
             continue
         order.append(doc_id)
         if act_key(bundle.meta.citation or "") is not None:
-            targets[doc_id] = _Targets(bundle.meta, tuple(_Id(p.id) for p in bundle.provisions))
-        if any(r.external for p in bundle.provisions for r in p.refs):
+            targets[doc_id] = _Targets(
+                bundle.meta, tuple(_Id(p.id) for p in structure_of(bundle.provisions))
+            )
+        if any(r.external for p in structure_of(bundle.provisions) for r in p.refs):
             citing.add(doc_id)
         del bundle
     # Pass 2: one document at a time, resolved against the others' targets.

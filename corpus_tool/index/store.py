@@ -60,7 +60,7 @@ from corpus_tool.index.writers import (
     pool_mb,
     write_segment,
 )
-from corpus_tool.model import Provision
+from corpus_tool.model import Provision, structure_of, text_reader
 from corpus_tool.workspace import DocBundle, Workspace, atomic_write_bytes
 
 # Bump when the schema or the analysis changes: an index of another format is
@@ -535,11 +535,15 @@ def bundle_entries(bundle: DocBundle) -> Iterator[dict[str, Any]]:
 
 def _payloads(bundle: DocBundle) -> Iterator[dict[str, Any]]:
     meta = bundle.meta
-    by_id = {p.id: p for p in bundle.provisions}
+    # A bundle being built holds its provisions packed: they are walked without
+    # their texts, and one text at a time is read (issue 15).
+    text_of = text_reader(bundle.provisions)
+    provisions = structure_of(bundle.provisions)
+    by_id = {p.id: p for p in provisions}
     tags: dict[str, set[str]] = {}
     for t in bundle.tags:
         tags.setdefault(t.provision_id, set()).add(t.label)
-    for p in bundle.provisions:
+    for p in provisions:
         if not p.searchable:
             continue
         payload = {
@@ -552,8 +556,8 @@ def _payloads(bundle: DocBundle) -> Iterator[dict[str, Any]]:
             "parent_headings": _ancestor_headings(p, by_id),
             "path": list(p.path),
             "pages": list(p.pages),
-            "text": p.text,
-            "lead_in": lead_in_text(p, by_id),
+            "text": text_of(p),
+            "lead_in": lead_in_text(p, by_id, text_of),
             "order": p.order,
             "family": meta.family,
             "jurisdiction": meta.jurisdiction,

@@ -9,7 +9,7 @@ publish the weights openly". Highlights in the lead-in are reported apart.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from corpus_tool.model import Provision
 
@@ -34,19 +34,24 @@ def split_lead_in(
     return own, lead
 
 
-def lead_in_text(p: Provision, by_id: Mapping[str, Provision]) -> str:
+def lead_in_text(
+    p: Provision,
+    by_id: Mapping[str, Provision],
+    text_of: Callable[[Provision], str] | None = None,
+) -> str:
     """The lead-ins of ``p``'s ancestors, outermost first, joined by a space ("" if none).
 
     An ancestor's own text is a lead-in when it ends as one (":" or a dash); a
     container whose text still holds its children's (one that does not end so)
-    stops the chain, so nothing is indexed twice in one unit.
+    stops the chain, so nothing is indexed twice in one unit. ``text_of`` reads an
+    ancestor's text when ``by_id`` holds provisions without theirs (``PackedProvisions``).
     """
     chain: list[str] = []
     parent, seen = p.parent, set()
     while parent and parent in by_id and parent not in seen:
         seen.add(parent)
         anc = by_id[parent]
-        own = anc.text.strip()
+        own = (text_of(anc) if text_of is not None else anc.text).strip()
         if not own:
             parent = anc.parent
             continue

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from corpus_tool.model import Provision, Reference
+from corpus_tool.model import PackedProvisions, Provision, Reference, structure_of
 
 if TYPE_CHECKING:
     from corpus_tool.workspace import DocBundle
@@ -360,12 +360,13 @@ def resolve_external_refs(bundles: Sequence[DocBundle]) -> list[DocBundle]:
         key = act_key(b.meta.citation or "")
         if key is not None:
             by_key.setdefault(key, b.meta.doc_id)
-        ids_of[b.meta.doc_id] = {p.id for p in b.provisions}
+        ids_of[b.meta.doc_id] = {p.id for p in structure_of(b.provisions)}
     out: list[DocBundle] = []
     for b in bundles:
-        changed = False
-        new_provs = []
-        for p in b.provisions:
+        # Only the changed provisions are made again; a bundle being built keeps
+        # its provisions packed (``PackedProvisions``, issue 15).
+        changes: dict[int, Provision] = {}
+        for i, p in enumerate(structure_of(b.provisions)):
             new_refs = []
             touched = False
             for r in p.refs:
@@ -385,9 +386,12 @@ def resolve_external_refs(bundles: Sequence[DocBundle]) -> list[DocBundle]:
                         continue
                 new_refs.append(r)
             if touched:
-                changed = True
-                new_provs.append(dataclasses.replace(p, refs=tuple(new_refs)))
-            else:
-                new_provs.append(p)
-        out.append(dataclasses.replace(b, provisions=tuple(new_provs)) if changed else b)
+                changes[i] = dataclasses.replace(p, refs=tuple(new_refs))
+        if not changes:
+            out.append(b)
+        elif isinstance(b.provisions, PackedProvisions):
+            out.append(dataclasses.replace(b, provisions=b.provisions.replacing(changes)))
+        else:
+            provisions = tuple(changes.get(i, p) for i, p in enumerate(b.provisions))
+            out.append(dataclasses.replace(b, provisions=provisions))
     return out

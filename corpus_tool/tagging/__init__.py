@@ -17,7 +17,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from corpus_tool.model import Provision, Tag
+from corpus_tool.model import Provision, Tag, structure_of
 from corpus_tool.tagging.labels import LABELS
 from corpus_tool.tagging.rules import packaged_rules
 
@@ -57,7 +57,9 @@ def tag_provisions(provisions: Sequence[Provision], *, family: str | None = None
     from corpus_tool.tagging.learned import RULES_ONLY_FAMILIES
     from corpus_tool.tagging.tagger import default_tagger
 
-    rules_only = {p.doc_id for p in provisions} if family in RULES_ONLY_FAMILIES else set()
+    rules_only = (
+        {p.doc_id for p in structure_of(provisions)} if family in RULES_ONLY_FAMILIES else set()
+    )
     return default_tagger().tag(provisions, rules_only=rules_only)
 
 

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from corpus_tool.model import Evidence, Provision, Reference, Tag
+from corpus_tool.model import (
+    Evidence,
+    Provision,
+    Reference,
+    Tag,
+    structure_of,
+    text_reader,
+)
 from corpus_tool.tagging.labels import (
     LABEL_CARVE_BACK,
     LABEL_CONDITION,
@@ -19,6 +26,10 @@ from corpus_tool.tagging.labels import (
 )
 from corpus_tool.tagging.pipeline import list_sentences_before, such_heads
 from corpus_tool.tagging.rules import RuleSet, build_prefilter, lemma_literals, packaged_rules
+
+
+def _own_text(p: Provision) -> str:
+    return p.text
 
 
 class Tagger:
@@ -58,6 +69,10 @@ class Tagger:
         rules_only: Collection[str] = frozenset(),
     ) -> list[Tag]:
         """Tags for ``provisions``; documents in ``rules_only`` (doc ids) get no learned tag."""
+        # Provisions held packed (a document being built, issue 15) are walked
+        # without their texts; a text is read, one at a time, where it is needed.
+        text_of = text_reader(provisions)
+        provisions = structure_of(provisions)
         by_key = {(p.doc_id, p.id): p for p in provisions}
         children: dict[tuple[str, str], list[Provision]] = {}
         for p in provisions:
@@ -81,6 +96,7 @@ class Tagger:
             for p in provisions
             if p.searchable or (p.doc_id, p.id) not in children or under_searchable(p)
         ]
+
         # A point is read after the lead-ins above it ("shall not apply to:" reaches
         # "(b) free and open-source software"); its own text starts at `offset`.
         # Texts are made as spaCy reads them, never all at once: a long document's
@@ -89,8 +105,9 @@ class Tagger:
             selected: Sequence[Provision],
         ) -> Iterator[tuple[Provision, str, int]]:
             for p in selected:
-                lead = self._lead_in(p, by_key, children) if p.parent else ""
-                text = f"{lead} {p.text}" if lead else p.text
+                lead = self._lead_in(p, by_key, children, text_of) if p.parent else ""
+                own = text_of(p)
+                text = f"{lead} {own}" if lead else own
                 yield p, text, len(lead) + 1 if lead else 0
 
         tags: list[Tag] = []
@@ -155,8 +172,8 @@ class Tagger:
                 for name in later:
                     doc = self.nlp.get_pipe(name)(doc)
                 doc = linker(doc)
-            tags.extend(self._tags_for(provision, doc, by_key, offset))
-        tags.extend(self._limits(candidates, tags, by_key, batch_size))
+            tags.extend(self._tags_for(provision, doc, by_key, offset, text_of))
+        tags.extend(self._limits(candidates, tags, by_key, batch_size, text_of))
         # --- learned second opinion (issue 12, corpus_tool/tagging/learned.py): after
         # the rules, on the candidates they left untagged, read with their lead-ins.
         if self.learned:
@@ -194,6 +211,7 @@ class Tagger:
         p: Provision,
         by_key: dict[tuple[str, str], Provision],
         children: dict[tuple[str, str], list[Provision]],
+        text_of: Callable[[Provision], str] = _own_text,
     ) -> str:
         """The lead-ins of ``p``'s ancestors that read into their items, outermost first.
 
@@ -205,14 +223,17 @@ class Tagger:
         node = p
         while node.parent:
             parent = by_key.get((node.doc_id, node.parent))
-            if parent is None or not parent.text:
+            if parent is None:
+                break
+            parent_text = text_of(parent)
+            if not parent_text:
                 break
             kids = children.get((parent.doc_id, parent.id), [])
-            first = kids[0] if kids else None
-            cut = parent.text.find(first.text[:60]) if first is not None and first.text else -1
+            first_text = text_of(kids[0]) if kids else ""
+            cut = parent_text.find(first_text[:60]) if first_text else -1
             if cut <= 0:
                 break
-            lead = _LABEL_TAIL.sub("", parent.text[:cut]).rstrip()
+            lead = _LABEL_TAIL.sub("", parent_text[:cut]).rstrip()
             if not lead.endswith(self._lead_in_ends):
                 break
             parts.append(lead)
@@ -230,6 +251,7 @@ class Tagger:
         tags: list[Tag],
         by_key: dict[tuple[str, str], Provision],
         batch_size: int,
+        text_of: Callable[[Provision], str] = _own_text,
     ) -> list[Tag]:
         """``oss-exemption`` (and ``carve-back``) for provisions with no open-source words
         that limit an exemption through a resolved reference to it.
@@ -265,7 +287,7 @@ class Tagger:
         clause_labels = set(self.link.get("clause_labels", ()))
         source = self.rules.source
         out: list[Tag] = []
-        docs = self.nlp.pipe((p.text for p, _ in todo), batch_size=batch_size)
+        docs = self.nlp.pipe((text_of(p) for p, _ in todo), batch_size=batch_size)
         for (p, refs), doc in zip(todo, docs, strict=True):
             raw_carve = [
                 s
@@ -328,6 +350,7 @@ class Tagger:
         doc: Doc,
         by_key: dict[tuple[str, str], Provision],
         offset: int = 0,
+        text_of: Callable[[Provision], str] = _own_text,
     ) -> Iterable[Tag]:
         """Tags of ``p`` from its analysed ``doc``; ``p``'s own text starts at ``offset``
         (after its lead-ins). Evidence is only what lies in ``p``'s own text; a link
@@ -362,7 +385,9 @@ class Tagger:
                     best_source = f"{source}:{cue.kb_id_}:{cue.id_}+{term.id_}{lead_note}"
                 if not self.frames.get(cue.kb_id_, {}).get("targets", True):
                     continue  # a wording that waives nothing names nothing waived
-                for target in self._targets(p, doc, cue, term, carve_backs, by_key, offset):
+                for target in self._targets(
+                    p, doc, cue, term, carve_backs, by_key, offset, text_of
+                ):
                     if target not in targets:
                         targets.append(target)
             yield Tag(
@@ -403,6 +428,7 @@ class Tagger:
         carve_backs: list[Span],
         by_key: dict[tuple[str, str], Provision],
         offset: int = 0,
+        text_of: Callable[[Provision], str] = _own_text,
     ) -> list[str]:
         """Provisions named on the exempted side of the exemption wording.
 
@@ -423,7 +449,7 @@ class Tagger:
 
         refs = [(r.start + offset, r.end + offset, r.target) for r in p.refs]
         if offset:
-            refs.extend(self._lead_in_refs(p, doc.text[: offset - 1], by_key))
+            refs.extend(self._lead_in_refs(p, doc.text[: offset - 1], by_key, text_of))
         out = [t for a, b, t in refs if t and free(a, b)]
         for m in self._deictic.finditer(doc.text, lo, hi) if self._deictic else ():
             if not free(m.start(), m.end()):
@@ -437,13 +463,18 @@ class Tagger:
         return [t for t in out if t]
 
     def _lead_in_refs(
-        self, p: Provision, lead: str, by_key: dict[tuple[str, str], Provision]
+        self,
+        p: Provision,
+        lead: str,
+        by_key: dict[tuple[str, str], Provision],
+        text_of: Callable[[Provision], str] = _own_text,
     ) -> list[tuple[int, int, str | None]]:
         """Resolved references of the ancestors' lead-ins, at their offsets in ``lead``."""
         out: list[tuple[int, int, str | None]] = []
         node = by_key.get((p.doc_id, p.parent)) if p.parent else None
         while node is not None:
-            at = lead.find(node.text[: min(len(node.text), 40)]) if node.text else -1
+            node_text = text_of(node)
+            at = lead.find(node_text[: min(len(node_text), 40)]) if node_text else -1
             if at >= 0:
                 for r in node.refs:
                     if at + r.end <= len(lead):
