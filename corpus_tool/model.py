@@ -315,7 +315,7 @@ class Annotation:
 
 # Texts shorter than this stay as they are: compressing them saves less than
 # the compressed bytes' own object costs.
-PACK_MIN_CHARS = 256
+PACK_MIN_CHARS = 64
 
 
 class PackedProvisions(Sequence[Provision]):
@@ -335,7 +335,15 @@ class PackedProvisions(Sequence[Provision]):
     :meth:`text_of` for the text of one of them.
     """
 
-    __slots__ = ("_cache", "_cache_size", "_index", "_min_chars", "_packed", "structure")
+    __slots__ = (
+        "_cache",
+        "_cache_size",
+        "_index",
+        "_min_chars",
+        "_packed",
+        "_texts",
+        "structure",
+    )
 
     def __init__(
         self,
@@ -346,6 +354,7 @@ class PackedProvisions(Sequence[Provision]):
     ) -> None:
         self._cache: OrderedDict[int, Provision] = OrderedDict()
         self._cache_size = keep
+        self._texts: OrderedDict[int, str] = OrderedDict()
         self._min_chars = min_chars
         self._packed: dict[int, tuple[bytes, bytes]] = {}
         light = [self._pack(i, p) for i, p in enumerate(provisions)]
@@ -356,18 +365,21 @@ class PackedProvisions(Sequence[Provision]):
     def _pack(self, i: int, p: Provision) -> Provision:
         """``p`` as held at position ``i``: without its text and offsets if they are packed."""
         self._packed.pop(i, None)
-        if len(p.text) < self._min_chars:
+        if len(p.text) < self._min_chars and not p.offset_map:
             return p
         runs = array("q", [n for run in p.offset_map for n in run])
         blob = zlib.compress(p.text.encode("utf-8", "surrogatepass"), 1)
-        self._packed[i] = (blob, runs.tobytes())
+        self._packed[i] = (blob, zlib.compress(runs.tobytes(), 1) if runs else b"")
         return dataclasses.replace(p, text="", offset_map=())
 
+    def _text(self, i: int) -> str:
+        return zlib.decompress(self._packed[i][0]).decode("utf-8", "surrogatepass")
+
     def _unpack(self, i: int) -> tuple[str, tuple[tuple[int, int, int], ...]]:
-        blob, raw = self._packed[i]
-        text = zlib.decompress(blob).decode("utf-8", "surrogatepass")
+        text = self._text(i)
+        raw = self._packed[i][1]
         runs = array("q")
-        runs.frombytes(raw)
+        runs.frombytes(zlib.decompress(raw) if raw else b"")
         return text, tuple(tuple(runs[k : k + 3]) for k in range(0, len(runs), 3))  # type: ignore[misc]
 
     def text_of(self, p: Provision) -> str:
@@ -376,7 +388,16 @@ class PackedProvisions(Sequence[Provision]):
         if i is None:
             return p.text
         cached = self._cache.get(i)
-        return cached.text if cached is not None else self._unpack(i)[0]
+        if cached is not None:
+            return cached.text
+        # A parent's text and its first child's are read for each of the
+        # children's lead-ins: the last few texts read are kept.
+        text = self._texts.get(i)
+        if text is None:
+            text = self._texts[i] = self._text(i)
+            if len(self._texts) > 4:
+                self._texts.popitem(last=False)
+        return text
 
     def __len__(self) -> int:
         return len(self.structure)

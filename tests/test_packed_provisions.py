@@ -14,6 +14,7 @@ import pytest
 
 from corpus_tool.index.store import _payloads, bundle_entries
 from corpus_tool.model import (
+    PACK_MIN_CHARS,
     DocumentMeta,
     PackedProvisions,
     Provision,
@@ -76,7 +77,7 @@ def _odd(pid: str, text: str, runs: tuple[tuple[int, int, int], ...] = ()) -> Pr
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("min_chars", [0, 256])
+@pytest.mark.parametrize("min_chars", [0, PACK_MIN_CHARS])
 def test_packed_provisions_read_back_as_the_tuple(min_chars: int) -> None:
     plain = (
         *_provisions(),
@@ -113,7 +114,7 @@ def test_a_packed_bundle_is_stored_byte_for_byte_as_its_tuple(tmp_path: Path) ->
     assert isinstance(loaded.provisions, tuple) and loaded.provisions == plain.provisions
 
 
-@pytest.mark.parametrize("min_chars", [0, 256])
+@pytest.mark.parametrize("min_chars", [0, PACK_MIN_CHARS])
 def test_tags_and_index_entries_of_a_packed_bundle_are_the_tuple_s(min_chars: int) -> None:
     plain = tuple(_provisions())
     packed = PackedProvisions(plain, min_chars=min_chars)

@@ -8,11 +8,14 @@ runs in a worker process or in the calling process. It stores what it makes
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
+import functools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from corpus_tool.build.journal import crash_point
 from corpus_tool.errors import CorpusToolError
@@ -160,6 +163,7 @@ def build_document(root: str, task: Task, *, keep: bool = False) -> Outcome:
         del doc, extracted  # not needed to tag: freed before the tagger runs
         bundle = packed(bundle)
         bundle = tagged(bundle)
+        give_back_freed_memory()
         ws.save_bundle(bundle)
         crash_point("bundle")
     except CorpusToolError as exc:
@@ -182,6 +186,27 @@ def build_document(root: str, task: Task, *, keep: bool = False) -> Outcome:
         tuple(bundle.warnings),
         bundle=bundle if keep else None,
     )
+
+
+def give_back_freed_memory() -> None:
+    """Return the heap memory freed so far to the system (glibc only; elsewhere nothing).
+
+    The tagger's parsed texts of a long document are freed when it ends, but the
+    C library keeps their memory for the process; what comes next (storing,
+    the index writer) would otherwise grow the peak from that high-water mark
+    instead of reusing it (issue 15: about 10 MiB at 1,000 pages).
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return cast("Callable[[int], int]", ctypes.CDLL(None).malloc_trim)
+    except (OSError, AttributeError):  # not glibc
+        return None
 
 
 def _out_of_memory(path: Path) -> str:
