@@ -313,8 +313,8 @@ class Annotation:
 
 # --- a document's provisions held compactly while it is built (issue 15) ----
 
-# Texts shorter than this stay as they are: compressing them saves less than
-# the compressed bytes' own object costs.
+# Texts shorter than this stay as they are (unless they have an offset map):
+# compressing them saves less than the compressed bytes' own object costs.
 PACK_MIN_CHARS = 64
 
 
@@ -325,8 +325,9 @@ class PackedProvisions(Sequence[Provision]):
     dropped; holding every text whole all that while made a long document's
     ingest peak grow with its length (a container repeats its children's text,
     and one character beyond Latin-1 makes a text take 2 bytes a character).
-    Here each text of ``PACK_MIN_CHARS`` or more is kept zlib-compressed (its
-    UTF-8 bytes) and each offset map as packed integers.
+    Here each text of ``PACK_MIN_CHARS`` or more, and each provision's offset
+    map, is kept zlib-compressed (the text's UTF-8 bytes; the map's runs as
+    64-bit integers).
 
     Reading it as a sequence gives whole :class:`Provision` objects, unpacked
     one at a time (the last few are kept). Code that walks the structure of all
