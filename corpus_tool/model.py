@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import os
 import sys
+import tempfile
 import types
 import typing
 import zlib
@@ -316,6 +318,55 @@ class Annotation:
 # Texts shorter than this stay as they are (unless they have an offset map):
 # compressing them saves less than the compressed bytes' own object costs.
 PACK_MIN_CHARS = 64
+# Compressed bytes gathered in memory before they are written to the spill file.
+_SPILL_FLUSH = 1 << 20
+
+
+class _Spill:
+    """An append-only anonymous temporary file of compressed texts, read with ``pread``.
+
+    Shared by a :class:`PackedProvisions` and those made from it by
+    ``replacing`` (bytes once written are never changed); closed when the last
+    of them is collected (TemporaryFile's own finaliser).
+    """
+
+    __slots__ = ("_fd", "_file", "_pending", "end")
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile(prefix="corpus-tool-texts-")  # noqa: SIM115
+        self._fd = self._file.fileno()
+        self._pending = bytearray()
+        self.end = 0  # bytes appended so far, written or pending
+
+    def append(self, data: bytes) -> int:
+        """Where ``data`` starts in the file."""
+        at = self.end
+        self._pending += data
+        self.end += len(data)
+        if len(self._pending) >= _SPILL_FLUSH:
+            self.flush()
+        return at
+
+    def flush(self) -> None:
+        data = memoryview(self._pending)
+        offset = self.end - len(self._pending)
+        while data:
+            written = os.pwrite(self._fd, data, offset)
+            data, offset = data[written:], offset + written
+        self._pending = bytearray()
+
+    def read(self, at: int, size: int) -> bytes:
+        if not size:
+            return b""
+        if self._pending:
+            self.flush()
+        data = os.pread(self._fd, size, at)
+        while len(data) < size:  # a short read is legal; the bytes are there
+            more = os.pread(self._fd, size - len(data), at + len(data))
+            if not more:
+                raise OSError(f"{self._file.name}: packed texts truncated")
+            data += more
+        return data
 
 
 class PackedProvisions(Sequence[Provision]):
@@ -326,8 +377,11 @@ class PackedProvisions(Sequence[Provision]):
     ingest peak grow with its length (a container repeats its children's text,
     and one character beyond Latin-1 makes a text take 2 bytes a character).
     Here each text of ``PACK_MIN_CHARS`` or more, and each provision's offset
-    map, is kept zlib-compressed (the text's UTF-8 bytes; the map's runs as
-    64-bit integers).
+    map, is zlib-compressed (the text's UTF-8 bytes; the map's runs as 64-bit
+    integers) and written to an anonymous temporary file, read back with
+    ``os.pread`` when it is needed: memory holds three integers a packed
+    provision (the page cache, not the process, keeps the bytes). A pickle or
+    copy of it is a plain tuple.
 
     Reading it as a sequence gives whole :class:`Provision` objects, unpacked
     one at a time (the last few are kept). Code that walks the structure of all
@@ -337,11 +391,12 @@ class PackedProvisions(Sequence[Provision]):
     """
 
     __slots__ = (
+        "_at",
         "_cache",
         "_cache_size",
         "_index",
         "_min_chars",
-        "_packed",
+        "_spill",
         "_texts",
         "structure",
     )
@@ -352,40 +407,70 @@ class PackedProvisions(Sequence[Provision]):
         *,
         keep: int = 16,
         min_chars: int = PACK_MIN_CHARS,
+        _spill: _Spill | None = None,
     ) -> None:
         self._cache: OrderedDict[int, Provision] = OrderedDict()
         self._cache_size = keep
         self._texts: OrderedDict[int, str] = OrderedDict()
         self._min_chars = min_chars
-        self._packed: dict[int, tuple[bytes, bytes]] = {}
+        self._spill = _spill or _Spill()
+        # Per position: where its compressed text starts in the spill file, the
+        # text's compressed length and the offset map's (-1, 0, 0: not packed).
+        self._at = array("q")
         light = [self._pack(i, p) for i, p in enumerate(provisions)]
+        self._spill.flush()
         #: The provisions in order, each without its text and offset map if packed.
         self.structure: tuple[Provision, ...] = tuple(light)
-        self._index = {id(p): i for i, p in enumerate(self.structure) if i in self._packed}
+        self._index = self._positions()
+
+    def _positions(self) -> dict[int, int] | None:
+        """Where each light provision sits, unless its ``order`` says so (the usual case)."""
+        if all(p.order == i for i, p in enumerate(self.structure)):
+            return None
+        return {id(p): i for i, p in enumerate(self.structure) if self._packed(i)}
+
+    def _packed(self, i: int) -> bool:
+        return self._at[3 * i] >= 0
 
     def _pack(self, i: int, p: Provision) -> Provision:
         """``p`` as held at position ``i``: without its text and offsets if they are packed."""
-        self._packed.pop(i, None)
+        if len(self._at) < 3 * (i + 1):
+            self._at.extend((-1, 0, 0) * (i + 1 - len(self._at) // 3))
         if len(p.text) < self._min_chars and not p.offset_map:
+            self._at[3 * i : 3 * i + 3] = array("q", (-1, 0, 0))
             return p
         runs = array("q", [n for run in p.offset_map for n in run])
-        blob = zlib.compress(p.text.encode("utf-8", "surrogatepass"), 1)
-        self._packed[i] = (blob, zlib.compress(runs.tobytes(), 1) if runs else b"")
+        text = zlib.compress(p.text.encode("utf-8", "surrogatepass"), 1)
+        offsets = zlib.compress(runs.tobytes(), 1) if runs else b""
+        at = self._spill.append(text)
+        self._spill.append(offsets)
+        self._at[3 * i : 3 * i + 3] = array("q", (at, len(text), len(offsets)))
         return dataclasses.replace(p, text="", offset_map=())
 
     def _text(self, i: int) -> str:
-        return zlib.decompress(self._packed[i][0]).decode("utf-8", "surrogatepass")
+        at, size = self._at[3 * i], self._at[3 * i + 1]
+        return zlib.decompress(self._spill.read(at, size)).decode("utf-8", "surrogatepass")
 
     def _unpack(self, i: int) -> tuple[str, tuple[tuple[int, int, int], ...]]:
-        text = self._text(i)
-        raw = self._packed[i][1]
+        at, size, map_size = self._at[3 * i : 3 * i + 3]
+        raw = self._spill.read(at, size + map_size)
+        text = zlib.decompress(raw[:size]).decode("utf-8", "surrogatepass")
         runs = array("q")
-        runs.frombytes(zlib.decompress(raw) if raw else b"")
+        runs.frombytes(zlib.decompress(raw[size:]) if map_size else b"")
         return text, tuple(tuple(runs[k : k + 3]) for k in range(0, len(runs), 3))  # type: ignore[misc]
+
+    def _position(self, p: Provision) -> int | None:
+        """``p``'s position if it is one of :attr:`structure` and packed, else None."""
+        if self._index is not None:
+            return self._index.get(id(p))
+        i = p.order
+        if 0 <= i < len(self.structure) and self.structure[i] is p and self._packed(i):
+            return i
+        return None
 
     def text_of(self, p: Provision) -> str:
         """The text of ``p``, one of :attr:`structure` (or any whole provision)."""
-        i = self._index.get(id(p))
+        i = self._position(p)
         if i is None:
             return p.text
         cached = self._cache.get(i)
@@ -411,7 +496,7 @@ class PackedProvisions(Sequence[Provision]):
         if isinstance(i, slice):
             return tuple(self[k] for k in range(*i.indices(len(self))))
         i = range(len(self))[i]
-        if i not in self._packed:
+        if not self._packed(i):
             return self.structure[i]
         cached = self._cache.get(i)
         if cached is None:
@@ -435,23 +520,30 @@ class PackedProvisions(Sequence[Provision]):
 
     __hash__ = None  # type: ignore[assignment]
 
+    def __reduce__(self) -> tuple[type[tuple[Provision, ...]], tuple[tuple[Provision, ...]]]:
+        # A file descriptor does not cross a process: another process gets the tuple.
+        return tuple, (tuple(self),)
+
     def replacing(self, changes: Mapping[int, Provision]) -> PackedProvisions:
         """The same provisions with those at the given positions replaced.
 
         A replacement is a provision of :attr:`structure` with other fields
         changed (its text and offset map stay the packed ones), or a whole one.
         """
-        out = PackedProvisions((), keep=self._cache_size, min_chars=self._min_chars)
-        out._packed = dict(self._packed)
+        out = PackedProvisions(
+            (), keep=self._cache_size, min_chars=self._min_chars, _spill=self._spill
+        )
+        out._at = array("q", self._at)
         light = list(self.structure)
         for i, p in changes.items():
             i = range(len(light))[i]
-            if i in self._packed and not p.text and not p.offset_map:
+            if self._packed(i) and not p.text and not p.offset_map:
                 light[i] = p  # the packed text and offsets stay
             else:
                 light[i] = out._pack(i, p)
+        out._spill.flush()
         out.structure = tuple(light)
-        out._index = {id(p): i for i, p in enumerate(out.structure) if i in out._packed}
+        out._index = out._positions()
         return out
 
 
