@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import functools
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -217,8 +218,15 @@ def keep_large_blocks_apart() -> bool:
     from the shared heap instead, where whether they fit in freed space or grow
     it depends on the heap's layout: the peak of a 1,000-page ingest was
     185-186 or 192-193 MiB from one run to the next (issue 15). A fixed size
-    keeps such arrays out of the heap: 183 MiB in every run. Set once a process.
+    keeps such arrays out of the heap: 183 MiB in every run. Set once a process,
+    unless the user chose the threshold (``MALLOC_MMAP_THRESHOLD_`` or
+    ``glibc.malloc.mmap_threshold`` in ``GLIBC_TUNABLES``).
     """
+    chosen = "MALLOC_MMAP_THRESHOLD_" in os.environ or "glibc.malloc.mmap_threshold" in (
+        os.environ.get("GLIBC_TUNABLES", "")
+    )
+    if chosen:
+        return False
     mallopt = _libc_function("mallopt")
     return mallopt is not None and bool(mallopt(_M_MMAP_THRESHOLD, LARGE_BLOCK))
 
