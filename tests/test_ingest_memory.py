@@ -385,12 +385,14 @@ def test_references_resolved_one_document_at_a_time_as_over_the_whole_store(
 
 
 _HEAP_PROBE = r"""
+import os
 import sys
-from pathlib import Path
+
+PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024  # 4 on x86_64, up to 64 on aarch64
 
 def rss_kib():
     with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * 4
+        return int(fh.read().split()[1]) * PAGE_KIB
 
 if sys.argv[1] == "build":
     from corpus_tool.build import document as build
